@@ -1,0 +1,106 @@
+/** The host driver contract: the core asks for verbs, never for commands. */
+import type { Output, Runner, RunOpts } from "../process.ts";
+
+/** Names of the host drivers. */
+export type DriverName = "lxd" | "incus" | "wsl";
+
+/** What one call learns about every codchi container/distro. */
+export interface HostState {
+  store: { installed: boolean; running: boolean };
+  /** Machine name (without prefix) → running. Only installed machines appear. */
+  machines: Map<string, { running: boolean }>;
+}
+
+/** Progress reports from long work (imports, builds, downloads). */
+export interface Reporter {
+  /** A new step ("Importing the store image"). */
+  step(message: string): void;
+  /** Progress of the current step; total may be unknown (0). */
+  progress(done: number, total: number, unit?: string): void;
+  /** A log line shown with -v. */
+  debug(message: string): void;
+  /** A warning always shown (unless -q). */
+  warn(message: string): void;
+}
+
+/** What a machine gets at start: the env file's bytes and plain variables. */
+export interface MachineEnv {
+  /** Contents of `/etc/codchi-env` (root and the machine user only). Never logged. */
+  envFile: Uint8Array;
+  /** Non-secret variables set for the machine (e.g. CODCHI_MACHINE_NAME). */
+  vars: Record<string, string>;
+}
+
+/** How to run a command in a machine. */
+export interface ExecOpts {
+  /** "codchi" (default) runs in a login session of the machine user; "root" runs as root. */
+  user?: "codchi" | "root";
+  /** Allocate a terminal (interactive use). Default: true when stdin and stdout are TTYs. */
+  tty?: boolean;
+  /** Capture stdout/stderr instead of passing them through. */
+  capture?: boolean;
+  /** stdin bytes or "inherit" (default "inherit" unless capture). */
+  stdin?: Uint8Array | string | "inherit";
+  /** Extra environment for this command (never secrets: those are in the env file). */
+  env?: Record<string, string>;
+  /** Working directory inside the machine. */
+  cwd?: string;
+}
+
+/** The store container: nix-daemon, the shared /nix, all builds. */
+export interface StoreDriver {
+  /** Install on first use, start, wait for the daemon socket (bounded). */
+  ensureRunning(reporter?: Reporter): Promise<void>;
+  /** Runs argv as root inside the store (nix commands happen here). */
+  run(argv: string[], opts?: RunOpts): Promise<Output>;
+  /** Interactive root shell (`codchi store debug`); returns its exit code. */
+  shell(): Promise<number>;
+  /** Re-creates the store container from its image, keeping /nix. */
+  recover(reporter?: Reporter): Promise<void>;
+  /** Stops the store (machines stop first). */
+  stop(): Promise<void>;
+  /** How the store sees host folders. */
+  readonly view: StoreView;
+}
+
+/** Paths as the store container sees them. */
+export interface StoreView {
+  /** The host config dir (machines' flakes live below `machines/<name>`). */
+  configDir: string;
+  /** The profiles folder of a machine (where `system` links live). */
+  profilesDir(machine: string): string;
+  /** A machine's home folder (for local modules). */
+  machineHome(machine: string): string;
+}
+
+/** Host-side integration: shortcuts, terminal entries, display/sound devices. */
+export interface HostIntegration {
+  /** Writes the machine's app shortcuts and terminal entry from an apps folder on the host. */
+  exportApps(machine: string, appsDir: string): Promise<void>;
+  /** Removes every shortcut and entry of the machine. */
+  removeApps(machine: string): Promise<void>;
+}
+
+/** A host driver: LXD, Incus or WSL. */
+export interface Driver {
+  readonly name: DriverName;
+  readonly runner: Runner;
+  /** Every codchi container/distro and the store, in ONE process spawn. */
+  states(): Promise<HostState>;
+  readonly store: StoreDriver;
+  /** Creates the machine container/distro with its mounts from the machine image. */
+  install(machine: string, reporter?: Reporter): Promise<void>;
+  /** Starts the machine (store first), pushes the env file, waits for systemd (bounded). */
+  start(machine: string, env: MachineEnv, reporter?: Reporter): Promise<void>;
+  /** Runs argv exactly (no shell joining) in the machine. */
+  exec(machine: string, argv: string[], opts?: ExecOpts): Promise<Output>;
+  /** Writes a file into the machine through stdin or the driver's file push, never argv. */
+  pushFile(machine: string, path: string, data: Uint8Array, mode: number): Promise<void>;
+  stop(machine: string, force?: boolean): Promise<void>;
+  /** Removes the container/distro (not the host folders: the core owns those). */
+  remove(machine: string): Promise<void>;
+  /** Copies the container/distro `from` to `to` (host folders are copied by the core). */
+  duplicate(from: string, to: string, reporter?: Reporter): Promise<void>;
+  /** Writes a tar of the machine's own files (home etc.) to `file` on the host. */
+  exportFiles(machine: string, file: string): Promise<void>;
+}

@@ -1,0 +1,93 @@
+/** Typed errors. Only `main.ts` turns them into exit codes; every message says what to do next. */
+
+/** Exit codes, documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  notFound: 3,
+  conflict: 4,
+  config: 5,
+  tool: 6,
+  notImplemented: 7,
+  timeout: 8,
+  prerequisite: 9,
+  interrupted: 130,
+} as const;
+
+/** Base of every error codchi reports on purpose. */
+export class CodchiError extends Error {
+  /** Process exit code for this error. */
+  readonly exitCode: number = ExitCode.internal;
+  /** What the user can do about it (printed after the message). */
+  readonly hint?: string;
+  constructor(message: string, hint?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.hint = hint;
+  }
+}
+
+/** Bad command line or bad input value (exit 2). */
+export class UsageError extends CodchiError {
+  override readonly exitCode: number = ExitCode.usage;
+}
+
+/** A machine, module, secret or file that does not exist (exit 3). */
+export class NotFoundError extends CodchiError {
+  override readonly exitCode: number = ExitCode.notFound;
+}
+
+/** Something already exists, or is held by another codchi process (exit 4). */
+export class ConflictError extends CodchiError {
+  override readonly exitCode: number = ExitCode.conflict;
+}
+
+/** A config file that is broken, has unknown keys or wrong types (exit 5). */
+export class ConfigError extends CodchiError {
+  override readonly exitCode: number = ExitCode.config;
+}
+
+/** An external tool (lxc, wsl.exe, nix, …) failed; carries the tail of its stderr (exit 6). */
+export class ToolError extends CodchiError {
+  override readonly exitCode: number = ExitCode.tool;
+  constructor(
+    readonly tool: string,
+    message: string,
+    readonly stderrTail = "",
+    readonly code = -1,
+    hint?: string,
+  ) {
+    super(stderrTail ? `${message}\n${indent(stderrTail)}` : message, hint);
+  }
+}
+
+/** A command whose backend does not exist on this host or in this build yet (exit 7). */
+export class NotImplementedError extends CodchiError {
+  override readonly exitCode: number = ExitCode.notImplemented;
+}
+
+/** A bounded wait ran out (exit 8). */
+export class TimeoutError extends CodchiError {
+  override readonly exitCode: number = ExitCode.timeout;
+}
+
+/** The host lacks something codchi needs; the hint names the fix (exit 9). */
+export class PrerequisiteError extends CodchiError {
+  override readonly exitCode: number = ExitCode.prerequisite;
+}
+
+/** The user pressed Ctrl-C or declined a confirmation (exit 130). */
+export class InterruptedError extends CodchiError {
+  override readonly exitCode: number = ExitCode.interrupted;
+}
+
+/** Last `n` non-empty lines of a tool's output, for error messages. */
+export function tail(text: string, n = 12): string {
+  const lines = text.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
+  return lines.slice(-n).join("\n");
+}
+
+function indent(text: string): string {
+  return text.split("\n").map((l) => `  | ${l}`).join("\n");
+}

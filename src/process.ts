@@ -1,0 +1,137 @@
+/**
+ * The single door to child processes. Every spawn of codchi goes through a `Runner`:
+ * `CODCHI_TRACE=1` prints one line per spawn, secrets are redacted, tests count spawns.
+ */
+import { CommandBuilder } from "dax";
+import { ToolError } from "./errors.ts";
+
+/** How to run one child process. */
+export interface RunOpts {
+  /** Bytes or text fed to stdin; "inherit" hands over the terminal. Default: nothing. */
+  stdin?: Uint8Array | string | "inherit";
+  /** Pass stdout/stderr through to the user instead of capturing them. */
+  inherit?: boolean;
+  /** Extra environment variables for the child. */
+  env?: Record<string, string>;
+  /** Working directory. */
+  cwd?: string;
+  /** Kill the child after this many milliseconds (exit code 124). */
+  timeoutMs?: number;
+  /** Throw a ToolError when the exit code is not 0. Default true. */
+  check?: boolean;
+  /** Values that must never appear in traces or errors (in addition to registered secrets). */
+  secrets?: string[];
+}
+
+/** What a finished child left behind. */
+export interface Output {
+  code: number;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  /** stdout decoded as UTF-8. */
+  readonly text: string;
+  /** stderr decoded as UTF-8. */
+  readonly errText: string;
+}
+
+/** Runs child processes; injected into every driver. */
+export interface Runner {
+  run(argv: string[], opts?: RunOpts): Promise<Output>;
+  /** Number of processes spawned so far by this runner. */
+  readonly spawns: number;
+}
+
+const decoder = new TextDecoder();
+const secretValues = new Set<string>();
+
+/** Registers a value that must be redacted from every trace line and error message. */
+export function registerSecret(value: string): void {
+  if (value.length >= 3) secretValues.add(value);
+}
+
+/** Replaces every registered (and extra) secret value in `text` with `***`. */
+export function redact(text: string, extra: string[] = []): string {
+  let out = text;
+  const all = [...secretValues, ...extra.filter((s) => s.length > 0)].sort((a, b) =>
+    b.length - a.length
+  );
+  for (const s of all) out = out.split(s).join("***");
+  return out;
+}
+
+/** Renders argv for humans: arguments that need it are single-quoted. */
+export function formatArgv(argv: string[]): string {
+  return argv.map((a) =>
+    /^[A-Za-z0-9_\-+=.,:/@%^]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`
+  )
+    .join(" ");
+}
+
+/** Builds an Output from raw bytes. */
+export function makeOutput(code: number, stdout: Uint8Array, stderr: Uint8Array): Output {
+  return {
+    code,
+    stdout,
+    stderr,
+    get text() {
+      return decoder.decode(stdout);
+    },
+    get errText() {
+      return decoder.decode(stderr);
+    },
+  };
+}
+
+/** The one trace line for a spawn: `codchi-trace: spawn <ms> <exit> <argv…>`. */
+export function traceLine(ms: number, code: number, argv: string[], extra: string[] = []): string {
+  return redact(`codchi-trace: spawn ${Math.round(ms)} ${code} ${formatArgv(argv)}`, extra);
+}
+
+/** The real runner, on dax. */
+export class ProcessRunner implements Runner {
+  #spawns = 0;
+  constructor(
+    private readonly trace: boolean = Deno.env.get("CODCHI_TRACE") === "1",
+    private readonly log: (line: string) => void = (l) => console.error(l),
+  ) {}
+
+  get spawns(): number {
+    return this.#spawns;
+  }
+
+  async run(argv: string[], opts: RunOpts = {}): Promise<Output> {
+    if (argv.length === 0) throw new Error("process: empty argv");
+    this.#spawns++;
+    const start = performance.now();
+    let cmd = new CommandBuilder().command(argv).noThrow();
+    if (opts.env) cmd = cmd.env(opts.env);
+    if (opts.cwd) cmd = cmd.cwd(opts.cwd);
+    if (opts.timeoutMs) cmd = cmd.timeout(opts.timeoutMs);
+    if (opts.stdin === "inherit") cmd = cmd.stdin("inherit");
+    else if (typeof opts.stdin === "string") cmd = cmd.stdinText(opts.stdin);
+    else if (opts.stdin) cmd = cmd.stdin(opts.stdin);
+    else cmd = cmd.stdin("null");
+    const mode = opts.inherit ? "inherit" : "piped";
+    cmd = cmd.stdout(mode).stderr(mode);
+    const res = await cmd;
+    const out = opts.inherit
+      ? makeOutput(res.code, new Uint8Array(), new Uint8Array())
+      : makeOutput(res.code, res.stdoutBytes, res.stderrBytes);
+    if (this.trace) this.log(traceLine(performance.now() - start, res.code, argv, opts.secrets));
+    if (opts.check !== false && res.code !== 0) throw toolError(argv, out, opts.secrets);
+    return out;
+  }
+}
+
+/** A ToolError describing a failed child, its stderr tail redacted. */
+export function toolError(argv: string[], out: Output, secrets: string[] = []): ToolError {
+  const tool = argv[0].split(/[\\/]/).pop() ?? argv[0];
+  const stderr = redact((out.errText || out.text).trim(), secrets);
+  const lines = stderr.split("\n").filter((l) => l.trim() !== "").slice(-12).join("\n");
+  return new ToolError(
+    tool,
+    redact(`${tool} failed (exit ${out.code}): ${formatArgv(argv).slice(0, 300)}`, secrets),
+    lines,
+    out.code,
+  );
+}
