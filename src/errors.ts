@@ -91,3 +91,11 @@ export function tail(text: string, n = 12): string {
 function indent(text: string): string {
   return text.split("\n").map((l) => `  | ${l}`).join("\n");
 }
+
+/** A driver reports that the machine (or store) is not running; the core starts it and retries. */
+export class NotRunningError extends CodchiError {
+  override readonly exitCode: number = ExitCode.tool;
+  constructor(readonly machine: string) {
+    super(`${machine} is not running.`, `Start it with: codchi exec ${machine} true`);
+  }
+}

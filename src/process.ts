@@ -21,6 +21,8 @@ export interface RunOpts {
   check?: boolean;
   /** Values that must never appear in traces or errors (in addition to registered secrets). */
   secrets?: string[];
+  /** Called with each stderr line as it arrives (stderr is still captured). */
+  onStderrLine?: (line: string) => void;
 }
 
 /** What a finished child left behind. */
@@ -112,11 +114,12 @@ export class ProcessRunner implements Runner {
     else if (opts.stdin) cmd = cmd.stdin(opts.stdin);
     else cmd = cmd.stdin("null");
     const mode = opts.inherit ? "inherit" : "piped";
-    cmd = cmd.stdout(mode).stderr(mode);
+    const lines = opts.onStderrLine && !opts.inherit ? lineCollector(opts.onStderrLine) : undefined;
+    cmd = cmd.stdout(mode).stderr(lines ? lines.stream : mode);
     const res = await cmd;
     const out = opts.inherit
       ? makeOutput(res.code, new Uint8Array(), new Uint8Array())
-      : makeOutput(res.code, res.stdoutBytes, res.stderrBytes);
+      : makeOutput(res.code, res.stdoutBytes, lines ? lines.bytes() : res.stderrBytes);
     if (this.trace) this.log(traceLine(performance.now() - start, res.code, argv, opts.secrets));
     if (opts.check !== false && res.code !== 0) throw toolError(argv, out, opts.secrets);
     return out;
@@ -134,4 +137,35 @@ export function toolError(argv: string[], out: Output, secrets: string[] = []): 
     lines,
     out.code,
   );
+}
+
+/** A WritableStream that calls `onLine` per line and keeps every byte. */
+function lineCollector(onLine: (line: string) => void) {
+  const chunks: Uint8Array[] = [];
+  const dec = new TextDecoder();
+  let pending = "";
+  const stream = new WritableStream<Uint8Array>({
+    write(chunk) {
+      chunks.push(chunk.slice());
+      pending += dec.decode(chunk, { stream: true });
+      const parts = pending.split("\n");
+      pending = parts.pop() ?? "";
+      for (const p of parts) onLine(p);
+    },
+    close() {
+      if (pending) onLine(pending);
+    },
+  });
+  return {
+    stream,
+    bytes(): Uint8Array {
+      const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+      let o = 0;
+      for (const c of chunks) {
+        all.set(c, o);
+        o += c.length;
+      }
+      return all;
+    },
+  };
 }

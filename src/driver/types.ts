@@ -94,8 +94,17 @@ export interface Driver {
   start(machine: string, env: MachineEnv, reporter?: Reporter): Promise<void>;
   /** Runs argv exactly (no shell joining) in the machine. */
   exec(machine: string, argv: string[], opts?: ExecOpts): Promise<Output>;
-  /** Writes a file into the machine through stdin or the driver's file push, never argv. */
-  pushFile(machine: string, path: string, data: Uint8Array, mode: number): Promise<void>;
+  /**
+   * Writes a file into the machine through stdin or the driver's file push, never argv.
+   * `owner` (uid/gid inside the machine) defaults to root.
+   */
+  pushFile(
+    machine: string,
+    path: string,
+    data: Uint8Array,
+    mode: number,
+    owner?: { uid: number; gid: number },
+  ): Promise<void>;
   stop(machine: string, force?: boolean): Promise<void>;
   /** Removes the container/distro (not the host folders: the core owns those). */
   remove(machine: string): Promise<void>;
@@ -103,4 +112,11 @@ export interface Driver {
   duplicate(from: string, to: string, reporter?: Reporter): Promise<void>;
   /** Writes a tar of the machine's own files (home etc.) to `file` on the host. */
   exportFiles(machine: string, file: string): Promise<void>;
+  /** Re-creates the machine's container from the machine image (home and profile kept). */
+  recover?(machine: string, reporter?: Reporter): Promise<void>;
+  /**
+   * True when the driver itself creates, copies and removes a machine's data folder
+   * (`machinePaths().data`; on WSL it holds the distro's disk): the core must not copy it.
+   */
+  readonly managesMachineData?: boolean;
 }

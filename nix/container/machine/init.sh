@@ -1,0 +1,93 @@
+#!/usr/lib/codchi/busybox sh
+# codchi machine: PID 1 until NixOS takes over.
+#  1. Wait at most CODCHI_ENV_TIMEOUT seconds (default 30) for the env file /etc/codchi-env, which
+#     the host pushes (LXD) or drops at /tmp/codchi-env (WSL). Without it the machine starts
+#     without secrets. (NixOS deletes the file at shutdown, so an existing one is fresh.)
+#  2. WSL only: bind-mount the store's /nix (shared by the store under /mnt/wsl/codchi/nix) and
+#     the machine's profiles folder (CODCHI_PROFILES_DIR from the env file, a Linux path such as
+#     /mnt/c/Users/…/codchi/machines/<name>/profiles; default: the store's
+#     /nix/var/nix/profiles/codchi/<name>), and share this machine's home with the store at
+#     /mnt/wsl/codchi/machines/<name>/home (for local modules). The name comes from
+#     WSL_DISTRO_NAME (codchi-<name>) or CODCHI_MACHINE_NAME in the env file.
+#  3. exec the system profile's init: NixOS activation, then systemd.
+# CODCHI_INIT_ROOT prefixes every path (tests only).
+R="${CODCHI_INIT_ROOT:-}"
+export PATH="$R/usr/lib/codchi/bin:/usr/lib/codchi/bin:/bin:/usr/bin"
+timeout="${CODCHI_ENV_TIMEOUT:-30}"
+env_file="$R/etc/codchi-env"
+system="$R/nix/var/nix/profiles/system"
+
+log() { echo "codchi-init: $*" >&2; }
+
+wait_for() { # wait_for <seconds> <test args…>
+  limit=$1
+  shift
+  n=0
+  while ! test "$@"; do
+    [ "$n" -ge "$limit" ] && return 1
+    sleep 1
+    n=$((n + 1))
+  done
+  return 0
+}
+
+env_value() { # env_value NAME: a plain value from the env file (NAME='value' or NAME=value)
+  [ -r "$env_file" ] || return 0
+  sed -n -e "s/^$1='\\(.*\\)'\$/\\1/p" -e "s/^$1=\\([^'\"].*\\)\$/\\1/p" "$env_file" |
+    head -n 1 | sed "s/'\"'\"'/'/g"
+}
+
+machine_name() {
+  if [ -n "${WSL_DISTRO_NAME:-}" ]; then
+    echo "${WSL_DISTRO_NAME#codchi-}"
+  else
+    env_value CODCHI_MACHINE_NAME
+  fi
+}
+
+bind() { # bind <from> <to>
+  mkdir -p "$2"
+  mountpoint -q "$2" || mount --bind "$1" "$2" || log "cannot mount $1 on $2"
+}
+
+# 1. the env file (a WSL host drops it in /tmp)
+if ! wait_for "$timeout" -e "$env_file" -o -e "$R/tmp/codchi-env"; then
+  log "no env file after ${timeout}s; starting without secrets"
+fi
+if [ -e "$R/tmp/codchi-env" ]; then
+  mv -f "$R/tmp/codchi-env" "$env_file"
+fi
+[ -e "$env_file" ] || : > "$env_file"
+chown 1000:0 "$env_file" 2>/dev/null
+chmod 0600 "$env_file"
+
+# 2. WSL: the store's /nix, and this machine's home for the store
+shared="$R/mnt/wsl/codchi"
+if [ -d "$R/mnt/wsl" ] && [ -z "${CODCHI_INIT_ROOT:-}" ]; then
+  name="$(machine_name)"
+  if ! wait_for "$timeout" -d "$shared/nix/store"; then
+    log "the store does not share /nix at $shared/nix (is codchistore running?)"
+    exit 1
+  fi
+  bind "$shared/nix/store" /nix/store
+  bind "$shared/nix/var/nix/db" /nix/var/nix/db
+  bind "$shared/nix/var/nix/daemon-socket" /nix/var/nix/daemon-socket
+  if [ -n "$name" ]; then
+    # The profiles folder as the host driver set it up (the store writes the system profile
+    # there), else one inside the store's /nix.
+    profiles="$(env_value CODCHI_PROFILES_DIR)"
+    [ -n "$profiles" ] || profiles="$shared/nix/var/nix/profiles/codchi/$name"
+    mkdir -p "$profiles"
+    bind "$profiles" /nix/var/nix/profiles
+    bind /home/codchi "$shared/machines/$name/home"
+  else
+    log "cannot tell this machine's name (WSL_DISTRO_NAME or CODCHI_MACHINE_NAME)"
+  fi
+fi
+
+# 3. NixOS
+if [ ! -x "$system/init" ]; then
+  log "no NixOS system at $system; build it with: codchi rebuild <machine>"
+  exit 1
+fi
+exec "$system/init"

@@ -1,0 +1,62 @@
+{
+  description = "codchi: any NixOS module as a code machine on LXD (Linux) or WSL (Windows)";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+
+  outputs = { self, nixpkgs }:
+    let
+      inherit (nixpkgs) lib;
+      systems = [ "x86_64-linux" "aarch64-linux" ];
+      forAllSystems = f: lib.genAttrs systems (system: f system nixpkgs.legacyPackages.${system});
+    in
+    {
+      lib = {
+        # A NixOS system for one code machine. `driver` is "lxd", "wsl" or "none" (plain NixOS,
+        # for exports); `nixpkgs` is a nixpkgs flake (codchi's own by default); `modules` are
+        # ordinary NixOS modules.
+        codeMachine =
+          { driver
+          , system
+          , nixpkgs ? self.inputs.nixpkgs
+          , modules ? [ ]
+          , specialArgs ? { }
+          }:
+            assert lib.assertOneOf "codchi driver" driver [ "lxd" "wsl" "none" ];
+            nixpkgs.lib.nixosSystem {
+              inherit specialArgs;
+              modules = [
+                self.nixosModules.driver
+                {
+                  codchi.driver.name = driver;
+                  nixpkgs.hostPlatform = nixpkgs.lib.mkDefault system;
+                }
+              ] ++ modules;
+            };
+
+        # The systems the images and checks are built for.
+        inherit systems;
+      };
+
+      # Imported by path inside, so a machine importing `default` next to the driver (which
+      # imports the options too) gets each module once.
+      nixosModules = {
+        # The codchi.* options (secrets, docker, gpu, …); usable in any NixOS configuration.
+        default = { imports = [ ./nixos/modules ]; };
+        codchi = { imports = [ ./nixos/modules ]; };
+        # The machine driver (imports the options); selected by codchi.driver.name.
+        driver = { imports = [ ./nixos/driver ]; };
+      };
+
+      packages = forAllSystems (system: pkgs:
+        let
+          images = import ./container { inherit pkgs; version = self.shortRev or self.dirtyShortRev or "dev"; };
+        in
+        {
+          inherit (images) store-lxd store-wsl machine-lxd machine-wsl;
+        });
+
+      checks = forAllSystems (system: pkgs: import ./checks.nix { inherit self nixpkgs system pkgs; });
+
+      formatter = forAllSystems (system: pkgs: pkgs.nixpkgs-fmt);
+    };
+}

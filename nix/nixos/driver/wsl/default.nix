@@ -1,0 +1,110 @@
+# WSL distributions: wsl.conf with systemd, Windows interop, WSLg (or VcXsrv), Windows as the
+# default browser and file manager, and the Windows GPU libraries.
+{ config, lib, pkgs, ... }:
+let
+  cfg = config.codchi.driver.wsl;
+  user = config.codchi.driver.user;
+  wslLib = "/usr/lib/wsl/lib";
+  mimeTypes = [ "text/html" "x-scheme-handler/http" "x-scheme-handler/https" "inode/directory" "application/pdf" ];
+  open = pkgs.makeDesktopItem {
+    name = "codchi-windows-open";
+    desktopName = "Open on Windows";
+    exec = "${pkgs.wslu}/bin/wslview %u";
+    noDisplay = true;
+    inherit mimeTypes;
+  };
+in
+{
+  options.codchi.driver.wsl = {
+    windowsHandlers = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      internal = true;
+      description = "Open web pages, folders and PDFs with the Windows default applications.";
+    };
+  };
+
+  config = lib.mkIf (config.codchi.driver.name == "wsl") (lib.mkMerge [
+    {
+      # Read by WSL before anything of NixOS runs, so it must be a real file, not a link.
+      environment.etc."wsl.conf" = {
+        mode = "0644";
+        text = lib.generators.toINI { } {
+          automount = {
+            enabled = true;
+            mountFsTab = false;
+            root = "/mnt";
+            options = "metadata,uid=1000,gid=100";
+          };
+          boot.systemd = true;
+          interop = {
+            enabled = true;
+            appendWindowsPath = false;
+          };
+          network = {
+            generateHosts = true;
+            generateResolvConf = true;
+          };
+          user.default = user;
+        };
+      };
+      # WSL writes these two.
+      environment.etc.hosts.enable = false;
+      environment.etc."resolv.conf".enable = false;
+      networking.dhcpcd.enable = false;
+      networking.useDHCP = false;
+      networking.firewall.enable = lib.mkDefault false;
+
+      # Run Windows programs (.exe) from Linux; systemd-binfmt would otherwise drop WSL's entry.
+      boot.binfmt.registrations.WSLInterop = {
+        magicOrExtension = "MZ";
+        interpreter = "/init";
+        fixBinary = true;
+        wrapInterpreterInShell = false;
+      };
+
+      # Units that make no sense (or fail) under WSL.
+      systemd.services."serial-getty@ttyS0".enable = false;
+      systemd.services."serial-getty@hvc0".enable = false;
+      systemd.services."getty@tty1".enable = false;
+      systemd.services."autovt@".enable = false;
+      systemd.services.systemd-udevd.enable = false;
+      systemd.services.systemd-udev-trigger.enable = lib.mkDefault false;
+
+      # WSLg: X11 and Wayland sockets and PulseAudio, unless the host chose VcXsrv (CODCHI_DISPLAY).
+      systemd.tmpfiles.rules = [ "L+ /tmp/.X11-unix - - - - /mnt/wslg/.X11-unix" ];
+      environment.extraInit = ''
+        if [ -n "''${CODCHI_DISPLAY-}" ]; then
+          export DISPLAY="$CODCHI_DISPLAY"
+        elif [ -d /mnt/wslg ]; then
+          if [ -z "''${DISPLAY-}" ]; then export DISPLAY=:0; fi
+          if [ -z "''${WAYLAND_DISPLAY-}" ] && [ -S /mnt/wslg/runtime-dir/wayland-0 ]; then
+            export WAYLAND_DISPLAY=/mnt/wslg/runtime-dir/wayland-0
+          fi
+        fi
+        if [ -z "''${PULSE_SERVER-}" ] && [ -S /mnt/wslg/PulseServer ]; then
+          export PULSE_SERVER=unix:/mnt/wslg/PulseServer
+        fi
+      '';
+    }
+
+    (lib.mkIf cfg.windowsHandlers {
+      environment.systemPackages = [ pkgs.wslu open ];
+      environment.variables.BROWSER = lib.mkDefault "${pkgs.wslu}/bin/wslview";
+      xdg.mime.defaultApplications =
+        lib.genAttrs mimeTypes (_: lib.mkDefault "codchi-windows-open.desktop");
+    })
+
+    (lib.mkIf config.codchi.gpu.enable {
+      # Windows' GPU driver, as WSL provides it (libcuda, libd3d12, nvidia-smi, …).
+      environment.sessionVariables = {
+        LD_LIBRARY_PATH = [ wslLib ];
+        GALLIUM_DRIVER = "d3d12";
+        LIBVA_DRIVER_NAME = "d3d12";
+      };
+      environment.extraInit = ''
+        case ":$PATH:" in *:${wslLib}:*) ;; *) export PATH="$PATH:${wslLib}" ;; esac
+      '';
+    })
+  ]);
+}

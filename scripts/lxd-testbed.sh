@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# Sets up the real-LXD test bed: Debian's LXD started by hand and initialised with NO network,
+# and two small Debian images built with debootstrap (a systemd "machine" standing in for NixOS,
+# and a "store" running Debian's nix-daemon). Idempotent and cached under .testbed/lxd/, keyed by
+# a hash of this script and of the test driver flake; ends by writing .testbed.env.
+#
+#   sudo bash scripts/lxd-testbed.sh && source .testbed.env
+#
+# (debootstrap does not resolve virtual packages: libdbi-perl provides perl-dbdabi-94 for nix-bin.)
+#
+# Network safety: the LXD preseed creates no network and the default profile has no NIC, so the
+# containers have loopback only; Nix runs with `substituters =` and a local flake registry.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+BED="$REPO/.testbed/lxd"
+FLAKE_SRC="$REPO/tests/driver-flake"
+SUITE=bookworm
+LXD_WAIT=${LXD_WAIT:-120}
+mkdir -p "$BED"
+
+log() { printf '[lxd-testbed] %s\n' "$*" >&2; }
+die() {
+  log "$*"
+  exit 1
+}
+[ "$(id -u)" = 0 ] || die "run as root (it installs packages, starts LXD and runs debootstrap)"
+
+# --- 1. packages ---------------------------------------------------------------------------------
+missing=()
+command -v lxd >/dev/null || missing+=(lxd)
+command -v lxc >/dev/null || missing+=(lxd-client)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v nix-instantiate >/dev/null || missing+=(nix-bin)
+if ((${#missing[@]})); then
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- 2. LXD running (started by hand: no systemd here) -------------------------------------------
+if ! lxd waitready --timeout 1 2>/dev/null; then
+  log "starting lxd (log: $BED/lxd.log)"
+  setsid nohup lxd --group root --logfile "$BED/lxd.log" >>"$BED/lxd.out" 2>&1 </dev/null &
+  lxd waitready --timeout "$LXD_WAIT" || die "lxd did not get ready in ${LXD_WAIT}s; see $BED/lxd.log"
+fi
+
+# --- 3. initialised by a preseed without any network (never `lxd init --auto`) ----------------
+if ! lxc -q storage show default >/dev/null 2>&1 || ! lxc -q profile device show default |
+  grep -q 'pool: default'; then
+  log "initialising lxd: dir storage pool, default profile with a root disk only, no network"
+  lxd init --preseed <<'EOF'
+config: {}
+networks: []
+storage_pools:
+- name: default
+  driver: dir
+profiles:
+- name: default
+  description: codchi test bed (no network device on purpose)
+  devices:
+    root:
+      path: /
+      pool: default
+      type: disk
+EOF
+fi
+if lxc -q profile device show default | grep -q 'type: nic'; then
+  die "the default LXD profile has a network device; the test bed refuses to run with it"
+fi
+
+# --- 4. images (debootstrap once, then one copy per image) -------------------------------------
+# The Debian mirror this machine is configured with (deb822 .sources first, then .list lines).
+mirror() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk -v suite="$SUITE" '
+      /^[[:space:]]*$/ { if (ok && uri) { print uri; exit } ok = 0; uri = ""; next }
+      /^URIs:/ { uri = $2 }
+      /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == suite) ok = 1 }
+      END { if (ok && uri) print uri }' "$f"
+  done
+  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+    awk -v suite="$SUITE" '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i == suite) { print $(i-1); break } }' |
+    grep -v '^\[' || true
+}
+MIRROR=$(mirror | head -n1)
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+
+PACKAGES=systemd,libdbi-perl,dbus,dbus-user-session,libpam-systemd,sudo,bash,procps,nix-bin,x11-apps,x11-utils,xauth,pulseaudio-utils,wayland-utils,libsecret-tools
+BASE_KEY=$(printf '%s %s %s' "$SUITE" "$PACKAGES" "$MIRROR" | sha256sum | cut -c1-12)
+IMG_KEY=$( (
+  cat "$0"
+  cd "$FLAKE_SRC" && find . -type f | LC_ALL=C sort | xargs sha256sum
+) | sha256sum | cut -c1-12)
+BASE="$BED/base-$BASE_KEY"
+OUT="$BED/images-$IMG_KEY"
+
+if [ ! -d "$BASE" ]; then
+  log "debootstrap $SUITE (minbase + ${PACKAGES//,/ }) from $MIRROR"
+  rm -rf "$BASE.tmp"
+  mkdir -p "$BED/debs"
+  start=$(date +%s)
+  debootstrap --variant=minbase --include="$PACKAGES" --components=main \
+    --cache-dir="$BED/debs" "$SUITE" "$BASE.tmp" "$MIRROR" >"$BED/debootstrap.log" 2>&1 ||
+    die "debootstrap failed; see $BED/debootstrap.log"
+  # Trim what a test image never needs.
+  # (Mesa's DRI drivers and the LLVM/Z3 they load come with x11-utils; no test draws with GL.)
+  rm -rf "$BASE.tmp"/var/cache/apt/archives/*.deb "$BASE.tmp"/var/lib/apt/lists/* \
+    "$BASE.tmp"/usr/share/doc/* "$BASE.tmp"/usr/share/man/* "$BASE.tmp"/usr/share/info/* \
+    "$BASE.tmp"/usr/share/locale/* "$BASE.tmp"/usr/lib/x86_64-linux-gnu/dri \
+    "$BASE.tmp"/usr/lib/x86_64-linux-gnu/libLLVM* "$BASE.tmp"/usr/lib/x86_64-linux-gnu/libz3*
+  mv "$BASE.tmp" "$BASE"
+  log "debootstrap took $(($(date +%s) - start))s"
+fi
+
+# Common set-up of both images, run in a copy of the base.
+common_setup() {
+  local root=$1
+  : >"$root/etc/machine-id"
+  rm -f "$root/var/lib/dbus/machine-id"
+  echo "codchi-testbed" >"$root/etc/hostname"
+  # No timers that would reach for the network; no getty on a console nobody reads.
+  for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
+    systemd-networkd.service systemd-resolved.service console-getty.service; do
+    ln -sfn /dev/null "$root/etc/systemd/system/$u"
+  done
+  mkdir -p "$root/etc/nix"
+  echo '{"flakes":[],"version":2}' >"$root/etc/nix/registry.json"
+}
+
+build_machine() {
+  local root=$1
+  common_setup "$root"
+  # As on NixOS: user codchi (uid 1000) in group users (gid 100), home handed over at boot
+  # (the home is a mount of a host folder that may belong to the container's root).
+  chroot "$root" useradd -m -u 1000 -g users -G sudo -s /bin/bash codchi
+  echo 'd /home/codchi 0700 codchi users -' >"$root/etc/tmpfiles.d/codchi-home.conf"
+  echo 'codchi ALL=(ALL) NOPASSWD:ALL' >"$root/etc/sudoers.d/codchi"
+  chmod 0440 "$root/etc/sudoers.d/codchi"
+  # Linger: the user manager (and /run/user/1000, the session bus) runs from boot.
+  mkdir -p "$root/var/lib/systemd/linger"
+  : >"$root/var/lib/systemd/linger/codchi"
+  cat >"$root/etc/nix/nix.conf" <<'EOF'
+# codchi test machine: every Nix operation goes to the store container's daemon.
+store = daemon
+substituters =
+experimental-features = nix-command flakes
+flake-registry = /etc/nix/registry.json
+EOF
+  # Every login shell sources the env file (secrets) the driver pushes before start.
+  cat >"$root/etc/profile.d/codchi-env.sh" <<'EOF'
+if [ -r /etc/codchi-env ]; then set -a; . /etc/codchi-env; set +a; fi
+EOF
+  # /sbin/init: wait (bounded) for the env file, then systemd.
+  rm -f "$root/sbin/init"
+  cat >"$root/sbin/init" <<'EOF'
+#!/bin/sh
+# codchi test machine init: waits at most 10 s for /etc/codchi-env, then runs systemd.
+i=0
+while [ ! -e /etc/codchi-env ] && [ "$i" -lt 100 ]; do
+  /bin/sleep 0.1
+  i=$((i + 1))
+done
+exec /lib/systemd/systemd "$@"
+EOF
+  chmod 0755 "$root/sbin/init"
+}
+
+build_store() {
+  local root=$1
+  common_setup "$root"
+  chroot "$root" groupadd -r -g 30000 nixbld
+  for i in 1 2 3 4 5 6 7 8; do
+    chroot "$root" useradd -M -N -u $((30000 + i)) -g nixbld -G nixbld -d /var/empty \
+      -s /usr/sbin/nologin -c "Nix build user $i" "nixbld$i"
+  done
+  cat >"$root/etc/nix/nix.conf" <<'EOF'
+# codchi test store: offline (no substituters, local registry), builds as nixbld users.
+build-users-group = nixbld
+substituters =
+experimental-features = nix-command flakes
+flake-registry = /etc/nix/registry.json
+# The sandbox would need user namespaces inside the (nested) container; the test flake's
+# builder is the store's /bin/sh, which a sandbox would hide.
+sandbox = false
+EOF
+  cat >"$root/etc/systemd/system/codchi-nix-daemon.service" <<'EOF'
+[Unit]
+Description=Nix daemon of the codchi store
+RequiresMountsFor=/nix
+
+[Service]
+ExecStartPre=/usr/bin/nix-store --init
+ExecStart=/usr/bin/nix-daemon
+Restart=always
+RestartSec=1
+KillMode=process
+
+[Install]
+WantedBy=multi-user.target
+EOF
+  ln -sfn /etc/systemd/system/codchi-nix-daemon.service \
+    "$root/etc/systemd/system/multi-user.target.wants/codchi-nix-daemon.service"
+  # The test driver flake, where the store's Nix can read it (CODCHI_DRIVER_FLAKE).
+  mkdir -p "$root/opt/codchi"
+  cp -r "$FLAKE_SRC" "$root/opt/codchi/driver-flake"
+}
+
+# Packs `root` as a unified LXD image tarball (metadata.yaml + rootfs/).
+pack() {
+  local root=$1 desc=$2 tarball=$3 dir
+  dir=$(dirname "$root")
+  cat >"$dir/metadata.yaml" <<EOF
+architecture: x86_64
+creation_date: $(date +%s)
+properties:
+  description: $desc
+  os: debian
+  release: $SUITE
+EOF
+  tar --numeric-owner --xattrs -C "$dir" -cf "$tarball" metadata.yaml rootfs
+}
+
+if [ ! -f "$OUT/machine.tar" ] || [ ! -f "$OUT/store.tar" ]; then
+  log "building the test images into $OUT"
+  start=$(date +%s)
+  rm -rf "$OUT.tmp"
+  mkdir -p "$OUT.tmp/m" "$OUT.tmp/s"
+  cp -a "$BASE" "$OUT.tmp/m/rootfs"
+  cp -a "$BASE" "$OUT.tmp/s/rootfs"
+  build_machine "$OUT.tmp/m/rootfs"
+  build_store "$OUT.tmp/s/rootfs"
+  pack "$OUT.tmp/m/rootfs" "codchi test machine (Debian $SUITE, systemd)" "$OUT.tmp/machine.tar"
+  pack "$OUT.tmp/s/rootfs" "codchi test store (Debian $SUITE, nix-daemon)" "$OUT.tmp/store.tar"
+  rm -rf "$OUT.tmp/m" "$OUT.tmp/s"
+  mv "$OUT.tmp" "$OUT"
+  log "images took $(($(date +%s) - start))s"
+  # Older builds are of no use any more.
+  find "$BED" -maxdepth 1 -name 'images-*' ! -name "images-$IMG_KEY" -exec rm -rf {} +
+fi
+
+cat >"$REPO/.testbed.env" <<EOF
+# Written by scripts/lxd-testbed.sh: points codchi at the real-LXD test bed.
+export CODCHI_LXD_STORE_IMAGE=$OUT/store.tar
+export CODCHI_LXD_MACHINE_IMAGE=$OUT/machine.tar
+export CODCHI_DRIVER_FLAKE=path:/opt/codchi/driver-flake
+EOF
+log "ready: source $REPO/.testbed.env"

@@ -1,0 +1,105 @@
+/** What every command gets: paths, config, output, the process runner and lazy backends. */
+import { computePaths, hostOs, type Paths } from "../config/paths.ts";
+import { defaultGlobalConfig, type GlobalConfig, GlobalConfigSchema } from "../config/schema.ts";
+import { readJson } from "../config/store.ts";
+import { createDriver, selectDriverName } from "../driver/mod.ts";
+import type { Driver } from "../driver/types.ts";
+import { ProcessRunner, type Runner } from "../process.ts";
+import type { SecretStore } from "../secrets/types.ts";
+import type { Ui } from "../ui.ts";
+import type { CoreContext } from "../core/context.ts";
+import { TerminalPrompter } from "./prompt.ts";
+
+/** Per-invocation state shared by the commands. */
+export class Context {
+  #config?: GlobalConfig;
+  #paths?: Paths;
+  #driver?: Promise<Driver>;
+  #secrets?: Promise<SecretStore>;
+  readonly os: ReturnType<typeof hostOs>;
+  /** Exit code a command asks for without an error (exec's child, doctor's verdict). */
+  exitCode = 0;
+
+  constructor(
+    readonly env: Record<string, string>,
+    readonly ui: Ui,
+    readonly runner: Runner = new ProcessRunner(env.CODCHI_TRACE === "1"),
+  ) {
+    this.os = hostOs(env);
+  }
+
+  /** Paths before config.json is read (config.json's own location never moves). */
+  get basePaths(): Paths {
+    return computePaths(this.os, this.env);
+  }
+
+  /** The validated global config (defaults when the file does not exist). */
+  async config(): Promise<GlobalConfig> {
+    if (!this.#config) {
+      this.#config = (await readJson(this.basePaths.configFile, GlobalConfigSchema)) ??
+        defaultGlobalConfig();
+    }
+    return this.#config;
+  }
+
+  /** Every path, with config.json's `dataDir` applied. */
+  async paths(): Promise<Paths> {
+    if (!this.#paths) {
+      const cfg = await this.config();
+      this.#paths = computePaths(this.os, this.env, cfg.dataDir);
+    }
+    return this.#paths;
+  }
+
+  /** The host driver (constructed once, on first use). */
+  driver(): Promise<Driver> {
+    this.#driver ??= (async () => {
+      const cfg = await this.config();
+      const { name } = selectDriverName(this.os, this.env, cfg.driver);
+      return createDriver(name, { paths: await this.paths(), runner: this.runner, env: this.env });
+    })();
+    return this.#driver;
+  }
+
+  /** The core's view of this invocation; `dontPrompt` turns every question off. */
+  core(dontPrompt = false): CoreContext {
+    const interactive = !dontPrompt && Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
+    return {
+      env: this.env,
+      paths: () => this.paths(),
+      config: () => this.config(),
+      driver: () => this.driver(),
+      secrets: () => this.secrets(),
+      reporter: this.ui,
+      prompter: new TerminalPrompter(interactive, async (q) => {
+        const { promptMasked } = await import("../secrets/prompt.ts");
+        return promptMasked(q);
+      }),
+      selfArgv: selfArgv(this.env),
+    };
+  }
+
+  /** The secret store (constructed once, on first use). */
+  secrets(): Promise<SecretStore> {
+    this.#secrets ??= (async () => {
+      const mod = await import("../secrets/mod.ts");
+      return mod.selectSecretStore(this.os, this.env, await this.paths(), (m) => this.ui.warn(m));
+    })();
+    return this.#secrets;
+  }
+}
+
+/** argv that runs this codchi: the compiled binary, or `deno run -A main.ts` from a checkout. */
+export function selfArgv(env: Record<string, string>): string[] {
+  if (env.CODCHI_SELF) return [env.CODCHI_SELF];
+  const exe = Deno.execPath();
+  const base = exe.split(/[\\/]/).pop() ?? exe;
+  if (!/^deno(\.exe)?$/.test(base)) return [exe];
+  const main = new URL("../../main.ts", import.meta.url);
+  return [
+    exe,
+    "run",
+    "-A",
+    main.protocol === "file:" ? decodeURIComponent(main.pathname) : main.href,
+  ];
+}

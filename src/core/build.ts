@@ -1,0 +1,170 @@
+/** Building a machine: flake in the store, secrets, system profile, activation, shortcuts. */
+import { machinePaths } from "../config/paths.ts";
+import type { MachineConfig } from "../config/schema.ts";
+import { fileHash, writeFileAtomic, writeJson } from "../config/store.ts";
+import type { Driver } from "../driver/types.ts";
+import { ToolError } from "../errors.ts";
+import { hostApps } from "../host/mod.ts";
+import type { CoreContext } from "./context.ts";
+import { machineFlakeRef, storeNix, systemProfile } from "./nix_ops.ts";
+import { driverFlakeUrl, machineFlakeText } from "./flake.ts";
+import { collectSecrets, type Declared, machineEnv, saveDeclared } from "./secrets_cmd.ts";
+import { trackProgress } from "./progress.ts";
+
+/** Writes flake.nix for the machine's modules (the lock is left to nix). */
+export async function writeFlake(
+  ctx: CoreContext,
+  driver: Driver,
+  cfg: MachineConfig,
+): Promise<void> {
+  const paths = await ctx.paths();
+  const text = machineFlakeText(cfg, driver, await driverFlakeUrl(ctx.env, paths, driver));
+  await writeFileAtomic(machinePaths(paths, cfg.name).flake, text);
+}
+
+/** Reads the secrets the built configuration declares (`codchi.secrets.env`). */
+export async function declaredSecrets(
+  ctx: CoreContext,
+  driver: Driver,
+  machine: string,
+): Promise<Declared> {
+  const out = await storeNix(driver, [
+    "eval",
+    "--json",
+    `${machineFlakeRef(driver, machine)}#nixosConfigurations.default.config.codchi.secrets.env`,
+  ], ctx.reporter);
+  const raw = JSON.parse(out.text || "{}") as Record<
+    string,
+    { name?: string; description?: string }
+  >;
+  const declared: Declared = {};
+  for (const [key, v] of Object.entries(raw)) {
+    declared[key] = { name: v.name ?? key, description: v.description ?? "" };
+  }
+  return declared;
+}
+
+/** What a build produced. */
+export interface BuildResult {
+  system: string;
+  installed: boolean;
+}
+
+/**
+ * Builds the machine in the store and activates it: lock update (optional), secrets collected
+ * BEFORE the build, `nix build --profile`, install/start or switch, build record, shortcuts.
+ */
+export async function buildAndActivate(
+  ctx: CoreContext,
+  driver: Driver,
+  machine: string,
+  opts: { update: boolean },
+): Promise<BuildResult> {
+  const paths = await ctx.paths();
+  const mp = machinePaths(paths, machine);
+  const r = ctx.reporter;
+  await driver.store.ensureRunning(r);
+  const flake = machineFlakeRef(driver, machine);
+  if (opts.update) {
+    r.step(`Updating the modules of "${machine}"`);
+    await storeNix(driver, ["flake", "update", flake], r);
+  }
+  r.step(`Evaluating "${machine}"`);
+  const declared = await declaredSecrets(ctx, driver, machine);
+  const secrets = await collectSecrets(ctx, machine, declared);
+  await saveDeclared(paths, machine, declared);
+  r.step(`Building "${machine}" in the store`);
+  const progress = trackProgress(r);
+  await Deno.mkdir(mp.profilesDir, { recursive: true });
+  await storeNix(
+    driver,
+    [
+      "build",
+      "--log-format",
+      "internal-json",
+      "-v",
+      "--profile",
+      systemProfile(driver, machine),
+      `${flake}#nixosConfigurations.default.config.system.build.toplevel`,
+    ],
+    r,
+    { onStderrLine: progress.line },
+  ).catch((e) => {
+    throw progress.enrich(e);
+  });
+  progress.end();
+  const system = (await driver.store.run(["readlink", "-f", systemProfile(driver, machine)])).text
+    .trim();
+  if (!system.startsWith("/nix/store/")) {
+    throw new ToolError(
+      "nix",
+      `The system profile of "${machine}" does not point into the store: ${system}`,
+    );
+  }
+  const state = await driver.states();
+  const rt = state.machines.get(machine);
+  const env = machineEnv(machine, secrets);
+  if (!rt) {
+    r.step(`Installing "${machine}"`);
+    await driver.install(machine, r);
+    await driver.start(machine, env, r);
+  } else if (!rt.running) {
+    r.step(`Starting "${machine}"`);
+    await driver.start(machine, env, r);
+  } else {
+    r.step(`Activating the new system in "${machine}"`);
+    await driver.pushFile(machine, "/etc/codchi-env", env.envFile, 0o640);
+    await driver.exec(machine, [
+      `/nix/var/nix/profiles/system/bin/switch-to-configuration`,
+      "switch",
+    ], {
+      user: "root",
+      capture: true,
+    }).then((o) => {
+      if (o.code !== 0) {
+        throw new ToolError(
+          "switch-to-configuration",
+          `Activating "${machine}" failed`,
+          o.errText || o.text,
+          o.code,
+        );
+      }
+    });
+  }
+  await writeJson(mp.built, {
+    version: 1,
+    flakeHash: await fileHash(mp.flake),
+    lockHash: await fileHash(mp.lock),
+    system,
+    builtAt: new Date().toISOString(),
+  });
+  await exportShortcuts(ctx, driver, machine, system);
+  return { system, installed: !rt };
+}
+
+/** Copies the apps the system exposes (`sw/share/codchi`) to the host's menus. */
+export async function exportShortcuts(
+  ctx: CoreContext,
+  driver: Driver,
+  machine: string,
+  system: string,
+): Promise<void> {
+  const paths = await ctx.paths();
+  const tmp = await Deno.makeTempDir({ prefix: "codchi-apps-" });
+  try {
+    const tar = await driver.store.run([
+      "sh",
+      "-c",
+      'd="$1/sw/share/codchi"; if [ -d "$d" ]; then tar -C "$d" -chf - .; fi',
+      "sh",
+      system,
+    ]);
+    if (tar.stdout.length > 0) {
+      await driver.runner.run(["tar", "-C", tmp, "-xf", "-"], { stdin: tar.stdout });
+    }
+    const host = await hostApps(paths, ctx.reporter);
+    await host.export(machine, tmp, ctx.selfArgv);
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}

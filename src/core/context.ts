@@ -1,0 +1,30 @@
+/** What the platform-free core needs from its caller: paths, config, backends, output. */
+import type { Paths } from "../config/paths.ts";
+import type { GlobalConfig } from "../config/schema.ts";
+import type { Driver, Reporter } from "../driver/types.ts";
+import type { SecretStore } from "../secrets/types.ts";
+
+/** Asks the user things; injected so the core never touches a terminal itself. */
+export interface Prompter {
+  /** True when questions can be asked (a TTY and no --dont-prompt). */
+  readonly interactive: boolean;
+  /** Yes/no question; false without a TTY. */
+  confirm(question: string): Promise<boolean>;
+  /** Pick one of `choices`; undefined without a TTY. */
+  choose(question: string, choices: string[]): Promise<string | undefined>;
+  /** Masked input for a secret. */
+  secret(question: string, description: string): Promise<string>;
+}
+
+/** The core's view of one codchi invocation. */
+export interface CoreContext {
+  readonly env: Record<string, string>;
+  paths(): Promise<Paths>;
+  config(): Promise<GlobalConfig>;
+  driver(): Promise<Driver>;
+  secrets(): Promise<SecretStore>;
+  readonly reporter: Reporter;
+  readonly prompter: Prompter;
+  /** argv that runs this codchi binary (for shortcuts and terminal entries). */
+  readonly selfArgv: string[];
+}

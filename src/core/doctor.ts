@@ -1,0 +1,178 @@
+/** `codchi doctor` rules: pure functions from host facts to checks with fixes. */
+import type { DriverName } from "../driver/types.ts";
+
+/** One doctor finding. */
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** "error": codchi cannot work; "warning": a feature is missing. */
+  severity: "error" | "warning";
+  detail: string;
+  /** The command or step that fixes it. */
+  fix?: string;
+}
+
+/** What doctor learned about a Linux host. */
+export interface LinuxFacts {
+  driver: DriverName;
+  driverReason: string;
+  /** Path of the driver's CLI (lxc/incus), if found. */
+  cliPath?: string;
+  /** The daemon answered (`lxc query /1.0`), and its error text if not. */
+  daemon: { ok: boolean; error?: string };
+  /** User is root or in the lxd/incus-admin group. */
+  inGroup: boolean;
+  user: string;
+  display?: string;
+  waylandDisplay?: string;
+  pulse: boolean;
+  secretService: boolean;
+}
+
+/** What doctor learned about a Windows host. */
+export interface WindowsFacts {
+  wslPath?: string;
+  /** "2.0.14.0" etc., from `wsl.exe --version`. */
+  wslVersion?: string;
+  vcxsrv: { enabled: boolean; found: boolean };
+}
+
+const MIN_WSL = [2, 0, 14];
+
+/** Compares dotted versions; negative when a < b. */
+export function compareVersions(a: string, b: number[]): number {
+  const pa = a.split(".").map((x) => parseInt(x, 10) || 0);
+  for (let i = 0; i < b.length; i++) {
+    const d = (pa[i] ?? 0) - b[i];
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Checks for a Linux host. */
+export function linuxChecks(f: LinuxFacts): Check[] {
+  const bin = f.driver === "incus" ? "incus" : "lxc";
+  const group = f.driver === "incus" ? "incus-admin" : "lxd";
+  const checks: Check[] = [
+    { name: "driver", ok: true, severity: "error", detail: `${f.driver} (${f.driverReason})` },
+    f.cliPath ? { name: `${bin} binary`, ok: true, severity: "error", detail: f.cliPath } : {
+      name: `${bin} binary`,
+      ok: false,
+      severity: "error",
+      detail: `${bin} is not on PATH`,
+      fix: f.driver === "incus"
+        ? "sudo apt-get install incus   (then: sudo incus admin init)"
+        : "sudo apt-get install lxd   (or: sudo snap install lxd), then a safe `lxd init` (see README)",
+    },
+    f.inGroup
+      ? { name: "permission", ok: true, severity: "error", detail: `${f.user} may use ${f.driver}` }
+      : {
+        name: "permission",
+        ok: false,
+        severity: "error",
+        detail: `${f.user} is not in the "${group}" group`,
+        fix: `sudo usermod -aG ${group} ${f.user}   (then log out and in again)`,
+      },
+  ];
+  if (f.cliPath) {
+    checks.push(
+      f.daemon.ok
+        ? { name: "daemon", ok: true, severity: "error", detail: `${f.driver} daemon answers` }
+        : {
+          name: "daemon",
+          ok: false,
+          severity: "error",
+          detail: `the ${f.driver} daemon does not answer${
+            f.daemon.error ? `: ${f.daemon.error}` : ""
+          }`,
+          fix: f.driver === "incus"
+            ? "sudo systemctl start incus"
+            : "sudo systemctl start lxd   (or snap.lxd.daemon), then `lxd init` if never done",
+        },
+    );
+  }
+  checks.push(
+    f.display || f.waylandDisplay
+      ? {
+        name: "display",
+        ok: true,
+        severity: "warning",
+        detail: [f.display && `X11 ${f.display}`, f.waylandDisplay && `Wayland ${f.waylandDisplay}`]
+          .filter(Boolean).join(", "),
+      }
+      : {
+        name: "display",
+        ok: false,
+        severity: "warning",
+        detail: "no DISPLAY or WAYLAND_DISPLAY: GUI apps cannot open",
+        fix: "run codchi from your desktop session",
+      },
+    f.pulse
+      ? { name: "sound", ok: true, severity: "warning", detail: "PulseAudio/PipeWire socket found" }
+      : {
+        name: "sound",
+        ok: false,
+        severity: "warning",
+        detail: "no PulseAudio/PipeWire socket in $XDG_RUNTIME_DIR/pulse",
+        fix: "start pipewire-pulse or pulseaudio in your session",
+      },
+    f.secretService
+      ? {
+        name: "secrets",
+        ok: true,
+        severity: "warning",
+        detail: "Secret Service on the session bus",
+      }
+      : {
+        name: "secrets",
+        ok: false,
+        severity: "warning",
+        detail: "no Secret Service: secrets go to a file only you can read",
+        fix: "install and start gnome-keyring or KWallet",
+      },
+  );
+  return checks;
+}
+
+/** Checks for a Windows host. */
+export function windowsChecks(f: WindowsFacts): Check[] {
+  const checks: Check[] = [];
+  if (!f.wslPath) {
+    checks.push({
+      name: "wsl",
+      ok: false,
+      severity: "error",
+      detail: "wsl.exe not found",
+      fix: "wsl --install   (in an administrator PowerShell), then reboot",
+    });
+  } else if (!f.wslVersion || compareVersions(f.wslVersion, MIN_WSL) < 0) {
+    checks.push({
+      name: "wsl",
+      ok: false,
+      severity: "error",
+      detail: f.wslVersion
+        ? `WSL ${f.wslVersion} is older than ${MIN_WSL.join(".")}`
+        : "WSL is the old inbox version (no --version)",
+      fix: "wsl --update",
+    });
+  } else {
+    checks.push({ name: "wsl", ok: true, severity: "error", detail: `WSL ${f.wslVersion}` });
+  }
+  if (f.vcxsrv.enabled) {
+    checks.push(
+      f.vcxsrv.found ? { name: "vcxsrv", ok: true, severity: "warning", detail: "VcXsrv found" } : {
+        name: "vcxsrv",
+        ok: false,
+        severity: "warning",
+        detail: "VcXsrv is enabled in config.json but not installed; WSLg is used",
+        fix: "winget install marha.VcXsrv   (or set windows.vcxsrv.enable to false)",
+      },
+    );
+  }
+  return checks;
+}
+
+/** True when no error-severity check failed. */
+export function canWork(checks: Check[]): boolean {
+  return checks.every((c) => c.ok || c.severity !== "error");
+}

@@ -1,0 +1,91 @@
+/** Machine records on the host: list, load, save, lock. No processes. */
+import { machinePaths, type Paths } from "../config/paths.ts";
+import { acquireLock } from "../config/lock.ts";
+import { machineNameProblem } from "../config/names.ts";
+import {
+  type Built,
+  BuiltSchema,
+  MACHINE_VERSION,
+  type MachineConfig,
+  MachineConfigSchema,
+} from "../config/schema.ts";
+import { readJson, writeJson } from "../config/store.ts";
+import { NotFoundError } from "../errors.ts";
+
+/** Names of every machine with a machine.json, sorted. */
+export async function listMachines(paths: Paths): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(paths.machinesDir)) {
+      if (!e.isDirectory || machineNameProblem(e.name)) continue;
+      try {
+        await Deno.stat(machinePaths(paths, e.name).file);
+        names.push(e.name);
+      } catch { /* a folder without machine.json is not a machine */ }
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return names.sort();
+}
+
+/** Loads machine.json, or a NotFoundError that lists the machines that exist. */
+export async function loadMachine(paths: Paths, name: string): Promise<MachineConfig> {
+  const cfg = await readJson(machinePaths(paths, name).file, MachineConfigSchema);
+  if (!cfg) {
+    const all = await listMachines(paths);
+    throw new NotFoundError(
+      `There is no machine "${name}".`,
+      all.length
+        ? `Machines: ${all.join(", ")}. Create one with: codchi init ${name}`
+        : `Create it with: codchi init ${name}`,
+    );
+  }
+  return cfg;
+}
+
+/** Whether machine.json exists. */
+export async function machineExists(paths: Paths, name: string): Promise<boolean> {
+  return (await readJson(machinePaths(paths, name).file, MachineConfigSchema)) !== undefined;
+}
+
+/** A fresh machine config. */
+export function newMachineConfig(name: string, now = new Date()): MachineConfig {
+  return {
+    version: MACHINE_VERSION,
+    name,
+    nixpkgsFrom: "local",
+    modules: [],
+    createdAt: now.toISOString(),
+  };
+}
+
+/** Writes machine.json atomically. */
+export async function saveMachine(paths: Paths, cfg: MachineConfig): Promise<void> {
+  await writeJson(machinePaths(paths, cfg.name).file, cfg);
+}
+
+/** The last build record, if any. */
+export function loadBuilt(paths: Paths, name: string): Promise<Built | undefined> {
+  return readJson(machinePaths(paths, name).built, BuiltSchema);
+}
+
+/** Runs `fn` holding the machine's lock. */
+export async function withMachineLock<T>(
+  paths: Paths,
+  name: string,
+  fn: () => Promise<T>,
+  onWait?: (holder: string) => void,
+): Promise<T> {
+  const lock = await acquireLock(
+    machinePaths(paths, name).lockFile,
+    `Machine "${name}"`,
+    undefined,
+    onWait,
+  );
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,32 @@
+/** The store commands: a debug shell, recovery of the store and of a machine. */
+import { NotImplementedError } from "../errors.ts";
+import type { CoreContext } from "./context.ts";
+import { loadMachine } from "./machines.ts";
+
+/** `codchi store debug`: an interactive root shell in the store. */
+export async function storeShell(ctx: CoreContext): Promise<number> {
+  const driver = await ctx.driver();
+  await driver.store.ensureRunning(ctx.reporter);
+  return await driver.store.shell();
+}
+
+/** `codchi store recover`: re-creates the store container from its image, keeping /nix. */
+export async function recoverStore(ctx: CoreContext): Promise<void> {
+  const driver = await ctx.driver();
+  ctx.reporter.step("Re-creating the store container");
+  await driver.store.recover(ctx.reporter);
+}
+
+/** `codchi recover <name>`: re-creates a machine's container, keeping its home and profile. */
+export async function recoverMachine(ctx: CoreContext, name: string): Promise<void> {
+  await loadMachine(await ctx.paths(), name);
+  const driver = await ctx.driver();
+  if (!driver.recover) {
+    throw new NotImplementedError(
+      `The ${driver.name} driver cannot recover machines yet.`,
+      `Try: codchi store recover`,
+    );
+  }
+  ctx.reporter.step(`Re-creating the container of "${name}"`);
+  await driver.recover(name, ctx.reporter);
+}

@@ -1,0 +1,65 @@
+/** Where the store and machine rootfs images come from, and their LXD image aliases (pure). */
+
+/** The two images codchi imports into LXD. */
+export type ImageKind = "store" | "machine";
+
+/**
+ * The released images matching this version of codchi: the ONE place with their URLs and
+ * SHA-256 sums (filled in by the release script; empty until the first release with images).
+ */
+export const RELEASE_IMAGES: {
+  version: string;
+  images: Record<ImageKind, { url: string; sha256: string }>;
+} = {
+  version: "0.1.0",
+  images: {
+    store: {
+      url: "https://releases.codchi.invalid/v0.1.0/codchi-lxd-store.tar.xz",
+      sha256: "",
+    },
+    machine: {
+      url: "https://releases.codchi.invalid/v0.1.0/codchi-lxd-machine.tar.xz",
+      sha256: "",
+    },
+  },
+};
+
+/** Environment variables that point at a local image tarball instead of the release's. */
+export const IMAGE_ENV: Record<ImageKind, string> = {
+  store: "CODCHI_LXD_STORE_IMAGE",
+  machine: "CODCHI_LXD_MACHINE_IMAGE",
+};
+
+/** A local tarball, or a release download with its expected checksum. */
+export type ImageSource =
+  | { kind: ImageKind; file: string }
+  | { kind: ImageKind; url: string; sha256: string };
+
+/** The source of an image: the environment's tarball when set, else the release. */
+export function imageSource(
+  kind: ImageKind,
+  env: Record<string, string | undefined>,
+  release: typeof RELEASE_IMAGES = RELEASE_IMAGES,
+): ImageSource {
+  const file = env[IMAGE_ENV[kind]];
+  if (file) return { kind, file };
+  const rel = release.images[kind];
+  return { kind, url: rel.url, sha256: rel.sha256 };
+}
+
+/** The LXD alias of an image: kind plus a short key of its identity (content or file stamp). */
+export function imageAlias(kind: ImageKind, key: string): string {
+  return `codchi-${kind}-${key.replace(/[^a-z0-9]/gi, "").slice(0, 16).toLowerCase()}`;
+}
+
+/** The identity of a local tarball without reading it: path, size and modification time. */
+export function fileStamp(file: string, size: number, mtimeMs: number): string {
+  return `${file}\0${size}\0${Math.trunc(mtimeMs)}`;
+}
+
+/** Lowercase hex SHA-256 of bytes. */
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,498 @@
+/** The LXD / Incus host driver: wires the pure argv builders and parsers to the injected Runner. */
+import { containerName } from "../../config/names.ts";
+import type { Paths } from "../../config/paths.ts";
+import {
+  ConflictError,
+  NotFoundError,
+  PrerequisiteError,
+  TimeoutError,
+  ToolError,
+} from "../../errors.ts";
+import { type Output, type Runner, type RunOpts, toolError } from "../../process.ts";
+import type {
+  Driver,
+  DriverName,
+  ExecOpts,
+  HostState,
+  MachineEnv,
+  Reporter,
+  StoreDriver,
+} from "../types.ts";
+import {
+  configSetArgv,
+  copyArgv,
+  deleteArgv,
+  deviceAddArgv,
+  deviceRemoveArgv,
+  deviceSetArgv,
+  diskDevice,
+  execArgv,
+  filePushArgv,
+  initArgv,
+  listArgv,
+  loginArgv,
+  type LxcBinary,
+  MACHINE_USER,
+  sessionEnv,
+  startArgv,
+  stopArgv,
+  systemReadyArgv,
+} from "./argv.ts";
+import { type ImageKind, RELEASE_IMAGES } from "./images.ts";
+import {
+  type HostIds,
+  machineConfig,
+  machineDisks,
+  machineHostDirs,
+  storeDisks,
+} from "./mounts.ts";
+import { LxdStore } from "./store.ts";
+import { ensureImage } from "./image_import.ts";
+import { withInterrupts } from "./interrupts.ts";
+import {
+  bootStateOf,
+  hostStateOf,
+  isAlreadyRunning,
+  isAlreadyStopped,
+  isNotFound,
+  type ListedContainer,
+  parseList,
+} from "./parse.ts";
+
+/** Time limits of every wait, in milliseconds. */
+export interface LxdTimeouts {
+  /** Importing an image tarball. */
+  importMs: number;
+  /** Creating or copying a container. */
+  createMs: number;
+  /** From `start` to systemd saying running/degraded. */
+  bootMs: number;
+  /** From the store's start to its daemon accepting connections. */
+  daemonMs: number;
+  /** A clean stop before it counts as failed (seconds, as LXD takes it). */
+  stopS: number;
+}
+
+/** Default time limits. */
+export const DEFAULT_TIMEOUTS: LxdTimeouts = {
+  importMs: 10 * 60_000,
+  createMs: 5 * 60_000,
+  bootMs: 120_000,
+  daemonMs: 60_000,
+  stopS: 30,
+};
+
+/** Devices (name → options) and login variables for a machine's session (GUI, sound, GPU). */
+export interface SessionDevices {
+  devices: Record<string, Record<string, string>>;
+  env: Record<string, string>;
+}
+
+/** Computes a machine's session devices (see src/host/linux/devices.ts `guiDevices`). */
+export type SessionDevicesHook = (machine: string) => SessionDevices;
+
+/** What the LXD driver is built from. */
+export interface LxdDriverOptions {
+  paths: Paths;
+  runner: Runner;
+  /** The environment (image overrides). Default: the process environment. */
+  env?: Record<string, string | undefined>;
+  /** Force `lxc` or `incus`; default: `lxc` when on PATH, else `incus`. */
+  binary?: LxcBinary;
+  /** The host user's ids. Default: the process's. */
+  hostIds?: HostIds;
+  timeouts?: Partial<LxdTimeouts>;
+  /** GUI/sound/GPU devices added at start (default: none). */
+  sessionDevices?: SessionDevicesHook;
+  /** Prefix of the devices the session hook owns (others are never removed). Default `codchi-`. */
+  sessionDevicePrefix?: string;
+  /** Released images (tests point this at a loopback server). Default `RELEASE_IMAGES`. */
+  release?: typeof RELEASE_IMAGES;
+  /** fetch used for image downloads. */
+  fetch?: typeof fetch;
+}
+
+/** Finds `lxc` or `incus` on PATH (lxc first), or undefined. */
+export function detectBinary(path: string = Deno.env.get("PATH") ?? ""): LxcBinary | undefined {
+  for (const bin of ["lxc", "incus"] as const) {
+    for (const dir of path.split(":").filter((d) => d)) {
+      try {
+        if (Deno.statSync(`${dir}/${bin}`).isFile) return bin;
+      } catch { /* not here */ }
+    }
+  }
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const OUR_DISKS = /^codchi-(config|data|nix|gcroots|store|daemon|db|profiles|home|logs)$/;
+
+/** The LXD/Incus driver. */
+export class LxdDriver implements Driver {
+  readonly name: DriverName;
+  readonly runner: Runner;
+  readonly store: StoreDriver;
+  readonly bin: LxcBinary;
+  readonly #paths: Paths;
+  readonly #env: Record<string, string | undefined>;
+  readonly #ids: HostIds;
+  readonly #t: LxdTimeouts;
+  readonly #session?: SessionDevicesHook;
+  readonly #sessionPrefix: string;
+  readonly #release: typeof RELEASE_IMAGES;
+  readonly #fetch: typeof fetch;
+
+  constructor(opts: LxdDriverOptions) {
+    this.#paths = opts.paths;
+    this.runner = opts.runner;
+    this.#env = opts.env ?? Deno.env.toObject();
+    const bin = opts.binary ?? detectBinary(this.#env.PATH);
+    if (!bin) {
+      throw new PrerequisiteError(
+        "Neither lxc (LXD) nor incus was found on PATH.",
+        "Install LXD or Incus and initialise it (see the README's Linux set-up).",
+      );
+    }
+    this.bin = bin;
+    this.name = bin === "incus" ? "incus" : "lxd";
+    this.#ids = opts.hostIds ?? { uid: Deno.uid() ?? 0, gid: Deno.gid() ?? 0 };
+    this.#t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+    this.#session = opts.sessionDevices;
+    this.#sessionPrefix = opts.sessionDevicePrefix ?? "codchi-";
+    this.#release = opts.release ?? RELEASE_IMAGES;
+    this.#fetch = opts.fetch ?? fetch;
+    this.store = new LxdStore(this);
+  }
+
+  /** Runs an lxc/incus argv; maps a daemon that cannot be reached to a PrerequisiteError. */
+  async lxc(argv: string[], opts: RunOpts = {}): Promise<Output> {
+    const out = await this.runner.run(argv, { ...opts, check: false });
+    if (out.code !== 0) {
+      const err = out.errText;
+      if (/unix\.socket.*(permission denied|no such file|connection refused)/i.test(err)) {
+        throw new PrerequisiteError(
+          `Cannot reach the ${this.name === "incus" ? "Incus" : "LXD"} daemon.`,
+          `Start it, and add yourself to its group (lxd or incus-admin), then log in again.`,
+        );
+      }
+      if (opts.timeoutMs && out.code === 124) {
+        throw new TimeoutError(
+          `${argv.slice(0, 3).join(" ")} did not finish within ${opts.timeoutMs / 1000} s.`,
+          `Check the ${this.bin} daemon (e.g. \`${this.bin} list\`), then try again.`,
+        );
+      }
+      if (opts.check !== false) throw toolError(argv, out, opts.secrets);
+    }
+    return out;
+  }
+
+  /** Host paths this driver works with. */
+  get paths(): Paths {
+    return this.#paths;
+  }
+
+  /** The host user's ids. */
+  get hostIds(): HostIds {
+    return this.#ids;
+  }
+
+  /** The time limits in force. */
+  get timeouts(): LxdTimeouts {
+    return this.#t;
+  }
+
+  /** Raw list of the codchi containers (one spawn). */
+  async listed(): Promise<ListedContainer[]> {
+    return parseList((await this.lxc(listArgv(this.bin))).text);
+  }
+
+  states(): Promise<HostState> {
+    return this.listed().then(hostStateOf);
+  }
+
+  /** The LXD alias of an image kind, importing the tarball the first time (bounded). */
+  ensureImage(kind: ImageKind, reporter?: Reporter): Promise<string> {
+    return ensureImage({
+      kind,
+      lxc: (argv, opts) => this.lxc(argv, opts),
+      bin: this.bin,
+      env: this.#env,
+      release: this.#release,
+      fetch: this.#fetch,
+      imagesDir: this.#paths.imagesDir,
+      importMs: this.#t.importMs,
+      reporter,
+    });
+  }
+
+  /** Creates a container with its config and disks; any failure or Ctrl-C removes it again. */
+  async createContainer(
+    container: string,
+    kind: ImageKind,
+    config: Record<string, string>,
+    disks: ReturnType<typeof storeDisks>,
+    hostDirs: string[],
+    reporter?: Reporter,
+  ): Promise<void> {
+    await withInterrupts(async (check) => {
+      const alias = await this.ensureImage(kind, reporter);
+      check();
+      for (const d of hostDirs) await Deno.mkdir(d, { recursive: true });
+      reporter?.step(`Creating ${container}`);
+      try {
+        await this.lxc(initArgv(this.bin, alias, container, config), {
+          timeoutMs: this.#t.createMs,
+        });
+        check();
+        for (const d of disks) {
+          await this.lxc(deviceAddArgv(this.bin, container, diskDevice(d)));
+          check();
+        }
+      } catch (e) {
+        await this.lxc(deleteArgv(this.bin, container), { check: false });
+        throw e;
+      }
+    });
+  }
+
+  async install(machine: string, reporter?: Reporter): Promise<void> {
+    const st = await this.states();
+    if (st.machines.has(machine)) {
+      throw new ConflictError(
+        `The container ${containerName(machine)} already exists.`,
+        `Delete it first (codchi delete ${machine}) or choose another name.`,
+      );
+    }
+    await this.createContainer(
+      containerName(machine),
+      "machine",
+      machineConfig(this.#ids, machine),
+      machineDisks(this.#paths, machine),
+      machineHostDirs(this.#paths, machine),
+      reporter,
+    );
+  }
+
+  async start(machine: string, env: MachineEnv, reporter?: Reporter): Promise<void> {
+    const listed = await (this.store as LxdStore).ensureUp(reporter);
+    const ctn = containerName(machine);
+    const me = listed.find((c) => c.name === ctn);
+    if (!me) {
+      throw new NotFoundError(
+        `The machine ${machine} has no container.`,
+        `Run \`codchi rebuild ${machine}\` to install it again.`,
+      );
+    }
+    for (const d of machineHostDirs(this.#paths, machine)) await Deno.mkdir(d, { recursive: true });
+    await this.pushFile(machine, "/etc/codchi-env", env.envFile, 0o600, {
+      uid: MACHINE_USER.uid,
+      gid: 0,
+    });
+    const vars = Object.fromEntries(
+      Object.entries(env.vars).map(([k, v]) => [`environment.${k}`, v]),
+    );
+    if (Object.entries(vars).some(([k, v]) => me.config?.[k] !== v)) {
+      await this.lxc(configSetArgv(this.bin, ctn, vars));
+    }
+    await this.#applySessionDevices(machine, me.devices ?? {});
+    if (me.status !== "Running") {
+      reporter?.step(`Starting ${machine}`);
+      const out = await this.lxc(startArgv(this.bin, ctn), {
+        check: false,
+        timeoutMs: this.#t.bootMs,
+      });
+      if (out.code !== 0 && !isAlreadyRunning(out.errText)) {
+        throw toolError(startArgv(this.bin, ctn), out);
+      }
+    }
+    await this.waitSystemd(ctn, reporter);
+  }
+
+  /** Adds/replaces/removes the session hook's devices so they match the host's session now. */
+  async #applySessionDevices(
+    machine: string,
+    current: Record<string, Record<string, string>>,
+  ): Promise<void> {
+    if (!this.#session) return;
+    const ctn = containerName(machine);
+    const wanted = this.#session(machine);
+    const mine = Object.keys(current).filter((d) =>
+      d.startsWith(this.#sessionPrefix) && !OUR_DISKS.test(d)
+    );
+    for (const name of mine) {
+      if (!(name in wanted.devices) || !sameOptions(current[name], wanted.devices[name])) {
+        await this.lxc(deviceRemoveArgv(this.bin, ctn, name));
+      }
+    }
+    for (const [name, opts] of Object.entries(wanted.devices)) {
+      if (name in current && sameOptions(current[name], opts)) continue;
+      const { type, ...options } = opts;
+      await this.lxc(deviceAddArgv(this.bin, ctn, { name, type, options }));
+    }
+  }
+
+  /** Waits (bounded) until systemd in the container says running or degraded. */
+  async waitSystemd(container: string, reporter?: Reporter): Promise<void> {
+    const deadline = Date.now() + this.#t.bootMs;
+    let last = "";
+    while (true) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      const out = await this.runner.run(systemReadyArgv(this.bin, container), {
+        check: false,
+        timeoutMs: Math.max(left, 1000),
+      });
+      last = (out.text || out.errText).trim();
+      const state = bootStateOf(out.text);
+      if (state === "ready") {
+        if (out.text.includes("degraded")) reporter?.debug(`${container}: systemd is degraded`);
+        return;
+      }
+      if (state === "failed") {
+        throw new ToolError(
+          "systemd",
+          `${container} did not boot: systemd is in state "${last}".`,
+          "",
+          out.code,
+          `Look inside with \`${this.bin} exec ${container} -- journalctl -b\`.`,
+        );
+      }
+      await sleep(150);
+    }
+    throw new TimeoutError(
+      `${container} did not finish booting within ${this.#t.bootMs / 1000} s (last: ${
+        last || "nothing"
+      }).`,
+      `Look inside with \`${this.bin} exec ${container} -- systemctl list-jobs\`.`,
+    );
+  }
+
+  exec(machine: string, argv: string[], opts: ExecOpts = {}): Promise<Output> {
+    const capture = opts.capture ?? false;
+    const stdin = opts.stdin ?? (capture ? undefined : "inherit");
+    // A forced terminal needs one on our side too: `lxc exec -t` without it loses the output.
+    const terminal = stdin === "inherit" && Deno.stdin.isTerminal();
+    const tty = terminal && (opts.tty ?? (!capture && Deno.stdout.isTerminal()));
+    const asUser = (opts.user ?? "codchi") === "codchi";
+    const inner = loginArgv(argv);
+    const env: Record<string, string> = asUser
+      ? { ...sessionEnv(), ...this.#session?.(machine).env, ...opts.env }
+      : { ...opts.env };
+    env.PATH ??= MACHINE_PATH;
+    const command = asUser ? [...userSwitch(), ...inner] : inner;
+    const argvOut = execArgv(this.bin, containerName(machine), command, {
+      tty,
+      cwd: opts.cwd ?? (asUser ? MACHINE_USER.home : undefined),
+      env,
+    });
+    return this.runner.run(argvOut, { stdin, inherit: !capture, check: false });
+  }
+
+  async pushFile(
+    machine: string,
+    path: string,
+    data: Uint8Array,
+    mode: number,
+    owner: { uid: number; gid: number } = { uid: 0, gid: 0 },
+  ): Promise<void> {
+    await this.#push(containerName(machine), path, data, mode, owner);
+  }
+
+  async #push(
+    container: string,
+    path: string,
+    data: Uint8Array,
+    mode: number,
+    owner: { uid: number; gid: number },
+  ): Promise<void> {
+    await this.lxc(filePushArgv(this.bin, container, path, { mode, ...owner }), { stdin: data });
+  }
+
+  async stop(machine: string, force = false): Promise<void> {
+    await this.stopContainer(containerName(machine), force);
+  }
+
+  /** Stops a container; "already stopped" is success. */
+  async stopContainer(container: string, force = false): Promise<void> {
+    const argv = stopArgv(this.bin, container, { force, timeoutS: this.#t.stopS });
+    const out = await this.lxc(argv, { check: false, timeoutMs: (this.#t.stopS + 30) * 1000 });
+    if (out.code === 0 || isAlreadyStopped(out.errText)) return;
+    if (isNotFound(out.errText)) {
+      throw new NotFoundError(`There is no container ${container}.`);
+    }
+    throw toolError(argv, out);
+  }
+
+  async remove(machine: string): Promise<void> {
+    await this.removeContainer(containerName(machine));
+  }
+
+  /** Deletes a container (stopping it); a missing one is success. */
+  async removeContainer(container: string): Promise<void> {
+    const argv = deleteArgv(this.bin, container);
+    const out = await this.lxc(argv, { check: false, timeoutMs: this.#t.createMs });
+    if (out.code !== 0 && !isNotFound(out.errText)) throw toolError(argv, out);
+  }
+
+  async duplicate(from: string, to: string, reporter?: Reporter): Promise<void> {
+    const st = await this.states();
+    if (!st.machines.has(from)) throw new NotFoundError(`The machine ${from} has no container.`);
+    if (st.machines.has(to)) {
+      throw new ConflictError(`The container ${containerName(to)} already exists.`);
+    }
+    const target = containerName(to);
+    await withInterrupts(async (check) => {
+      for (const d of machineHostDirs(this.#paths, to)) await Deno.mkdir(d, { recursive: true });
+      reporter?.step(`Copying ${from} to ${to}`);
+      try {
+        await this.lxc(copyArgv(this.bin, containerName(from), target), {
+          timeoutMs: this.#t.createMs,
+        });
+        check();
+        const before = new Map(machineDisks(this.#paths, from).map((d) => [d.name, d.source]));
+        for (const d of machineDisks(this.#paths, to)) {
+          if (before.get(d.name) === d.source) continue;
+          await this.lxc(deviceSetArgv(this.bin, target, d.name, { source: d.source }));
+          check();
+        }
+        await this.lxc(configSetArgv(this.bin, target, { "user.codchi.machine": to }));
+      } catch (e) {
+        await this.lxc(deleteArgv(this.bin, target), { check: false });
+        throw e;
+      }
+    });
+  }
+
+  /** LXD machines keep their home in a host folder the core copies and deletes itself. */
+  readonly managesMachineData = false;
+
+  /** Re-creates the machine's container from the machine image; home and profiles stay. */
+  async recover(machine: string, reporter?: Reporter): Promise<void> {
+    reporter?.step(`Re-creating the container of ${machine}`);
+    await this.removeContainer(containerName(machine));
+    await this.install(machine, reporter);
+  }
+
+  async exportFiles(machine: string, file: string): Promise<void> {
+    const home = machineDisks(this.#paths, machine).find((d) => d.name === "codchi-home")!.source;
+    await this.runner.run(["tar", "--numeric-owner", "-C", home, "-caf", file, "."]);
+  }
+}
+
+/** PATH for commands started by `exec` before the login shell sets its own (NixOS first). */
+export const MACHINE_PATH =
+  "/run/wrappers/bin:/run/current-system/sw/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+
+/** Switches to the machine user with its supplementary groups (no PAM, no shell). */
+function userSwitch(): string[] {
+  const u = MACHINE_USER;
+  return ["setpriv", `--reuid=${u.uid}`, `--regid=${u.gid}`, "--init-groups", "--"];
+}
+
+function sameOptions(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+}
+
+export { withInterrupts } from "./interrupts.ts";

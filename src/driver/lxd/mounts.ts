@@ -1,0 +1,121 @@
+/** Pure layout of the LXD containers: config keys, disk devices and the store's view of paths. */
+import { posix } from "node:path";
+import { machinePaths, type Paths } from "../../config/paths.ts";
+import type { StoreView } from "../types.ts";
+import { type DiskDevice, MACHINE_USER, rawIdmap } from "./argv.ts";
+
+/** Where the store mounts the host folders. */
+export const STORE_MOUNTS = {
+  config: "/config",
+  data: "/data",
+  nix: "/nix",
+  /** The machines' profile folders, as GC roots: `nix store gc` never collects a machine's system. */
+  gcroots: "/nix/var/nix/gcroots/codchi-machines",
+} as const;
+
+/** The host user's ids (the test bed runs as root: 0/0). */
+export interface HostIds {
+  uid: number;
+  gid: number;
+}
+
+/** Config keys of the store: nesting, and the host user as the store's root (owns /nix). */
+export function storeConfig(ids: HostIds): Record<string, string> {
+  return {
+    "security.nesting": "true",
+    "raw.idmap": rawIdmap(ids, { uid: 0, gid: 0 }),
+    "user.codchi.role": "store",
+  };
+}
+
+/**
+ * Who the host user is inside a machine: the machine user (`codchi`, group `users`), so its home
+ * on the host belongs to the user. Except for a root host user: LXD 5.0 cannot start a
+ * container that maps host uid 0 to another id (it gives the container's folder to the wrong
+ * owner), so root maps to root, and the machine's boot hands /home/codchi to `codchi`.
+ */
+export function machineIdentity(ids: HostIds): { uid: number; gid: number } {
+  return ids.uid === 0 ? { uid: 0, gid: 0 } : { uid: MACHINE_USER.uid, gid: MACHINE_USER.gid };
+}
+
+/** Config keys of a machine: nesting, and the host user mapped as `machineIdentity` says. */
+export function machineConfig(ids: HostIds, machine: string): Record<string, string> {
+  return {
+    "security.nesting": "true",
+    "raw.idmap": rawIdmap(ids, machineIdentity(ids)),
+    "user.codchi.role": "machine",
+    "user.codchi.machine": machine,
+  };
+}
+
+/** The store's disks: config dir, data dir, the data's `nix/`, and the machines as GC roots. */
+export function storeDisks(paths: Paths): DiskDevice[] {
+  return [
+    { name: "codchi-config", source: paths.configDir, path: STORE_MOUNTS.config },
+    { name: "codchi-data", source: paths.dataDir, path: STORE_MOUNTS.data },
+    { name: "codchi-nix", source: paths.storeDir, path: STORE_MOUNTS.nix },
+    { name: "codchi-gcroots", source: paths.machinesDir, path: STORE_MOUNTS.gcroots },
+  ];
+}
+
+/** The host folder of a machine's logs. */
+export function machineLogDir(paths: Paths, machine: string): string {
+  return posix.join(paths.logDir, "machines", machine);
+}
+
+/** A machine's disks: the shared store (read-only), daemon socket folder, db, profiles, home, logs. */
+export function machineDisks(paths: Paths, machine: string): DiskDevice[] {
+  const nix = (rel: string) => posix.join(paths.storeDir, rel);
+  const mp = machinePaths(paths, machine);
+  return [
+    { name: "codchi-store", source: nix("store"), path: "/nix/store", readonly: true },
+    {
+      name: "codchi-daemon",
+      source: nix("var/nix/daemon-socket"),
+      path: "/nix/var/nix/daemon-socket",
+    },
+    { name: "codchi-db", source: nix("var/nix/db"), path: "/nix/var/nix/db", readonly: true },
+    { name: "codchi-profiles", source: mp.profilesDir, path: "/nix/var/nix/profiles" },
+    { name: "codchi-home", source: mp.data, path: MACHINE_USER.home },
+    { name: "codchi-logs", source: machineLogDir(paths, machine), path: "/var/log/codchi" },
+  ];
+}
+
+/** Host folders that must exist before the store container gets its devices. */
+export function storeHostDirs(paths: Paths): string[] {
+  return [
+    ...storeDisks(paths).map((d) => d.source),
+    posix.join(paths.storeDir, "var/nix/gcroots"),
+  ];
+}
+
+/** Host folders that must exist before a machine gets its devices. */
+export function machineHostDirs(paths: Paths, machine: string): string[] {
+  return machineDisks(paths, machine).map((d) => d.source);
+}
+
+/** A host path below `root` as seen at `mount`, or undefined when it is not below `root`. */
+export function viewOf(root: string, mount: string, hostPath: string): string | undefined {
+  const rel = posix.relative(root, hostPath);
+  if (rel.startsWith("..") || posix.isAbsolute(rel)) return undefined;
+  return rel === "" ? mount : posix.join(mount, rel);
+}
+
+/** How the store container sees the host folders. */
+export function storeView(paths: Paths): StoreView {
+  const inConfig = (p: string) => {
+    const v = viewOf(paths.configDir, STORE_MOUNTS.config, p);
+    if (!v) throw new Error(`${p} is not below the config dir ${paths.configDir}`);
+    return v;
+  };
+  const inData = (p: string) => {
+    const v = viewOf(paths.dataDir, STORE_MOUNTS.data, p);
+    if (!v) throw new Error(`${p} is not below the data dir ${paths.dataDir}`);
+    return v;
+  };
+  return {
+    configDir: STORE_MOUNTS.config,
+    profilesDir: (machine) => inConfig(machinePaths(paths, machine).profilesDir),
+    machineHome: (machine) => inData(machinePaths(paths, machine).data),
+  };
+}

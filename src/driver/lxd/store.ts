@@ -1,0 +1,103 @@
+/** The store container of the LXD driver: install, start, daemon wait, run, shell, recover. */
+import { STORE_CONTAINER } from "../../config/names.ts";
+import { TimeoutError } from "../../errors.ts";
+import { type Output, type RunOpts, toolError } from "../../process.ts";
+import type { Reporter, StoreDriver, StoreView } from "../types.ts";
+import { execArgv, loginArgv, startArgv } from "./argv.ts";
+import type { LxdDriver } from "./mod.ts";
+import { storeConfig, storeDisks, storeHostDirs, storeView } from "./mounts.ts";
+import { isAlreadyRunning, type ListedContainer } from "./parse.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The store container. */
+export class LxdStore implements StoreDriver {
+  readonly view: StoreView;
+  constructor(private readonly d: LxdDriver) {
+    this.view = storeView(d.paths);
+  }
+
+  /** Installs and starts the store when needed and waits for its daemon; returns the list. */
+  async ensureUp(reporter?: Reporter): Promise<ListedContainer[]> {
+    let listed = await this.d.listed();
+    let store = listed.find((c) => c.name === STORE_CONTAINER);
+    if (!store) {
+      await this.install(reporter);
+      store = { name: STORE_CONTAINER, status: "Stopped" };
+      listed = [...listed, store];
+    }
+    for (const dir of storeHostDirs(this.d.paths)) await Deno.mkdir(dir, { recursive: true });
+    if (store.status !== "Running") {
+      reporter?.step("Starting the store");
+      const argv = startArgv(this.d.bin, STORE_CONTAINER);
+      const out = await this.d.lxc(argv, { check: false, timeoutMs: 60_000 });
+      if (out.code !== 0 && !isAlreadyRunning(out.errText)) throw toolError(argv, out);
+    }
+    await this.waitDaemon();
+    return listed;
+  }
+
+  async ensureRunning(reporter?: Reporter): Promise<void> {
+    await this.ensureUp(reporter);
+  }
+
+  async install(reporter?: Reporter): Promise<void> {
+    const p = this.d.paths;
+    await this.d.createContainer(
+      STORE_CONTAINER,
+      "store",
+      storeConfig(this.d.hostIds),
+      storeDisks(p),
+      storeHostDirs(p),
+      reporter,
+    );
+  }
+
+  /** Waits (bounded) until the daemon socket on the host accepts a connection. */
+  async waitDaemon(): Promise<void> {
+    const socket = `${this.d.paths.storeDir}/var/nix/daemon-socket/socket`;
+    const limit = this.d.timeouts.daemonMs;
+    const deadline = Date.now() + limit;
+    while (true) {
+      try {
+        const conn = await Deno.connect({ transport: "unix", path: socket });
+        conn.close();
+        return;
+      } catch {
+        if (Date.now() > deadline) {
+          throw new TimeoutError(
+            `The store's nix-daemon did not answer within ${limit / 1000} s.`,
+            `Look inside with \`codchi store debug\` (journalctl -u codchi-nix-daemon).`,
+          );
+        }
+        await sleep(100);
+      }
+    }
+  }
+
+  run(argv: string[], opts: RunOpts = {}): Promise<Output> {
+    const { env, cwd, ...rest } = opts;
+    const a = execArgv(this.d.bin, STORE_CONTAINER, argv, { tty: false, env, cwd });
+    return this.d.lxc(a, { ...rest, stdin: opts.stdin });
+  }
+
+  async shell(): Promise<number> {
+    const a = execArgv(this.d.bin, STORE_CONTAINER, loginArgv([]), { tty: true });
+    const out = await this.d.runner.run(a, { stdin: "inherit", inherit: true, check: false });
+    return out.code;
+  }
+
+  async recover(reporter?: Reporter): Promise<void> {
+    reporter?.step("Re-creating the store container (keeping /nix)");
+    await this.d.removeContainer(STORE_CONTAINER);
+    await this.ensureUp(reporter);
+  }
+
+  async stop(): Promise<void> {
+    const st = await this.d.states();
+    await Promise.all(
+      [...st.machines].filter(([, m]) => m.running).map(([name]) => this.d.stop(name)),
+    );
+    if (st.store.running) await this.d.stopContainer(STORE_CONTAINER);
+  }
+}

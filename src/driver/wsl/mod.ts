@@ -1,0 +1,276 @@
+/** The WSL host driver: distros `codchistore` and `codchi-<name>`, every spawn through the Runner. */
+import { containerName, machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
+import { machinePaths, pathApi, type Paths } from "../../config/paths.ts";
+import { ConflictError, NotFoundError, NotRunningError } from "../../errors.ts";
+import type { Output, Runner } from "../../process.ts";
+import type {
+  Driver,
+  ExecOpts,
+  HostIntegration,
+  HostState,
+  MachineEnv,
+  Reporter,
+} from "../types.ts";
+import {
+  checkedSessionArgv,
+  execArgv,
+  exportArgv,
+  importInPlaceArgv,
+  listArgv,
+  LOGIN_SHELL_ARGV,
+  NOT_STARTED_EXIT,
+  renderVars,
+  STARTED_MARKER,
+  terminateArgv,
+  unregisterArgv,
+  writeFileArgv,
+} from "./argv.ts";
+import { type DistroCtx, exists, importDistro, recoverDistro, waitReady } from "./distro_ops.ts";
+import { WslExe } from "./exe.ts";
+import { parseListVerbose } from "./parse.ts";
+import { DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
+import { WslStore } from "./store.ts";
+import { windowsPathInWsl } from "./wslenv.ts";
+
+/** How to build a WSL driver (`paths`, `runner` and `env` are what `DriverDeps` carries). */
+export interface WslDriverOptions {
+  runner: Runner;
+  /** Host paths (the store's disk folder is `storeDir`, a machine's is its `data` folder). */
+  paths: Paths;
+  /** Environment to read defaults from. Default: the process environment. */
+  env?: Record<string, string | undefined>;
+  /** wsl.exe to run. Default: env CODCHI_WSL_EXE, else "wsl.exe". */
+  wslExe?: string;
+  /** Store rootfs tarball. Default: env CODCHI_WSL_STORE_IMAGE, else `<imagesDir>/store.tar.gz`. */
+  storeImage?: string;
+  /** Machine rootfs. Default: env CODCHI_WSL_MACHINE_IMAGE, else `<imagesDir>/machine.tar.gz`. */
+  machineImage?: string;
+  /** Retry bounds for transient WSL failures (default: 8 attempts within 30 s). */
+  retry?: Partial<RetryPolicy>;
+  /** Debug log (shown with -v): retries and waits. */
+  debug?: (line: string) => void;
+  /** Bound of the store's and a machine's start (ms). Default 60 s. */
+  startTimeoutMs?: number;
+  /** How a host path looks inside a distro. Default: `C:\x` → `/mnt/c/x`. */
+  hostPathInWsl?: (hostPath: string) => string;
+  /** Run inside the store: exits 0 once the nix daemon answers. */
+  storeProbe?: string[];
+  /** Run inside a machine: exits 0 once it is ready (systemd running or degraded). */
+  machineProbe?: string[];
+  /** Host integration (shortcuts, terminal entries); supplied by the Windows host code. */
+  host?: HostIntegration;
+  /** Sleep used between retries and polls. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The store's health check: the nix-daemon socket exists. */
+export const DEFAULT_STORE_PROBE = [
+  "/bin/sh",
+  "-c",
+  "test -S /nix/var/nix/daemon-socket/socket",
+];
+/** A machine's readiness: systemd running or degraded (no systemctl: ready at once). */
+export const DEFAULT_MACHINE_PROBE = [
+  "/bin/sh",
+  "-c",
+  "command -v systemctl >/dev/null 2>&1 || exit 0; " +
+  's=$(systemctl is-system-running 2>/dev/null); [ "$s" = running ] || [ "$s" = degraded ]',
+];
+const ENV_FILE = "/etc/codchi-env";
+
+/** The WSL driver. */
+export class WslDriver implements Driver {
+  readonly name = "wsl" as const;
+  readonly runner: Runner;
+  readonly store: WslStore;
+  readonly host: HostIntegration;
+  /** On WSL a machine's data folder holds its disk, which this driver copies and removes. */
+  readonly managesMachineData = true;
+  readonly #exe: WslExe;
+  readonly #ctx: DistroCtx;
+  readonly #paths: Paths;
+  readonly #machineImage: string;
+  readonly #machineProbe: string[];
+
+  constructor(opts: WslDriverOptions) {
+    const env = opts.env ?? Deno.env.toObject();
+    const path = pathApi(opts.paths.os);
+    this.runner = opts.runner;
+    this.#paths = opts.paths;
+    this.#exe = new WslExe({
+      runner: opts.runner,
+      wslExe: opts.wslExe ?? env.CODCHI_WSL_EXE ?? "wsl.exe",
+      retry: { ...DEFAULT_RETRY, ...opts.retry },
+      debug: opts.debug ?? (() => {}),
+      sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      inheritedWslEnv: env.WSLENV,
+    });
+    this.#ctx = { exe: this.#exe, path, startTimeoutMs: opts.startTimeoutMs ?? 60_000 };
+    this.#machineImage = opts.machineImage ?? env.CODCHI_WSL_MACHINE_IMAGE ??
+      path.join(opts.paths.imagesDir, "machine.tar.gz");
+    this.#machineProbe = opts.machineProbe ?? DEFAULT_MACHINE_PROBE;
+    const inWsl = opts.hostPathInWsl ?? windowsPathInWsl;
+    const configDir = inWsl(opts.paths.configDir);
+    this.store = new WslStore(this.#ctx, {
+      storeDir: opts.paths.storeDir,
+      storeImage: opts.storeImage ?? env.CODCHI_WSL_STORE_IMAGE ??
+        path.join(opts.paths.imagesDir, "store.tar.gz"),
+      probe: opts.storeProbe ?? DEFAULT_STORE_PROBE,
+      view: {
+        configDir,
+        profilesDir: (m) => `${configDir}/machines/${m}/profiles`,
+        machineHome: (m) => `/mnt/wsl/codchi/machines/${m}/home`,
+      },
+    });
+    this.host = opts.host ??
+      { exportApps: () => Promise.resolve(), removeApps: () => Promise.resolve() };
+  }
+
+  /** The WSL version (`wsl.exe --version`); a PrerequisiteError when older than 2.0.14. */
+  checkVersion(): Promise<string> {
+    return this.#exe.checkVersion();
+  }
+
+  async states(): Promise<HostState> {
+    const r = await this.#exe.callRetry(listArgv());
+    const state: HostState = { store: { installed: false, running: false }, machines: new Map() };
+    if (r.out.code !== 0) {
+      if (r.kind === "no-distros") return state;
+      throw this.#exe.fail(listArgv(), r);
+    }
+    for (const row of parseListVerbose(r.text)) {
+      if (row.state !== "Running" && row.state !== "Stopped") continue; // installing, converting…
+      const running = row.state === "Running";
+      if (row.name === STORE_CONTAINER) state.store = { installed: true, running };
+      else {
+        const m = machineOfContainer(row.name);
+        if (m) state.machines.set(m, { running });
+      }
+    }
+    return state;
+  }
+
+  async install(machine: string, reporter?: Reporter): Promise<void> {
+    if ((await this.states()).machines.has(machine)) {
+      throw new ConflictError(`Machine ${machine} is already installed.`, "Run `codchi status`.");
+    }
+    const dir = this.#data(machine);
+    await importDistro(this.#ctx, containerName(machine), dir, this.#machineImage, reporter);
+  }
+
+  async start(machine: string, env: MachineEnv, reporter?: Reporter): Promise<void> {
+    await this.store.ensureRunning(reporter);
+    const distro = containerName(machine);
+    reporter?.step(`Starting ${machine}`);
+    const vars = new TextEncoder().encode(renderVars(env.vars));
+    const data = new Uint8Array(vars.length + env.envFile.length);
+    data.set(vars);
+    data.set(env.envFile, vars.length);
+    await this.#push(machine, ENV_FILE, data, 0o600, "codchi"); // root and the user only
+    await waitReady(this.#ctx, distro, this.#machineProbe, `machine ${machine}`);
+    const mark = await this.#exe.runIn(distro, ["/bin/sh", "-c", `: > ${STARTED_MARKER}`]);
+    if (mark.out.code !== 0) throw this.#exe.fail(["mark", "started", machine], mark);
+  }
+
+  async exec(machine: string, argv: string[], opts: ExecOpts = {}): Promise<Output> {
+    const inner = checkedSessionArgv(
+      opts.user ?? "codchi",
+      argv.length ? argv : LOGIN_SHELL_ARGV,
+      opts.cwd ?? "",
+      Object.keys(opts.env ?? {}),
+    );
+    const args = execArgv(containerName(machine), "root", inner);
+    const capture = opts.capture ?? false;
+    const stdin = opts.stdin ?? (capture ? undefined : "inherit");
+    const call = { inherit: !capture, stdin, vars: opts.env };
+    // Retrying is safe only when WSL's error is visible and stdin can be replayed.
+    const r = capture && stdin !== "inherit"
+      ? await this.#exe.callRetry(args, call)
+      : await this.#exe.call(args, call);
+    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    // WSL boots a stopped distro by itself; without codchi's start marker it is not ready.
+    if (r.out.code === NOT_STARTED_EXIT) throw new NotRunningError(machine);
+    return r.out;
+  }
+
+  pushFile(machine: string, path: string, data: Uint8Array, mode: number): Promise<void> {
+    return this.#push(machine, path, data, mode);
+  }
+
+  async #push(machine: string, path: string, data: Uint8Array, mode: number, owner = "") {
+    const r = await this.#exe.runIn(containerName(machine), writeFileArgv(path, mode, owner), {
+      stdin: data,
+    });
+    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.out.code !== 0) throw this.#exe.fail(["write", path], r); // names the path, never data
+  }
+
+  /** Terminates the distro (WSL has no graceful stop of one distro; `force` changes nothing). */
+  async stop(machine: string, _force?: boolean): Promise<void> {
+    const args = terminateArgv(containerName(machine));
+    const r = await this.#exe.callRetry(args);
+    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.out.code !== 0) throw this.#exe.fail(args, r);
+  }
+
+  async remove(machine: string): Promise<void> {
+    const distro = containerName(machine);
+    await this.#exe.callRetry(terminateArgv(distro));
+    const args = unregisterArgv(distro);
+    const r = await this.#exe.callRetry(args);
+    if (r.out.code !== 0 && r.kind !== "not-found") throw this.#exe.fail(args, r);
+  }
+
+  /** Stops `from`, copies its disk into `to`'s data folder, registers it `--import-in-place`. */
+  async duplicate(from: string, to: string, reporter?: Reporter): Promise<void> {
+    const st = await this.states();
+    if (!st.machines.has(from)) throw new NotFoundError(`Machine ${from} is not installed.`);
+    if (st.machines.has(to)) throw new ConflictError(`Machine ${to} already exists.`);
+    const p = this.#ctx.path;
+    const src = p.join(this.#data(from), "ext4.vhdx");
+    const dir = this.#data(to);
+    const disk = p.join(dir, "ext4.vhdx");
+    if (await exists(disk)) {
+      throw new ConflictError(`${disk} already exists.`, "Move it away, then try again.");
+    }
+    reporter?.step(`Copying the disk of ${from}`);
+    await this.#exe.must(terminateArgv(containerName(from)));
+    const dirExisted = await exists(dir);
+    await Deno.mkdir(dir, { recursive: true });
+    try {
+      await Deno.copyFile(src, `${disk}.partial`);
+      await Deno.rename(`${disk}.partial`, disk);
+      reporter?.step(`Registering ${to}`);
+      await this.#exe.must(importInPlaceArgv(containerName(to), disk));
+    } catch (e) {
+      await this.#exe.callRetry(unregisterArgv(containerName(to))).catch(() => {});
+      await Deno.remove(`${disk}.partial`).catch(() => {});
+      await Deno.remove(disk).catch(() => {});
+      if (!dirExisted) await Deno.remove(dir, { recursive: true }).catch(() => {});
+      throw e;
+    }
+  }
+
+  /** Re-creates the machine from the machine image, keeping /home. */
+  async recover(machine: string, reporter?: Reporter): Promise<void> {
+    const p = this.#ctx.path;
+    const dir = this.#data(machine);
+    const backup = p.join(p.dirname(dir), `${machine}-recover.tar`);
+    const distro = containerName(machine);
+    await recoverDistro(this.#ctx, distro, backup, "home", async () => {
+      await importDistro(this.#ctx, distro, dir, this.#machineImage, reporter);
+    }, reporter);
+  }
+
+  /** `wsl --export`: the machine's own disk (the store's /nix is not on it). */
+  async exportFiles(machine: string, file: string): Promise<void> {
+    const args = exportArgv(containerName(machine), file);
+    const r = await this.#exe.callRetry(args);
+    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.out.code !== 0) throw this.#exe.fail(args, r);
+  }
+
+  #data(machine: string): string {
+    return machinePaths(this.#paths, machine).data;
+  }
+}

@@ -1,0 +1,111 @@
+/** The `codchistore` distro: install on first use, start with a bounded health check, recover. */
+import { machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
+import { NotFoundError } from "../../errors.ts";
+import type { Output, RunOpts } from "../../process.ts";
+import type { Reporter, StoreDriver, StoreView } from "../types.ts";
+import { execArgv, listArgv, sessionArgv, setSparseArgv, terminateArgv } from "./argv.ts";
+import { discard, type DistroCtx, importDistro, recoverDistro, waitReady } from "./distro_ops.ts";
+import type { WslExe } from "./exe.ts";
+import { parseListVerbose } from "./parse.ts";
+
+/** What the store needs besides the door. */
+export interface StoreOptions {
+  /** The folder of the store's disk. */
+  storeDir: string;
+  storeImage: string;
+  /** Run inside the store: exits 0 once the nix daemon answers. */
+  probe: string[];
+  view: StoreView;
+}
+
+/** The store distro of the WSL driver. */
+export class WslStore implements StoreDriver {
+  readonly view: StoreView;
+  readonly #exe: WslExe;
+
+  constructor(private readonly ctx: DistroCtx, private readonly o: StoreOptions) {
+    this.#exe = ctx.exe;
+    this.view = o.view;
+  }
+
+  async ensureRunning(reporter?: Reporter): Promise<void> {
+    const probe = await this.#exe.runIn(STORE_CONTAINER, this.o.probe);
+    if (probe.out.code === 0) return; // one spawn when the store is up
+    if (probe.kind === "not-found") return await this.#install(reporter);
+    if (probe.kind && probe.kind !== "other") throw this.#exe.fail(this.o.probe, probe);
+    await waitReady(this.ctx, STORE_CONTAINER, this.o.probe, "store");
+  }
+
+  /** First use: version check, import, sparse disk, start; a failure leaves no store behind. */
+  async #install(reporter?: Reporter): Promise<void> {
+    await this.#exe.checkVersion();
+    const { dirExisted } = await importDistro(
+      this.ctx,
+      STORE_CONTAINER,
+      this.o.storeDir,
+      this.o.storeImage,
+      reporter,
+    );
+    try {
+      const sparse = await this.#exe.callRetry(setSparseArgv(STORE_CONTAINER));
+      if (sparse.kind === "sparse-disabled") {
+        reporter?.warn(
+          "This WSL refuses sparse disks; the store's disk will not shrink by itself.",
+        );
+      } else if (sparse.out.code !== 0) {
+        throw this.#exe.fail(setSparseArgv(STORE_CONTAINER), sparse);
+      }
+      reporter?.step("Starting the store");
+      await waitReady(this.ctx, STORE_CONTAINER, this.o.probe, "store");
+    } catch (e) {
+      this.#exe.o.debug("wsl: the store install failed; removing the half-made store");
+      await discard(this.ctx, STORE_CONTAINER, this.o.storeDir, dirExisted);
+      throw e;
+    }
+  }
+
+  async run(argv: string[], opts: RunOpts = {}): Promise<Output> {
+    const args = execArgv(STORE_CONTAINER, "root", sessionArgv("root", argv, opts.cwd ?? ""));
+    const { env, cwd: _cwd, ...rest } = opts;
+    const call = { ...rest, vars: env };
+    // Retrying is safe only when WSL's error is visible and stdin can be replayed.
+    const r = !opts.inherit && opts.stdin !== "inherit"
+      ? await this.#exe.callRetry(args, call)
+      : await this.#exe.call(args, call);
+    if (r.kind === "not-found") {
+      throw new NotFoundError("The store is not installed.", "Run `codchi rebuild <machine>`.");
+    }
+    if (opts.check !== false && r.out.code !== 0) throw this.#exe.fail(argv, r);
+    return r.out;
+  }
+
+  async shell(): Promise<number> {
+    const args = execArgv(STORE_CONTAINER, "root", ["/bin/sh", "-l"]);
+    return (await this.#exe.call(args, { inherit: true, stdin: "inherit" })).out.code;
+  }
+
+  async recover(reporter?: Reporter): Promise<void> {
+    const backup = this.ctx.path.join(this.ctx.path.dirname(this.o.storeDir), "store-recover.tar");
+    await recoverDistro(
+      this.ctx,
+      STORE_CONTAINER,
+      backup,
+      "nix",
+      () => this.#install(reporter),
+      reporter,
+    );
+  }
+
+  /** Stops the running machines (they use the store's /nix), then the store. */
+  async stop(): Promise<void> {
+    const list = await this.#exe.callRetry(listArgv());
+    if (list.out.code === 0) {
+      for (const row of parseListVerbose(list.text)) {
+        if (row.state === "Running" && machineOfContainer(row.name)) {
+          await this.#exe.must(terminateArgv(row.name));
+        }
+      }
+    }
+    await this.#exe.must(terminateArgv(STORE_CONTAINER));
+  }
+}

@@ -1,0 +1,21 @@
+/** Host integration chosen in one place: Linux desktop entries or Windows shortcuts. */
+import type { Paths } from "../config/paths.ts";
+import type { Reporter } from "../driver/types.ts";
+
+/** Exports and removes a machine's app shortcuts and terminal entry on the host. */
+export interface HostApps {
+  /** Writes shortcuts for the apps in `appsDir` (`applications/`, `icons/`); stale ones go. */
+  export(machine: string, appsDir: string, selfArgv: string[]): Promise<void>;
+  /** Removes every shortcut and entry of the machine. */
+  remove(machine: string): Promise<void>;
+}
+
+/** The host integration for `paths.os`. */
+export async function hostApps(paths: Paths, reporter: Reporter): Promise<HostApps> {
+  if (paths.os === "windows") {
+    const m = await import("./windows_apps.ts");
+    return m.windowsHostApps(paths, reporter);
+  }
+  const m = await import("./linux_apps.ts");
+  return m.linuxHostApps(paths, reporter);
+}

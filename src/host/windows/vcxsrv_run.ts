@@ -1,0 +1,50 @@
+/** Starts VcXsrv on demand (when enabled in config.json) and waits until it accepts connections. */
+import { vcxsrvArgv, vcxsrvCandidates, type VcxsrvOptions, xPort } from "./vcxsrv.ts";
+
+/** Whether an X server listens on the display's TCP port on this host. */
+export async function xServerListening(display = 0): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: xPort(display) });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first installed vcxsrv.exe, or undefined. */
+export async function findVcxsrv(env = Deno.env.toObject()): Promise<string | undefined> {
+  for (const p of vcxsrvCandidates(env)) {
+    if (await Deno.stat(p).then((s) => s.isFile, () => false)) return p;
+  }
+  return undefined;
+}
+
+/**
+ * Makes sure VcXsrv serves `display`: nothing to do when something listens already, else starts
+ * it detached (it outlives codchi) and waits up to `timeoutMs` for its port.
+ */
+export async function ensureVcxsrv(
+  opts: VcxsrvOptions & { exe?: string; timeoutMs?: number } = {},
+): Promise<"running" | "started"> {
+  const display = opts.display ?? 0;
+  if (await xServerListening(display)) return "running";
+  const exe = opts.exe ?? await findVcxsrv();
+  if (!exe) {
+    throw new Error(
+      "VcXsrv is enabled in config.json but vcxsrv.exe was not found. " +
+        "Install it (winget install marha.VcXsrv) or disable it to use WSLg.",
+    );
+  }
+  const [cmd, ...args] = vcxsrvArgv(exe, opts);
+  // A server that must outlive codchi: spawned detached, not through the waiting process runner.
+  const child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "null" })
+    .spawn();
+  child.unref();
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  while (Date.now() < deadline) {
+    if (await xServerListening(display)) return "started";
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`VcXsrv did not open display :${display} within ${opts.timeoutMs ?? 10_000} ms`);
+}

@@ -1,0 +1,122 @@
+/** Output for people and scripts: tables, JSON, progress, warnings. Pure renderers + one sink. */
+import type { Reporter } from "./driver/types.ts";
+import { redact } from "./process.ts";
+
+/** How output should look. */
+export interface UiOptions {
+  json: boolean;
+  verbose: number;
+  quiet: boolean;
+  /** Colour allowed (TTY and no NO_COLOR). */
+  color: boolean;
+  /** stderr is a terminal: progress may redraw one line. */
+  live: boolean;
+}
+
+/** Computes UiOptions from flags and the environment. */
+export function uiOptions(
+  flags: { json?: boolean; verbose?: number; quiet?: boolean },
+  env: { NO_COLOR?: string },
+  stdoutTty: boolean,
+  stderrTty: boolean,
+): UiOptions {
+  return {
+    json: !!flags.json,
+    verbose: flags.verbose ?? 0,
+    quiet: !!flags.quiet,
+    color: stdoutTty && env.NO_COLOR === undefined,
+    live: stderrTty && !flags.json,
+  };
+}
+
+/** Renders rows as an aligned text table (no colour codes unless `color`). */
+export function renderTable(
+  headers: string[],
+  rows: string[][],
+  color = false,
+): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => i === cells.length - 1 ? c : c.padEnd(widths[i])).join("  ").trimEnd();
+  const head = line(headers);
+  return [color ? `\x1b[1m${head}\x1b[0m` : head, ...rows.map(line)].join("\n");
+}
+
+/** Formats a progress line: `step [done/total unit]`. */
+export function progressText(step: string, done: number, total: number, unit = ""): string {
+  const u = unit ? ` ${unit}` : "";
+  return total > 0 ? `${step} [${done}/${total}${u}]` : `${step} [${done}${u}]`;
+}
+
+/** The one output sink of the CLI. */
+export class Ui implements Reporter {
+  #step = "";
+  #liveLine = false;
+  constructor(
+    readonly opts: UiOptions,
+    private readonly writeOut: (s: string) => void = (s) => Deno.stdout.writeSync(enc(s)),
+    private readonly writeErr: (s: string) => void = (s) => Deno.stderr.writeSync(enc(s)),
+  ) {}
+
+  /** Prints a result for people (skipped with --json). */
+  print(text: string): void {
+    if (this.opts.json) return;
+    this.#clearLive();
+    this.writeOut(text.endsWith("\n") ? text : text + "\n");
+  }
+
+  /** Prints a JSON result (only with --json). */
+  json(value: unknown): void {
+    if (!this.opts.json) return;
+    this.writeOut(JSON.stringify(value, null, 2) + "\n");
+  }
+
+  /** Prints a human result or its JSON form, whichever was asked. */
+  result(human: string, json: unknown): void {
+    if (this.opts.json) this.json(json);
+    else this.print(human);
+  }
+
+  step(message: string): void {
+    this.#step = message;
+    if (this.opts.quiet) return;
+    this.#clearLive();
+    this.writeErr(`${this.opts.color ? "\x1b[36m==>\x1b[0m" : "==>"} ${redact(message)}\n`);
+  }
+
+  progress(done: number, total: number, unit?: string): void {
+    if (this.opts.quiet || !this.opts.live) return;
+    this.writeErr(`\r\x1b[2K${redact(progressText(this.#step, done, total, unit))}`);
+    this.#liveLine = true;
+  }
+
+  debug(message: string): void {
+    if (this.opts.verbose < 1) return;
+    this.#clearLive();
+    this.writeErr(`${redact(message)}\n`);
+  }
+
+  warn(message: string): void {
+    if (this.opts.quiet) return;
+    this.#clearLive();
+    this.writeErr(
+      `${this.opts.color ? "\x1b[33mwarning:\x1b[0m" : "warning:"} ${redact(message)}\n`,
+    );
+  }
+
+  /** Ends a live progress line, if any. */
+  done(): void {
+    this.#clearLive();
+  }
+
+  #clearLive(): void {
+    if (this.#liveLine) {
+      this.writeErr("\r\x1b[2K");
+      this.#liveLine = false;
+    }
+  }
+}
+
+function enc(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}

@@ -1,0 +1,28 @@
+import { equal, match, notEqual } from "node:assert/strict";
+import {
+  fileStamp,
+  imageAlias,
+  imageSource,
+  RELEASE_IMAGES,
+  sha256Hex,
+} from "../../../src/driver/lxd/images.ts";
+
+Deno.test("image source: the environment's tarball wins over the release", () => {
+  const s = imageSource("store", { CODCHI_LXD_STORE_IMAGE: "/tmp/s.tar" });
+  equal("file" in s && s.file, "/tmp/s.tar");
+  const r = imageSource("machine", {});
+  equal("url" in r && r.url, RELEASE_IMAGES.images.machine.url);
+});
+
+Deno.test("aliases are valid LXD names and change with the file", async () => {
+  const a = imageAlias("machine", await sha256Hex(fileStamp("/x.tar", 10, 1)));
+  match(a, /^codchi-machine-[0-9a-f]{16}$/);
+  notEqual(a, imageAlias("machine", await sha256Hex(fileStamp("/x.tar", 10, 2))));
+});
+
+Deno.test("sha256Hex", async () => {
+  equal(
+    await sha256Hex("abc"),
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+  );
+});

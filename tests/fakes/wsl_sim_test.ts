@@ -1,0 +1,80 @@
+/** Unit tests of the wsl.exe simulator's pure parts (argv parsing, WSLENV, faults, texts). */
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
+import { parseArgs, shellCommandLine } from "./wsl_sim/args.ts";
+import { linuxEnvFromWslEnv, parseWslEnv, windowsToLinuxPath } from "./wsl_sim/wslenv.ts";
+import { decideFault, faultConfig, unitRandom } from "./wsl_sim/faults.ts";
+import { encodeWsl, verboseTable } from "./wsl_sim/text.ts";
+
+Deno.test("sim args: management verbs and exec forms", () => {
+  deepEqual(parseArgs(["--list", "--verbose"]), {
+    ok: true,
+    call: { op: "list", running: false, quiet: false, verbose: true },
+  });
+  deepEqual(parseArgs(["--import", "d", "C:\\x", "r.tar", "--version", "2"]), {
+    ok: true,
+    call: { op: "import", distro: "d", dir: "C:\\x", tar: "r.tar", version: 2, vhd: false },
+  });
+  deepEqual(parseArgs(["-d", "x", "--user", "root", "--cd", "/t", "--exec", "-e", "--", "y"]), {
+    ok: true,
+    call: {
+      op: "exec",
+      distro: "x",
+      user: "root",
+      cwd: "/t",
+      mode: "exec",
+      argv: ["-e", "--", "y"],
+    },
+  });
+  deepEqual(parseArgs(["-d", "x", "--", "echo", "--exec"]), {
+    ok: true,
+    call: { op: "exec", distro: "x", mode: "shell", argv: ["echo", "--exec"] },
+  });
+  equal(parseArgs(["--manage", "x", "--set-sparse", "maybe"]).ok, false);
+  equal(parseArgs(["-d"]).ok, false);
+  equal(parseArgs(["--frobnicate"]).ok, false);
+});
+
+Deno.test("sim args: the shell command line of `--` quotes only what has whitespace", () => {
+  equal(shellCommandLine(["echo", "a b", "$HOME", `"q"`]), `echo "a b" $HOME "q"`);
+});
+
+Deno.test("sim WSLENV: flags, directions and path translation", () => {
+  deepEqual(parseWslEnv("A:B/up:C/w")[1], {
+    name: "B",
+    path: true,
+    list: false,
+    toLinuxOnly: true,
+    toWindowsOnly: false,
+  });
+  equal(windowsToLinuxPath("C:\\Users\\me", "d"), "/mnt/c/Users/me");
+  equal(windowsToLinuxPath("\\\\wsl$\\d\\etc\\x", "d"), "/etc/x");
+  equal(windowsToLinuxPath("/srv/x", "d", true), "/mnt/host/srv/x");
+  deepEqual(
+    linuxEnvFromWslEnv({ WSLENV: "A:B/w:L/l:M", A: "1", B: "2", L: "C:\\a;D:\\b" }, "d"),
+    { A: "1", L: "/mnt/c/a:/mnt/d/b" },
+  );
+});
+
+Deno.test("sim faults: scripted, persistent, restricted, seeded", () => {
+  const seq = faultConfig({ WSL_SIM_FAIL_SEQ: "ok,rpc" });
+  deepEqual([0, 1, 2].map((n) => decideFault(seq, "list", n)), [undefined, "rpc", undefined]);
+  const persist = faultConfig({ WSL_SIM_FAIL_PERSIST: "catastrophic", WSL_SIM_FAIL_OPS: "exec" });
+  equal(decideFault(persist, "exec", 99), "catastrophic");
+  equal(decideFault(persist, "list", 0), undefined);
+  throws(() => faultConfig({ WSL_SIM_FAIL_SEQ: "boom" }));
+  const rate = faultConfig({ WSL_SIM_FAIL_RATE: "0.3", WSL_SIM_SEED: "5" });
+  const hits = Array.from({ length: 1000 }, (_, n) => decideFault(rate, "list", n)).filter((k) =>
+    k
+  );
+  ok(hits.length > 230 && hits.length < 370, `${hits.length}`);
+  equal(unitRandom(5, 17), unitRandom(5, 17));
+});
+
+Deno.test("sim text: UTF-16LE with CRLF, and the verbose table", () => {
+  deepEqual([...encodeWsl("a\n", false)], [0x61, 0, 0x0d, 0, 0x0a, 0]);
+  deepEqual([...encodeWsl("a\n", true)], [0x61, 0x0d, 0x0a]);
+  equal(
+    verboseTable([{ name: "kali-linux", state: "Stopped", version: 2, isDefault: true }]),
+    "  NAME          STATE           VERSION\n* kali-linux    Stopped         2\n",
+  );
+});

@@ -1,0 +1,46 @@
+import { deepEqual, equal } from "node:assert/strict";
+import { parseDesktopEntry, splitExec } from "../../src/host/windows/desktop_entry.ts";
+
+Deno.test("a desktop entry becomes an app", () => {
+  const app = parseDesktopEntry(
+    "org.gnome.gedit",
+    [
+      "# comment",
+      "[Desktop Entry]",
+      "Type=Application",
+      "Name=Text Editor",
+      "Name[de]=Texteditor",
+      "Comment=Edit text files",
+      "Exec=gedit --new-window %U",
+      "Icon=org.gnome.gedit",
+      "Terminal=false",
+      "[Desktop Action new]",
+      "Exec=gedit --other",
+    ].join("\n"),
+  );
+  deepEqual(app, {
+    id: "org.gnome.gedit",
+    name: "Text Editor",
+    comment: "Edit text files",
+    argv: ["gedit", "--new-window"],
+    terminal: false,
+    icon: "org.gnome.gedit",
+  });
+});
+
+Deno.test("hidden, NoDisplay and non-applications are skipped", () => {
+  equal(parseDesktopEntry("a", "[Desktop Entry]\nName=A\nExec=a\nNoDisplay=true"), undefined);
+  equal(parseDesktopEntry("a", "[Desktop Entry]\nName=A\nExec=a\nHidden=true"), undefined);
+  equal(parseDesktopEntry("a", "[Desktop Entry]\nType=Link\nName=A\nURL=x"), undefined);
+  equal(parseDesktopEntry("a", "[Desktop Entry]\nName=A"), undefined);
+});
+
+Deno.test("Exec quoting and field codes", () => {
+  deepEqual(splitExec('"/opt/my app/bin" --title "a \\"b\\"" %f'), [
+    "/opt/my app/bin",
+    "--title",
+    'a "b"',
+  ]);
+  deepEqual(splitExec("sh -c 'x' 100%% %i"), ["sh", "-c", "'x'", "100%"]);
+  deepEqual(splitExec('run ""'), ["run", ""]);
+});
