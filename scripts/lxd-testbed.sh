@@ -246,6 +246,6 @@ cat >"$REPO/.testbed.env" <<EOF
 # Written by scripts/lxd-testbed.sh: points codchi at the real-LXD test bed.
 export CODCHI_LXD_STORE_IMAGE=$OUT/store.tar
 export CODCHI_LXD_MACHINE_IMAGE=$OUT/machine.tar
-export CODCHI_DRIVER_FLAKE=path:/opt/codchi/driver-flake
+export CODCHI_DRIVER_FLAKE=$REPO/tests/driver-flake
 EOF
 log "ready: source $REPO/.testbed.env"

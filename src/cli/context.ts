@@ -56,7 +56,12 @@ export class Context {
     this.#driver ??= (async () => {
       const cfg = await this.config();
       const { name } = selectDriverName(this.os, this.env, cfg.driver);
-      return createDriver(name, { paths: await this.paths(), runner: this.runner, env: this.env });
+      return createDriver(name, {
+        paths: await this.paths(),
+        runner: this.runner,
+        env: this.env,
+        debug: (l) => this.ui.debug(l),
+      });
     })();
     return this.#driver;
   }

@@ -11,7 +11,6 @@ export function execCommand(ctx: Context) {
     .description("run a command in a machine as its user, in a login session (default: a shell)")
     .argument("<name>", "machine name", machineArg)
     .argument("[cmd...]", "command and arguments, passed exactly; use -- before options")
-    .passThroughOptions()
     .addHelpText(
       "after",
       "\nExamples:\n  codchi exec java\n  codchi exec java -- idea-community\n  codchi exec java -- ls -la",

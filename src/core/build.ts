@@ -6,10 +6,17 @@ import type { Driver } from "../driver/types.ts";
 import { ToolError } from "../errors.ts";
 import { hostApps } from "../host/mod.ts";
 import type { CoreContext } from "./context.ts";
-import { machineFlakeRef, storeNix, systemProfile } from "./nix_ops.ts";
+import { machineFlake, storeNix, systemProfile } from "./nix_ops.ts";
+import {
+  buildSystemArgv,
+  parseDeclaredSecrets,
+  readSecretsArgv,
+  switchToConfigurationArgv,
+  updateLockArgv,
+} from "../nix/mod.ts";
 import { driverFlakeUrl, machineFlakeText } from "./flake.ts";
 import { collectSecrets, type Declared, machineEnv, saveDeclared } from "./secrets_cmd.ts";
-import { trackProgress } from "./progress.ts";
+import { machineCredentials } from "./modules.ts";
 
 /** Writes flake.nix for the machine's modules (the lock is left to nix). */
 export async function writeFlake(
@@ -28,18 +35,12 @@ export async function declaredSecrets(
   driver: Driver,
   machine: string,
 ): Promise<Declared> {
-  const out = await storeNix(driver, [
-    "eval",
-    "--json",
-    `${machineFlakeRef(driver, machine)}#nixosConfigurations.default.config.codchi.secrets.env`,
-  ], ctx.reporter);
-  const raw = JSON.parse(out.text || "{}") as Record<
-    string,
-    { name?: string; description?: string }
-  >;
+  const out = await storeNix(driver, readSecretsArgv(machineFlake(driver, machine)), ctx.reporter, {
+    creds: await machineCredentials(ctx, machine),
+  });
   const declared: Declared = {};
-  for (const [key, v] of Object.entries(raw)) {
-    declared[key] = { name: v.name ?? key, description: v.description ?? "" };
+  for (const d of parseDeclaredSecrets(out.text)) {
+    declared[d.name] = { name: d.name, description: d.description };
   }
   return declared;
 }
@@ -64,35 +65,22 @@ export async function buildAndActivate(
   const mp = machinePaths(paths, machine);
   const r = ctx.reporter;
   await driver.store.ensureRunning(r);
-  const flake = machineFlakeRef(driver, machine);
+  const flake = machineFlake(driver, machine);
   if (opts.update) {
     r.step(`Updating the modules of "${machine}"`);
-    await storeNix(driver, ["flake", "update", flake], r);
+    await storeNix(driver, updateLockArgv(flake), r, {
+      creds: await machineCredentials(ctx, machine),
+    });
   }
   r.step(`Evaluating "${machine}"`);
   const declared = await declaredSecrets(ctx, driver, machine);
   const secrets = await collectSecrets(ctx, machine, declared);
   await saveDeclared(paths, machine, declared);
   r.step(`Building "${machine}" in the store`);
-  const progress = trackProgress(r);
   await Deno.mkdir(mp.profilesDir, { recursive: true });
-  await storeNix(
-    driver,
-    [
-      "build",
-      "--log-format",
-      "internal-json",
-      "-v",
-      "--profile",
-      systemProfile(driver, machine),
-      `${flake}#nixosConfigurations.default.config.system.build.toplevel`,
-    ],
-    r,
-    { onStderrLine: progress.line },
-  ).catch((e) => {
-    throw progress.enrich(e);
+  await storeNix(driver, buildSystemArgv(flake, systemProfile(driver, machine)), r, {
+    creds: await machineCredentials(ctx, machine),
   });
-  progress.end();
   const system = (await driver.store.run(["readlink", "-f", systemProfile(driver, machine)])).text
     .trim();
   if (!system.startsWith("/nix/store/")) {
@@ -114,10 +102,7 @@ export async function buildAndActivate(
   } else {
     r.step(`Activating the new system in "${machine}"`);
     await driver.pushFile(machine, "/etc/codchi-env", env.envFile, 0o640);
-    await driver.exec(machine, [
-      `/nix/var/nix/profiles/system/bin/switch-to-configuration`,
-      "switch",
-    ], {
+    await driver.exec(machine, switchToConfigurationArgv(), {
       user: "root",
       capture: true,
     }).then((o) => {

@@ -3,6 +3,7 @@ import { UsageError } from "../errors.ts";
 import type { CoreContext } from "./context.ts";
 import { listMachines, loadMachine } from "./machines.ts";
 import { storeNix, systemProfile } from "./nix_ops.ts";
+import { storeGcArgv, wipeHistoryArgv } from "../nix/mod.ts";
 
 /** What gc did. */
 export interface GcResult {
@@ -43,12 +44,14 @@ export async function collectGarbage(ctx: CoreContext, opts: {
   await driver.store.ensureRunning(ctx.reporter);
   for (const m of machines) {
     ctx.reporter.step(`Deleting old generations of "${m}"`);
-    const argv = ["profile", "wipe-history", "--profile", systemProfile(driver, m)];
-    if (opts.deleteOld) argv.push("--older-than", `${opts.deleteOld}d`);
-    await storeNix(driver, argv, ctx.reporter);
+    await storeNix(
+      driver,
+      wipeHistoryArgv(systemProfile(driver, m), opts.deleteOld || undefined),
+      ctx.reporter,
+    );
   }
   ctx.reporter.step("Collecting garbage in the store");
-  const out = await storeNix(driver, ["store", "gc"], ctx.reporter);
+  const out = await storeNix(driver, storeGcArgv(), ctx.reporter);
   const s = parseGcSummary(out.errText + out.text);
   const freed = s?.freed ?? "0 B";
   return {

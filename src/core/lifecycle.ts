@@ -87,7 +87,7 @@ export async function initMachine(ctx: CoreContext, req: {
 
 /** Marks the init script as done, so the machine skips it (`init -n`). */
 async function markInitDone(paths: Paths, name: string): Promise<void> {
-  const dir = `${machinePaths(paths, name).data}/.codchi`;
+  const dir = `${machinePaths(paths, name).data}/.local/state/codchi`;
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${dir}/init-done`, "skipped by codchi init --dont-run-init\n");
 }

@@ -6,11 +6,17 @@ import type { InputOptions } from "../cli/options.ts";
 import {
   credentialHost,
   defaultModuleName,
+  discoverModulesArgv,
   displayUrl,
+  type FetchCredentials,
+  fetchCredentials,
   flakeUrl,
+  type HostToken,
   type ModuleSource,
+  parseAuth,
+  parseModuleNames,
   parseModuleUrl,
-} from "../nix/url.ts";
+} from "../nix/mod.ts";
 import { TOKEN_SCOPE } from "../secrets/types.ts";
 import { registerSecret } from "../process.ts";
 import type { CoreContext } from "./context.ts";
@@ -42,27 +48,39 @@ export function moduleFlakeUrl(driver: Driver, machine: string, src: ModuleSourc
   return flakeUrl(src, { localRoot: driver.store.view.machineHome(machine) });
 }
 
-/** nix.conf lines carrying the access token for `src`'s host, if one is stored. */
-export async function tokenConfig(
+/** Stored tokens for the hosts of `sources`, as nix/git credentials (undefined: none stored). */
+export async function credentialsFor(
   ctx: CoreContext,
-  src: ModuleSource,
-): Promise<string | undefined> {
-  const host = credentialHost(src);
-  if (!host) return undefined;
-  const token = await (await ctx.secrets()).get(TOKEN_SCOPE, host);
-  if (token === undefined) return undefined;
-  registerSecret(token);
-  return `access-tokens = ${host}=${token}\n`;
+  sources: ModuleSource[],
+): Promise<FetchCredentials | undefined> {
+  const hosts = [...new Set(sources.map(credentialHost).filter((h): h is string => !!h))].sort();
+  if (hosts.length === 0) return undefined;
+  const store = await ctx.secrets();
+  const tokens: HostToken[] = [];
+  for (const host of hosts) {
+    const raw = await store.get(TOKEN_SCOPE, host);
+    if (raw === undefined) continue;
+    const { user, token } = parseAuth(raw);
+    registerSecret(token);
+    tokens.push({ host, token, user });
+  }
+  return fetchCredentials(tokens);
 }
 
-async function storeToken(ctx: CoreContext, url: string, auth: string): Promise<void> {
+/** Credentials for every remote module of a machine. */
+export async function machineCredentials(ctx: CoreContext, machine: string) {
+  const cfg = await loadMachine(await ctx.paths(), machine);
+  return credentialsFor(ctx, cfg.modules.map((m) => m.source));
+}
+
+async function storeToken(ctx: CoreContext, url: string, auth: string): Promise<boolean> {
   const value = auth === "-" ? (await readStdinText()).trim() : auth;
-  if (!value) throw new UsageError("The access token is empty.");
-  registerSecret(value);
-  const src = parseModuleUrl(url, { auth: true });
-  const host = credentialHost(src);
+  const { token } = parseAuth(value);
+  registerSecret(token);
+  const host = credentialHost(parseModuleUrl(url, { auth: true }));
   if (!host) throw new UsageError("--auth is only for remote repositories.");
   await (await ctx.secrets()).set(TOKEN_SCOPE, host, value);
+  return true;
 }
 
 /** Lists `nixosModules` (and `codchiModules`) of a flake, evaluated in the store. */
@@ -70,19 +88,14 @@ async function discover(
   ctx: CoreContext,
   driver: Driver,
   url: string,
-  nixConfig?: string,
+  creds?: FetchCredentials,
 ): Promise<string[]> {
   const found: string[] = [];
   for (const attr of ["nixosModules", "codchiModules"]) {
-    const out = await storeNix(
-      driver,
-      ["eval", "--json", `${url}#${attr}`, "--apply", "builtins.attrNames"],
-      ctx.reporter,
-      {
-        check: attr === "nixosModules",
-        nixConfig,
-      },
-    ).catch((e) => {
+    const out = await storeNix(driver, discoverModulesArgv(url, attr), ctx.reporter, {
+      check: attr === "nixosModules",
+      creds,
+    }).catch((e) => {
       throw e instanceof ToolError
         ? new ToolError(
           "nix",
@@ -94,7 +107,7 @@ async function discover(
         : e;
     });
     if (out.code !== 0) continue;
-    for (const n of JSON.parse(out.text) as string[]) found.push(`${attr}.${n}`);
+    for (const n of parseModuleNames(out.text)) found.push(`${attr}.${n}`);
   }
   return found;
 }
@@ -108,17 +121,11 @@ export async function resolveModules(
   modulePaths: string[],
   input: InputOptions,
 ): Promise<{ modules: Module[]; nixpkgsFrom?: string }> {
+  const refs = { branch: input.branch, tag: input.tag, commit: input.commit };
+  const probe = parseModuleUrl(url, refs);
   if (input.auth) await storeToken(ctx, url, input.auth);
-  const probe = parseModuleUrl(url, { branch: input.branch, tag: input.tag, commit: input.commit });
-  const nixConfig = await tokenConfig(ctx, probe);
-  const src = nixConfig
-    ? parseModuleUrl(url, {
-      branch: input.branch,
-      tag: input.tag,
-      commit: input.commit,
-      auth: true,
-    })
-    : probe;
+  const creds = await credentialsFor(ctx, [probe]);
+  const src = creds ? parseModuleUrl(url, { ...refs, auth: true }) : probe;
   let paths = modulePaths.map(normalizeModulePath);
   if (paths.length === 0) {
     if (input.dontPrompt) {
@@ -129,7 +136,7 @@ export async function resolveModules(
     }
     await driver.store.ensureRunning(ctx.reporter);
     ctx.reporter.step(`Looking for modules in ${displayUrl(src)}`);
-    const found = await discover(ctx, driver, moduleFlakeUrl(driver, cfg.name, src), nixConfig);
+    const found = await discover(ctx, driver, moduleFlakeUrl(driver, cfg.name, src), creds);
     if (found.length === 0) throw new NotFoundError(`${displayUrl(src)} exports no nixosModules.`);
     if (found.length === 1) paths = found;
     else {
@@ -222,7 +229,7 @@ export async function setModule(
       );
     }
     const m = { ...cfg.modules[i] };
-    if (opts.auth && opts.url) await storeToken(ctx, opts.url, opts.auth);
+    if (opts.auth) await storeToken(ctx, opts.url ?? displayUrl(m.source), opts.auth);
     if (opts.url || opts.branch || opts.tag || opts.commit) {
       const url = opts.url ?? displayUrl(m.source);
       m.source = parseModuleUrl(url, { branch: opts.branch, tag: opts.tag, commit: opts.commit });

@@ -1,13 +1,14 @@
-/** The nix work the core asks the store for: flake refs and the few nix calls of the lifecycle. */
+/** How the core runs nix in the store: flake refs, credentials on stdin, progress events. */
 import type { Driver, Reporter } from "../driver/types.ts";
-import type { Output, RunOpts } from "../process.ts";
-
-/** Flags every nix call in the store gets: flakes on, never the network's registry. */
-export const NIX_FLAGS = ["--extra-experimental-features", "nix-command flakes"];
+import { type FetchCredentials, machineFlakeRef, withCredentialsArgv } from "../nix/mod.ts";
+import { NixLogParser } from "../nix/progress.ts";
+import { reportEvents } from "../nix/progress_render.ts";
+import type { Output } from "../process.ts";
+import { ToolError } from "../errors.ts";
 
 /** The machine's flake as the store sees it. */
-export function machineFlakeRef(driver: Driver, machine: string): string {
-  return `path:${driver.store.view.configDir}/machines/${machine}`;
+export function machineFlake(driver: Driver, machine: string): string {
+  return machineFlakeRef(`${driver.store.view.configDir}/machines/${machine}`);
 }
 
 /** The system profile of a machine as the store sees it. */
@@ -16,24 +17,48 @@ export function systemProfile(driver: Driver, machine: string): string {
 }
 
 /**
- * Runs a nix command in the store, stderr lines forwarded to the reporter's debug output.
- * `nixConfig` (e.g. access tokens) travels on stdin into NIX_CONFIG, never through argv.
+ * Runs a nix argv (from src/nix's builders) in the store. Its internal-json log becomes progress
+ * on the reporter; credentials travel on stdin, never in argv. A failure carries nix's errors.
  */
-export function storeNix(
+export async function storeNix(
   driver: Driver,
   argv: string[],
   reporter: Reporter,
-  opts: RunOpts & { nixConfig?: string } = {},
+  opts: { creds?: FetchCredentials; check?: boolean } = {},
 ): Promise<Output> {
-  const { nixConfig, ...rest } = opts;
-  const full = ["nix", ...NIX_FLAGS, ...argv];
-  const run: RunOpts = {
-    ...rest,
-    onStderrLine: rest.onStderrLine ?? ((l) => reporter.debug(l)),
-  };
-  if (nixConfig === undefined) return driver.store.run(full, run);
-  return driver.store.run(
-    ["sh", "-c", 'NIX_CONFIG="$(cat)" exec "$@"', "sh", ...full],
-    { ...run, stdin: nixConfig },
-  );
+  const parser = new NixLogParser();
+  const report = reportEvents(reporter);
+  const full = opts.creds ? withCredentialsArgv(argv) : argv;
+  const out = await driver.store.run(full, {
+    check: false,
+    stdin: opts.creds?.stdin,
+    secrets: opts.creds?.secrets,
+    onStderrLine: (l) => parser.feed(l + "\n").forEach(report),
+  });
+  parser.end().forEach(report);
+  if (out.code !== 0 && opts.check !== false) {
+    const errors = parser.errors.join("\n").trim();
+    throw new ToolError(
+      "nix",
+      `nix ${
+        argv.filter((a) => !a.startsWith("-")).slice(1, 3).join(" ")
+      } failed in the store (exit ${out.code})`,
+      errors || out.errText.split("\n").filter((l) => !l.startsWith("@nix ")).slice(-12).join("\n"),
+      out.code,
+      "Run again with -v to see the whole build log.",
+    );
+  }
+  return out;
+}
+
+const SUBCOMMANDS = new Set(["build", "eval", "flake", "profile", "store"]);
+
+/** "nix build", "nix flake update"… from a nix argv (options and their values skipped). */
+export function nixCommandName(argv: string[]): string {
+  const i = argv.findIndex((a) => SUBCOMMANDS.has(a));
+  if (i < 0) return "nix";
+  const next = argv[i + 1];
+  return ["flake", "profile", "store"].includes(argv[i]) && next && !next.startsWith("-")
+    ? `nix ${argv[i]} ${next}`
+    : `nix ${argv[i]}`;
 }

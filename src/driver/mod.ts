@@ -1,5 +1,4 @@
 /** The driver entry point: contract re-exports and `selectDriver()`. */
-import { NotImplementedError } from "../errors.ts";
 import type { Paths } from "../config/paths.ts";
 import type { Runner } from "../process.ts";
 import type { Driver, DriverName } from "./types.ts";
@@ -14,6 +13,8 @@ export interface DriverDeps {
   paths: Paths;
   runner: Runner;
   env: Record<string, string>;
+  /** Debug lines (shown with -v): retries, waits. */
+  debug?: (line: string) => void;
 }
 
 /** The driver name for this host (see `chooseDriver`). */
@@ -35,11 +36,25 @@ export function selectDriverName(
 }
 
 /** Builds the driver `name` (loaded lazily, so a Linux host never loads WSL code). */
-export function createDriver(name: DriverName, _deps: DriverDeps): Promise<Driver> {
-  return Promise.reject(
-    new NotImplementedError(
-      `The ${name} driver is not built into this version of codchi yet.`,
-      `See the README's status table.`,
-    ),
-  );
+export async function createDriver(name: DriverName, deps: DriverDeps): Promise<Driver> {
+  if (name === "wsl") {
+    const { WslDriver } = await import("./wsl/mod.ts");
+    return new WslDriver({
+      paths: deps.paths,
+      runner: deps.runner,
+      env: deps.env,
+      debug: deps.debug,
+    });
+  }
+  const { LxdDriver } = await import("./lxd/mod.ts");
+  const { hostSessionDevices } = await import("./lxd/session.ts");
+  const ids = { uid: Deno.uid() ?? 1000, gid: Deno.gid() ?? 100 };
+  return new LxdDriver({
+    paths: deps.paths,
+    runner: deps.runner,
+    env: deps.env,
+    binary: name === "incus" ? "incus" : undefined,
+    hostIds: ids,
+    sessionDevices: hostSessionDevices(deps.env, ids),
+  });
 }

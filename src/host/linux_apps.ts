@@ -1,11 +1,34 @@
-/** linux shortcuts for machines' apps (adapter to src/host/linux/). */
+/** Linux shortcuts for machines' apps: desktop entries, icons and menus (src/host/linux). */
 import type { Paths } from "../config/paths.ts";
 import type { Reporter } from "../driver/types.ts";
-import { NotImplementedError } from "../errors.ts";
+import { isExecutableFile, onPath } from "../driver/select.ts";
+import { ProcessRunner } from "../process.ts";
+import { LinuxHost } from "./linux/mod.ts";
 import type { HostApps } from "./mod.ts";
 
-/** The linux HostApps. */
-export function linuxHostApps(_paths: Paths, _reporter: Reporter): HostApps {
-  const no = () => Promise.reject(new NotImplementedError("Shortcuts are not wired in yet."));
-  return { export: no, remove: no };
+/**
+ * The program desktop entries run: `CODCHI_SELF`, the compiled binary, or the `codchi` on PATH
+ * (a `deno install` wrapper); a checkout run falls back to its first argv word.
+ */
+export function launcherPath(selfArgv: string[], env: Record<string, string | undefined>): string {
+  if (env.CODCHI_SELF) return env.CODCHI_SELF;
+  if (selfArgv.length === 1) return selfArgv[0];
+  return onPath("codchi", env.PATH ?? "", isExecutableFile) ?? selfArgv[0];
+}
+
+/** The Linux HostApps. */
+export function linuxHostApps(paths: Paths, reporter: Reporter): HostApps {
+  const env = Deno.env.toObject();
+  const host = (selfArgv: string[]) =>
+    new LinuxHost({
+      paths,
+      codchi: launcherPath(selfArgv, env),
+      runner: new ProcessRunner(),
+      env,
+      warn: (m) => reporter.warn(m),
+    });
+  return {
+    export: (machine, appsDir, selfArgv) => host(selfArgv).exportApps(machine, appsDir),
+    remove: (machine) => host([launcherPath([], env)]).removeApps(machine),
+  };
 }

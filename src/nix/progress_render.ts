@@ -146,7 +146,9 @@ export function reportEvents(reporter: Reporter): (ev: NixEvent) => void {
       case "error":
         return reporter.warn(ev.text);
       case "message":
-        return ev.level <= 1 ? reporter.warn(ev.text) : reporter.debug(ev.text);
+        return ev.level <= 1
+          ? reporter.warn(ev.text.replace(/^warning:\s*/, ""))
+          : reporter.debug(ev.text);
       case "log":
         return reporter.debug(ev.name ? `${ev.name}> ${ev.line}` : ev.line);
       case "start":

@@ -31,7 +31,12 @@ let
     else removeAttrs r [ "imports" "_file" "key" "disabledModules" ];
 
   merged = merge.mergeConfigs ([ defaults ] ++ map body (collect modules));
+  # As codchi's real driver: the declared secrets as a sorted list of {name, description}.
+  declaredSecrets = map (k: { name = merged.codchi.secrets.env.${k}.name or k;
+    description = merged.codchi.secrets.env.${k}.description or ""; })
+    (builtins.attrNames merged.codchi.secrets.env);
   config = merged // {
+    codchi = merged.codchi // { internal.declaredSecrets = declaredSecrets; };
     system = (merged.system or { }) // { build.toplevel = toplevel; };
   };
 
