@@ -39,33 +39,8 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# --- 2. LXD running (started by hand: no systemd here) -------------------------------------------
-if ! lxd waitready --timeout 1 2>/dev/null; then
-  log "starting lxd (log: $BED/lxd.log)"
-  setsid nohup lxd --group root --logfile "$BED/lxd.log" >>"$BED/lxd.out" 2>&1 </dev/null &
-  lxd waitready --timeout "$LXD_WAIT" || die "lxd did not get ready in ${LXD_WAIT}s; see $BED/lxd.log"
-fi
-
-# --- 3. initialised by a preseed without any network (never `lxd init --auto`) ----------------
-if ! lxc -q storage show default >/dev/null 2>&1 || ! lxc -q profile device show default |
-  grep -q 'pool: default'; then
-  log "initialising lxd: dir storage pool, default profile with a root disk only, no network"
-  lxd init --preseed <<'EOF'
-config: {}
-networks: []
-storage_pools:
-- name: default
-  driver: dir
-profiles:
-- name: default
-  description: codchi test bed (no network device on purpose)
-  devices:
-    root:
-      path: /
-      pool: default
-      type: disk
-EOF
-fi
+# --- 2./3. LXD running and initialised without any network (scripts/lxd-up.sh) ---------------
+LXD_LOGDIR="$BED" LXD_WAIT="$LXD_WAIT" bash "$REPO/scripts/lxd-up.sh"
 if lxc -q profile device show default | grep -q 'type: nic'; then
   die "the default LXD profile has a network device; the test bed refuses to run with it"
 fi

@@ -101,7 +101,8 @@ export async function buildAndActivate(
     await driver.start(machine, env, r);
   } else {
     r.step(`Activating the new system in "${machine}"`);
-    await driver.pushFile(machine, "/etc/codchi-env", env.envFile, 0o640);
+    // As at start: root and the machine user (uid 1000) only.
+    await driver.pushFile(machine, "/etc/codchi-env", env.envFile, 0o600, { uid: 1000, gid: 0 });
     await driver.exec(machine, switchToConfigurationArgv(), {
       user: "root",
       capture: true,

@@ -47,7 +47,7 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
     });
   }
   const { LxdDriver } = await import("./lxd/mod.ts");
-  const { hostSessionDevices } = await import("./lxd/session.ts");
+  const { hostSessionDevices, hostSessionFiles } = await import("./lxd/session.ts");
   const ids = { uid: Deno.uid() ?? 1000, gid: Deno.gid() ?? 100 };
   return new LxdDriver({
     paths: deps.paths,
@@ -56,5 +56,6 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
     binary: name === "incus" ? "incus" : undefined,
     hostIds: ids,
     sessionDevices: hostSessionDevices(deps.env, ids),
+    sessionFiles: hostSessionFiles(deps.env),
   });
 }

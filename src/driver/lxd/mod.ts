@@ -4,6 +4,7 @@ import type { Paths } from "../../config/paths.ts";
 import {
   ConflictError,
   NotFoundError,
+  NotRunningError,
   PrerequisiteError,
   TimeoutError,
   ToolError,
@@ -49,6 +50,15 @@ import {
 import { LxdStore } from "./store.ts";
 import { ensureImage } from "./image_import.ts";
 import { withInterrupts } from "./interrupts.ts";
+import {
+  clearSessionRecord,
+  readSessionRecord,
+  type SessionFilesHook,
+  sessionFingerprint,
+  sessionPushCommand,
+  sessionRecordPath,
+  writeSessionRecord,
+} from "./session.ts";
 import {
   bootStateOf,
   hostStateOf,
@@ -104,6 +114,8 @@ export interface LxdDriverOptions {
   timeouts?: Partial<LxdTimeouts>;
   /** GUI/sound/GPU devices added at start (default: none). */
   sessionDevices?: SessionDevicesHook;
+  /** Files pushed into the machine for the user's session (X cookie, sound); default: none. */
+  sessionFiles?: SessionFilesHook;
   /** Prefix of the devices the session hook owns (others are never removed). Default `codchi-`. */
   sessionDevicePrefix?: string;
   /** Released images (tests point this at a loopback server). Default `RELEASE_IMAGES`. */
@@ -138,6 +150,7 @@ export class LxdDriver implements Driver {
   readonly #ids: HostIds;
   readonly #t: LxdTimeouts;
   readonly #session?: SessionDevicesHook;
+  readonly #sessionFiles?: SessionFilesHook;
   readonly #sessionPrefix: string;
   readonly #release: typeof RELEASE_IMAGES;
   readonly #fetch: typeof fetch;
@@ -158,6 +171,7 @@ export class LxdDriver implements Driver {
     this.#ids = opts.hostIds ?? { uid: Deno.uid() ?? 0, gid: Deno.gid() ?? 0 };
     this.#t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.#session = opts.sessionDevices;
+    this.#sessionFiles = opts.sessionFiles;
     this.#sessionPrefix = opts.sessionDevicePrefix ?? "codchi-";
     this.#release = opts.release ?? RELEASE_IMAGES;
     this.#fetch = opts.fetch ?? fetch;
@@ -306,6 +320,37 @@ export class LxdDriver implements Driver {
       }
     }
     await this.waitSystemd(ctn, reporter);
+    await this.#syncSessionFiles(machine, true);
+  }
+
+  /**
+   * Pushes the session files (X cookie, sound config) in one spawn when they differ from the
+   * last push into this container (recorded in the runtime dir), or always with `force`.
+   * Returns false when the container is not running (nothing pushed).
+   */
+  async #syncSessionFiles(machine: string, force: boolean): Promise<boolean> {
+    if (!this.#sessionFiles) return true;
+    const ctn = containerName(machine);
+    const record = sessionRecordPath(this.#paths.runtimeDir, ctn);
+    const files = await this.#sessionFiles(machine);
+    const fp = await sessionFingerprint(files);
+    if (!force && fp === await readSessionRecord(record)) return true;
+    if (files.length === 0) {
+      await writeSessionRecord(record, fp);
+      return true;
+    }
+    const { argv, stdin } = sessionPushCommand(files);
+    const out = await this.lxc(execArgv(this.bin, ctn, argv, { tty: false }), {
+      stdin,
+      check: false,
+    });
+    if (out.code !== 0) {
+      await clearSessionRecord(record);
+      if (/not running/i.test(out.errText)) return false;
+      throw toolError(execArgv(this.bin, ctn, argv, { tty: false }), out);
+    }
+    await writeSessionRecord(record, fp);
+    return true;
   }
 
   /** Adds/replaces/removes the session hook's devices so they match the host's session now. */
@@ -367,7 +412,7 @@ export class LxdDriver implements Driver {
     );
   }
 
-  exec(machine: string, argv: string[], opts: ExecOpts = {}): Promise<Output> {
+  async exec(machine: string, argv: string[], opts: ExecOpts = {}): Promise<Output> {
     const capture = opts.capture ?? false;
     const stdin = opts.stdin ?? (capture ? undefined : "inherit");
     // A forced terminal needs one on our side too: `lxc exec -t` without it loses the output.
@@ -385,7 +430,18 @@ export class LxdDriver implements Driver {
       cwd: opts.cwd ?? (asUser ? MACHINE_USER.home : undefined),
       env,
     });
-    return this.runner.run(argvOut, { stdin, inherit: !capture, check: false });
+    if (asUser && !(await this.#syncSessionFiles(machine, false))) {
+      throw new NotRunningError(machine);
+    }
+    const out = await this.runner.run(argvOut, { stdin, inherit: !capture, check: false });
+    // lxc's own failure (exit 1) may mean a stopped machine: one `list` tells, only then.
+    if (out.code === 1 && (!capture || /not running/i.test(out.errText))) {
+      const st = await this.states();
+      if (st.machines.has(machine) && !st.machines.get(machine)!.running) {
+        throw new NotRunningError(machine);
+      }
+    }
+    return out;
   }
 
   async pushFile(

@@ -1,5 +1,15 @@
-/** The default session hook: the host's display, sound and GPU devices from host/linux/devices. */
-import { guiDevices, hostExists, hostGuiEnv } from "../../host/linux/devices.ts";
+/**
+ * The default session hooks: the host's display, sound and GPU devices (host/linux/devices) and
+ * the per-exec files (X cookie, sound config and cookie; host/linux/mod.ts `sessionFiles`),
+ * pushed into the machine in ONE spawn through stdin, and only when they changed.
+ */
+import {
+  guiDevices,
+  hostExists,
+  hostGuiEnv,
+  MACHINE_SOCKET_DIR,
+} from "../../host/linux/devices.ts";
+import { type SessionFile, sessionFiles } from "../../host/linux/mod.ts";
 import { MACHINE_USER } from "./argv.ts";
 import type { HostIds } from "./mounts.ts";
 import type { SessionDevicesHook } from "./mod.ts";
@@ -14,4 +24,85 @@ export function hostSessionDevices(
       uid: MACHINE_USER.uid,
       gid: MACHINE_USER.gid,
     });
+}
+
+/** Computes the files a machine needs for an exec, fresh from the host session. */
+export type SessionFilesHook = (machine: string) => Promise<SessionFile[]>;
+
+/** A hook reading the per-exec files (X cookie, PulseAudio config and cookie) from `env`. */
+export function hostSessionFiles(env: Record<string, string | undefined>): SessionFilesHook {
+  return () =>
+    sessionFiles(env, Deno.hostname(), hostExists(), {
+      uid: MACHINE_USER.uid,
+      gid: MACHINE_USER.gid,
+    });
+}
+
+/**
+ * The script that writes the files from stdin, one after the other (`head -c` reads exactly the
+ * given number of bytes), each through a temp file + rename, with its mode and owner. Runs as root.
+ * Arguments: groups of `path length mode uid:gid`.
+ */
+export const PUSH_SCRIPT = "set -e; umask 077; mkdir -p " + MACHINE_SOCKET_DIR + "; " +
+  'while [ "$#" -ge 4 ]; do t="$1.codchi-new"; head -c "$2" > "$t"; chmod "$3" "$t"; ' +
+  'chown "$4" "$t"; mv -f "$t" "$1"; shift 4; done';
+
+/** The command and stdin that write `files` in one spawn: values go through stdin, never argv. */
+export function sessionPushCommand(files: SessionFile[]): { argv: string[]; stdin: Uint8Array } {
+  const args = files.flatMap((f) => [
+    f.path,
+    String(f.data.length),
+    f.mode.toString(8).padStart(4, "0"),
+    `${f.owner.uid}:${f.owner.gid}`,
+  ]);
+  const stdin = new Uint8Array(files.reduce((n, f) => n + f.data.length, 0));
+  let off = 0;
+  for (const f of files) {
+    stdin.set(f.data, off);
+    off += f.data.length;
+  }
+  return { argv: ["/bin/sh", "-c", PUSH_SCRIPT, "codchi-session", ...args], stdin };
+}
+
+/** A fingerprint of the files (paths, modes, owners and bytes): what was pushed last. */
+export async function sessionFingerprint(files: SessionFile[]): Promise<string> {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  for (const f of files) {
+    parts.push(
+      enc.encode(`${f.path}\0${f.mode}\0${f.owner.uid}:${f.owner.gid}\0${f.data.length}\0`),
+    );
+    parts.push(f.data);
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.length;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Where the fingerprint of the last push into `container` is kept (runtime dir: gone at reboot). */
+export function sessionRecordPath(runtimeDir: string, container: string): string {
+  return `${runtimeDir}/session/${container}.sha256`;
+}
+
+/** The recorded fingerprint, or "" when there is none. */
+export async function readSessionRecord(path: string): Promise<string> {
+  return (await Deno.readTextFile(path).catch(() => "")).trim();
+}
+
+/** Records the fingerprint of a push (0600: it is a hash of a credential). */
+export async function writeSessionRecord(path: string, fingerprint: string): Promise<void> {
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
+  await Deno.writeTextFile(tmp, fingerprint + "\n", { mode: 0o600 });
+  await Deno.rename(tmp, path);
+}
+
+/** Forgets the record (the container's copy is unknown: next exec pushes again). */
+export async function clearSessionRecord(path: string): Promise<void> {
+  await Deno.remove(path).catch(() => {});
 }

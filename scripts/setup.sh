@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Takes a fresh Debian/Ubuntu machine to a working `codchi`:
+#   - Deno from the npm registry when missing (npm from Debian when missing),
+#   - the CLI installed as `codchi` (deno install; /usr/local/bin as root, else ~/.deno/bin),
+#   - LXD installed, started and initialised safely (scripts/lxd-up.sh; needs root; --no-lxd skips),
+#   - then `codchi doctor` tells what else this host lacks.
+#   sudo bash scripts/setup.sh [--no-lxd] [--test-deps]
+# --test-deps also installs the Debian packages the test suites use (for scripts/test.sh).
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+lxd=1
+test_deps=0
+for a in "$@"; do
+  case "$a" in
+  --no-lxd) lxd=0 ;;
+  --test-deps) test_deps=1 ;;
+  *) echo "setup: unknown option $a" >&2; exit 2 ;;
+  esac
+done
+log() { printf '[setup] %s\n' "$*" >&2; }
+root=0
+[ "$(id -u)" = 0 ] && root=1
+apt_install() {
+  [ $root = 1 ] || { log "not root: please install $*"; return 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  [ -n "${APT_UPDATED:-}" ] || { apt-get update -qq; APT_UPDATED=1; }
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if ! command -v deno >/dev/null; then
+  command -v npm >/dev/null || { log "installing npm"; apt_install nodejs npm; }
+  log "installing Deno from the npm registry"
+  npm install -g --silent deno@2 >/dev/null
+  hash -r
+fi
+log "$(deno --version | head -1)"
+
+if [ $test_deps = 1 ]; then
+  log "installing the test suites' Debian packages"
+  apt_install nix-bin debootstrap busybox-static util-linux tar xz-utils git ca-certificates \
+    xvfb x11-apps x11-utils xauth weston wayland-utils pulseaudio pulseaudio-utils \
+    dbus dbus-x11 gnome-keyring libsecret-tools desktop-file-utils libglib2.0-bin \
+    libxml2-utils python3-xdg liblnk-utils dash zsh
+fi
+
+cd "$REPO"
+deno install --quiet --frozen --config deno.json --entrypoint main.ts >/dev/null
+if [ $root = 1 ]; then
+  deno install -g -A -f -q --root /usr/local --config deno.json -n codchi main.ts
+  bin=/usr/local/bin/codchi
+else
+  deno install -g -A -f -q --config deno.json -n codchi main.ts
+  bin="$HOME/.deno/bin/codchi"
+  case ":$PATH:" in *":$HOME/.deno/bin:"*) ;; *) log "add ~/.deno/bin to your PATH" ;; esac
+fi
+log "installed $bin ($("$bin" --version))"
+
+if [ $lxd = 1 ]; then
+  if [ $root = 1 ]; then bash "$REPO/scripts/lxd-up.sh"; else log "run as root to set up LXD (or --no-lxd)"; fi
+fi
+"$bin" doctor || log "codchi doctor found something to fix (above)."

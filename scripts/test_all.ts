@@ -1,0 +1,105 @@
+/**
+ * `deno task test:all`: every suite, one after the other, output streamed; a suite that ends
+ * without Deno's summary (set-up failed) counts as one failure. The last line is
+ * `N passed, N failed` summed over all suites (what CI reads).
+ *   deno run -A scripts/test_all.ts [suite…]
+ */
+import { fileURLToPath } from "node:url";
+
+const REPO = fileURLToPath(new URL("../", import.meta.url));
+
+/** One suite: a name and the command that runs it. */
+interface Suite {
+  name: string;
+  argv: string[];
+  /** Counted as one test each (pass/fail by exit code) instead of Deno's summary. */
+  plain?: boolean;
+}
+
+const deno = Deno.execPath();
+const SUITES: Suite[] = [
+  { name: "fmt", argv: [deno, "fmt", "--check"], plain: true },
+  { name: "lint", argv: [deno, "lint"], plain: true },
+  { name: "check", argv: [deno, "check", "main.ts", "scripts/", "tests/"], plain: true },
+  { name: "unit", argv: [deno, "task", "-q", "test"] },
+  { name: "host", argv: ["bash", "scripts/test-host.sh"] },
+  { name: "secrets", argv: ["bash", "scripts/test-host-secrets.sh"] },
+  { name: "lxd", argv: ["bash", "scripts/test-lxd.sh"] },
+  { name: "host-lxd", argv: ["bash", "scripts/test-host-lxd.sh"] },
+  { name: "wsl", argv: ["bash", "scripts/test-wsl.sh"] },
+  { name: "windows", argv: ["bash", "scripts/test-windows.sh"] },
+];
+
+/** Group aliases accepted on the command line. */
+const GROUPS: Record<string, string[]> = { checks: ["fmt", "lint", "check"] };
+
+/** Passed/failed counts from Deno test output (its `ok | … | …` / `FAILED | …` summary lines). */
+export function parseSummary(text: string): { passed: number; failed: number } | undefined {
+  // deno-lint-ignore no-control-regex
+  const clean = text.replace(/\x1b\[[0-9;]*m/g, "");
+  let found: { passed: number; failed: number } | undefined;
+  for (const line of clean.split("\n")) {
+    if (!/^(ok|FAILED) \| /.test(line)) continue;
+    const p = /(\d+) passed/.exec(line);
+    const f = /(\d+) failed/.exec(line);
+    found = {
+      passed: (found?.passed ?? 0) + Number(p?.[1] ?? 0),
+      failed: (found?.failed ?? 0) + Number(f?.[1] ?? 0),
+    };
+  }
+  return found;
+}
+
+async function runSuite(s: Suite): Promise<{ passed: number; failed: number; code: number }> {
+  console.log(`\n===== ${s.name}: ${s.argv.join(" ")}`);
+  const child = new Deno.Command(s.argv[0], {
+    args: s.argv.slice(1),
+    cwd: REPO,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  const chunks: string[] = [];
+  const pump = async (stream: ReadableStream<Uint8Array>, out: typeof Deno.stdout) => {
+    const dec = new TextDecoder();
+    for await (const c of stream) {
+      chunks.push(dec.decode(c, { stream: true }));
+      await out.write(c);
+    }
+  };
+  await Promise.all([pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
+  const { code } = await child.status;
+  if (s.plain) return { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, code };
+  const sum = parseSummary(chunks.join(""));
+  if (!sum) return { passed: 0, failed: 1, code };
+  // A non-zero exit with no failed test (e.g. a leak or set-up error after tests) still fails.
+  return { ...sum, failed: sum.failed + (code !== 0 && sum.failed === 0 ? 1 : 0), code };
+}
+
+if (import.meta.main) {
+  const wanted = Deno.args.flatMap((a) => GROUPS[a] ?? [a]);
+  const unknown = wanted.filter((w) => !SUITES.some((s) => s.name === w));
+  if (unknown.length) {
+    console.error(
+      `unknown suite(s): ${unknown.join(", ")}; known: ${SUITES.map((s) => s.name).join(", ")}`,
+    );
+    Deno.exit(2);
+  }
+  const run = wanted.length ? SUITES.filter((s) => wanted.includes(s.name)) : SUITES;
+  let passed = 0, failed = 0;
+  const rows: string[] = [];
+  for (const s of run) {
+    const t0 = performance.now();
+    const r = await runSuite(s);
+    passed += r.passed;
+    failed += r.failed;
+    rows.push(
+      `${s.name.padEnd(9)} ${String(r.passed).padStart(4)} passed ${
+        String(r.failed).padStart(3)
+      } failed  exit ${r.code}  ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
+  }
+  console.log(`\n===== summary\n${rows.join("\n")}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  Deno.exit(failed === 0 ? 0 : 1);
+}
