@@ -3,10 +3,48 @@
 # cached under .testbed/wsl/. They stand in for codchi's NixOS store and machine images:
 #   store.tar.gz   - a fake nix-daemon socket at /nix/var/nix/daemon-socket/socket, made at boot
 #   machine.tar.gz - user codchi (uid 1000), a `machinectl shell` stand-in
-# Prints the two paths. Re-run with --force to rebuild.
+# Prints the two paths. Re-run with --force to rebuild. `--nix` (`--nix-force`) builds the
+# "nix" flavour instead, from the LXD test bed's Debian images: see wsl_test_images_nix.sh.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/.testbed/wsl"
+# A stand-in for systemd's `machinectl shell` (no systemd runs in the simulator).
+machinectl_standin() {
+  cat <<'EOF'
+#!/bin/sh
+# Test stand-in for systemd's `machinectl shell [-q] [--setenv=N=V…] USER@ [CMD ARGS…]`: runs
+# argv as USER in a fresh environment (TERM, the --setenv variables and su's HOME/USER/SHELL).
+[ "$1" = shell ] || { echo "machinectl (test stand-in): only 'shell' is supported" >&2; exit 1; }
+shift
+n=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    -q) shift ;;
+    --setenv=*) n=$((n + 1)); eval "v$n=\${1#--setenv=}"; shift ;;
+    *) break ;;
+  esac
+done
+user=${1%@}
+shift
+[ -n "$user" ] || user=root
+[ $# -gt 0 ] || set -- /bin/sh -l
+set -- su -s /bin/sh -c 'cd "$HOME" 2>/dev/null; exec "$0" "$@"' -- "$user" "$@"
+while [ "$n" -gt 0 ]; do eval "set -- \"\$v$n\" \"\$@\""; n=$((n - 1)); done
+exec env -i PATH=/usr/local/bin:/usr/bin:/bin TERM="${TERM:-dumb}" "$@"
+EOF
+}
+
+if [ "${1:-}" = --nix ] || [ "${1:-}" = --nix-force ]; then
+  mkdir -p "$out"
+  # shellcheck source=scripts/wsl_test_images_nix.sh
+  . "$top/scripts/wsl_test_images_nix.sh"
+  mc=$(mktemp)
+  machinectl_standin >"$mc"
+  rc=0
+  nix_images "$out" "$top" "$([ "$1" = --nix-force ] && echo 1 || echo 0)" "$mc" || rc=$?
+  rm -f "$mc"
+  exit "$rc"
+fi
 busybox=$(command -v busybox || true)
 [ -n "$busybox" ] || { echo "busybox is missing: apt-get install busybox-static" >&2; exit 9; }
 if ! file -L "$busybox" 2>/dev/null | grep -q static && ! ldd "$busybox" 2>&1 | grep -q "not a dynamic"; then
@@ -55,28 +93,7 @@ m="$work/machine"
 base "$m"
 mkdir -p "$m/home/codchi"
 chown 1000:100 "$m/home/codchi"
-cat >"$m/usr/bin/machinectl" <<'EOF'
-#!/bin/sh
-# Test stand-in for systemd's `machinectl shell [-q] [--setenv=N=V…] USER@ [CMD ARGS…]`: runs
-# argv as USER in a fresh environment (TERM, the --setenv variables and su's HOME/USER/SHELL).
-[ "$1" = shell ] || { echo "machinectl (test stand-in): only 'shell' is supported" >&2; exit 1; }
-shift
-n=0
-while [ $# -gt 0 ]; do
-  case $1 in
-    -q) shift ;;
-    --setenv=*) n=$((n + 1)); eval "v$n=\${1#--setenv=}"; shift ;;
-    *) break ;;
-  esac
-done
-user=${1%@}
-shift
-[ -n "$user" ] || user=root
-[ $# -gt 0 ] || set -- /bin/sh -l
-set -- su -s /bin/sh -c 'cd "$HOME" 2>/dev/null; exec "$0" "$@"' -- "$user" "$@"
-while [ "$n" -gt 0 ]; do eval "set -- \"\$v$n\" \"\$@\""; n=$((n - 1)); done
-exec env -i PATH=/usr/local/bin:/usr/bin:/bin TERM="${TERM:-dumb}" "$@"
-EOF
+machinectl_standin >"$m/usr/bin/machinectl"
 chmod 755 "$m/usr/bin/machinectl"
 cat >"$m/etc/codchi-machine-boot" <<'EOF'
 #!/bin/sh

@@ -7,7 +7,7 @@ export interface UiOptions {
   json: boolean;
   verbose: number;
   quiet: boolean;
-  /** Colour allowed (TTY and no NO_COLOR). */
+  /** Colour allowed (TTY and no non-empty NO_COLOR). */
   color: boolean;
   /** stderr is a terminal: progress may redraw one line. */
   live: boolean;
@@ -24,7 +24,8 @@ export function uiOptions(
     json: !!flags.json,
     verbose: flags.verbose ?? 0,
     quiet: !!flags.quiet,
-    color: stdoutTty && env.NO_COLOR === undefined,
+    // https://no-color.org: NO_COLOR set to a non-empty value turns colour off.
+    color: stdoutTty && !env.NO_COLOR,
     live: stderrTty && !flags.json,
   };
 }

@@ -1,9 +1,26 @@
 /** Shell completions (bash, zsh, fish, PowerShell) with machine names read from the config dir. */
 import type { Command } from "@commander-js/extra-typings";
 import tab from "@bomb.sh/tab/commander";
+import { machineNameProblem } from "../config/names.ts";
 
-/** Argument names that take a machine name. */
-const MACHINE_ARGS = new Set(["name", "machine", "source", "target", "machines"]);
+/** Argument names that take the name of an existing machine. */
+const MACHINE_ARGS = new Set(["name", "machine", "source", "machines"]);
+
+/**
+ * Stand-in for bash-completion's `_get_comp_words_by_ref`, which the generated bash script calls:
+ * without the bash-completion package the script would otherwise complete nothing useful.
+ */
+export const BASH_PRELUDE =
+  `# codchi: minimal stand-in when the bash-completion package is not loaded
+if ! declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
+    _get_comp_words_by_ref() {
+        cur="\${COMP_WORDS[COMP_CWORD]}"
+        prev="\${COMP_WORDS[COMP_CWORD-1]}"
+        words=("\${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    }
+fi
+`;
 
 /**
  * Adds `completion <shell>` (prints the script) and the hidden `complete -- <args…>` (answers the
@@ -12,9 +29,11 @@ const MACHINE_ARGS = new Set(["name", "machine", "source", "target", "machines"]
 export function addCompletion(
   program: Command<[], Record<string, unknown>>,
   listNames: () => string[],
+  write: (script: string) => void = (s) => console.log(s),
 ): void {
   // deno-lint-ignore no-explicit-any
   const root = tab(program as any, { completionCommandName: "completion" });
+  addAliases(root, program as unknown as Command);
   for (const cmd of [root, ...root.commands.values()]) {
     for (const arg of cmd.arguments.values()) {
       if (!MACHINE_ARGS.has(arg.name)) continue;
@@ -23,14 +42,73 @@ export function addCompletion(
       };
     }
   }
+  const completion = (program as unknown as Command).commands.find((c) =>
+    c.name() === "completion"
+  );
+  completion?.addHelpText(
+    "after",
+    "\nExamples:\n  source <(codchi completion bash)\n" +
+      "  codchi completion fish > ~/.config/fish/completions/codchi.fish",
+  ).action((...args: unknown[]) => {
+    const shell = String(args[0]);
+    const name = program.name();
+    const script = captureLog(() => root.setup(name, name, shell));
+    write(shell === "bash" ? `${BASH_PRELUDE}\n${script}` : script);
+  });
 }
 
-/** Machine names from the machines folder, synchronously (completion must be quick). */
+/** Registers every alias path (`rm`, `run`, `mod ls`…) as a completion command too. */
+// deno-lint-ignore no-explicit-any
+function addAliases(root: any, program: Command): void {
+  const walk = (cmd: Command, canonical: string, variants: string[]) => {
+    for (const c of cmd.commands as Command[]) {
+      if ((c as unknown as { _hidden?: boolean })._hidden) continue;
+      const canon = canonical ? `${canonical} ${c.name()}` : c.name();
+      const names = [c.name(), ...c.aliases()];
+      const paths = variants.flatMap((v) => names.map((n) => v ? `${v} ${n}` : n));
+      const target = root.commands.get(canon);
+      if (target) {
+        for (const p of paths) {
+          if (p === canon || root.commands.has(p)) continue;
+          const copy = root.command(p, target.description);
+          copy.options = target.options;
+          copy.arguments = target.arguments;
+        }
+      }
+      walk(c, canon, paths);
+    }
+  };
+  walk(program, "", [""]);
+}
+
+function captureLog(fn: () => void): string {
+  const orig = console.log;
+  const parts: string[] = [];
+  console.log = (...a: unknown[]) => void parts.push(a.map(String).join(" "));
+  try {
+    fn();
+  } finally {
+    console.log = orig;
+  }
+  return parts.join("\n");
+}
+
+/** Names of the machines (valid name, with a machine.json), synchronously: completion must be quick. */
 export function machineNamesSync(machinesDir: string): string[] {
   try {
-    return [...Deno.readDirSync(machinesDir)].filter((e) => e.isDirectory).map((e) => e.name)
+    return [...Deno.readDirSync(machinesDir)]
+      .filter((e) => e.isDirectory && !machineNameProblem(e.name) && isFile(machinesDir, e.name))
+      .map((e) => e.name)
       .sort();
   } catch {
     return [];
+  }
+}
+
+function isFile(machinesDir: string, name: string): boolean {
+  try {
+    return Deno.statSync(`${machinesDir}/${name}/machine.json`).isFile;
+  } catch {
+    return false;
   }
 }

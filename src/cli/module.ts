@@ -7,7 +7,12 @@ import { renderTable } from "../ui.ts";
 
 /** Builds the `module` command (alias `mod`). */
 export function moduleCommand(ctx: Context) {
-  const mod = new Command("module").alias("mod").description("manage a machine's modules");
+  const mod = new Command("module").alias("mod").description("manage a machine's modules")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  codchi module list java\n" +
+        "  codchi module add java https://github.com/acme/tools nixosModules.cli",
+    );
   mod.command("list").alias("ls")
     .description("list the machine's modules")
     .argument("<machine>", "machine name", machineArg)

@@ -30,7 +30,10 @@ interface GlobalFlags {
   quiet?: boolean;
 }
 
-/** Scans argv for the global flags (they may stand anywhere before an exec'd command). */
+/**
+ * Scans argv for the global flags (they may stand anywhere before an exec'd command). Pass argv
+ * through `protectExecArgs` first, so the flags of an exec'd command are not taken for codchi's.
+ */
 export function scanGlobalFlags(argv: string[]): GlobalFlags {
   const flags: GlobalFlags = { verbose: 0 };
   for (const a of argv) {
@@ -38,7 +41,10 @@ export function scanGlobalFlags(argv: string[]): GlobalFlags {
     if (a === "--json") flags.json = true;
     else if (a === "-q" || a === "--quiet") flags.quiet = true;
     else if (a === "--verbose") flags.verbose++;
-    else if (/^-v+$/.test(a)) flags.verbose += a.length - 1;
+    else if (/^-[vq]+$/.test(a)) {
+      flags.verbose += a.split("v").length - 1;
+      if (a.includes("q")) flags.quiet = true;
+    }
   }
   return flags;
 }
@@ -117,7 +123,8 @@ function applyToTree(cmd: Command, fn: (c: Command) => void): void {
 
 /** Runs codchi with `argv` (without the program name); returns the exit code. */
 export async function run(argv: string[], env = Deno.env.toObject()): Promise<number> {
-  const flags = scanGlobalFlags(argv);
+  const args = protectExecArgs(argv);
+  const flags = scanGlobalFlags(args);
   const ui = new Ui(
     uiOptions(flags, env, Deno.stdout.isTerminal(), Deno.stderr.isTerminal()),
   );
@@ -125,7 +132,7 @@ export async function run(argv: string[], env = Deno.env.toObject()): Promise<nu
   try {
     ctx = new Context(env, ui);
     const program = buildProgram(ctx);
-    await program.parseAsync(protectExecArgs(argv), { from: "user" });
+    await program.parseAsync(args, { from: "user" });
     ui.done();
     return ctx.exitCode;
   } catch (e) {

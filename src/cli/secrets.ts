@@ -9,6 +9,9 @@ import { renderTable } from "../ui.ts";
 export function secretsCommand(ctx: Context) {
   const sec = new Command("secrets").description(
     "manage a machine's secrets (kept in the OS keychain)",
+  ).addHelpText(
+    "after",
+    "\nExamples:\n  codchi secrets list java\n  codchi secrets set java GITHUB_TOKEN",
   );
   sec.command("list").alias("ls")
     .description("list declared secrets with their descriptions (values only with --show-values)")

@@ -6,7 +6,8 @@ import { recoverMachine, recoverStore, storeShell } from "../core/store.ts";
 
 /** Builds the `store` command. */
 export function storeCommand(ctx: Context) {
-  const store = new Command("store").description("the shared Nix store container (codchistore)");
+  const store = new Command("store").description("the shared Nix store container (codchistore)")
+    .addHelpText("after", "\nExamples:\n  codchi store debug\n  codchi store recover");
   store.command("debug")
     .description("open a root shell in the store container")
     .addHelpText("after", "\nExample:\n  codchi store debug")

@@ -7,6 +7,7 @@ import { runTray } from "../core/tray.ts";
 export function trayCommand(ctx: Context) {
   return new Command("tray")
     .description("run the tray icon (started by the desktop session)")
+    .addHelpText("after", "\nExample:\n  codchi tray")
     .action(async () => {
       await runTray(ctx.core());
     });

@@ -7,10 +7,13 @@ export interface Lock {
   release(): void;
 }
 
-/** Default bounded wait for a lock, in milliseconds (`CODCHI_LOCK_TIMEOUT_MS` overrides). */
-export function lockTimeoutMs(): number {
+/**
+ * Bounded wait for a lock, in milliseconds: `CODCHI_LOCK_TIMEOUT_MS` when set, else `fallback`
+ * (30 s; long work such as a rebuild waits longer for the one before it).
+ */
+export function lockTimeoutMs(fallback = 30_000): number {
   const v = Number(Deno.env.get("CODCHI_LOCK_TIMEOUT_MS"));
-  return Number.isFinite(v) && v > 0 ? v : 30_000;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
 /**

@@ -35,6 +35,7 @@ export function machineNameProblem(name: string): string | undefined {
 export function suggestMachineName(name: string): string {
   let s = name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
     .replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-+/, "");
+  if (!s) return "machine";
   if (!/^[a-z]/.test(s)) s = `m-${s}`;
   s = s.slice(0, MAX_NAME_LENGTH).replace(/-+$/, "");
   if (RESERVED.has(s)) s = `${s}-machine`;

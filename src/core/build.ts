@@ -59,8 +59,9 @@ export async function buildAndActivate(
   ctx: CoreContext,
   driver: Driver,
   machine: string,
-  opts: { update: boolean },
+  opts: { update: boolean; check?: () => void },
 ): Promise<BuildResult> {
+  const check = opts.check ?? (() => {});
   const paths = await ctx.paths();
   const mp = machinePaths(paths, machine);
   const r = ctx.reporter;
@@ -74,8 +75,10 @@ export async function buildAndActivate(
   }
   r.step(`Evaluating "${machine}"`);
   const declared = await declaredSecrets(ctx, driver, machine);
+  check();
   const secrets = await collectSecrets(ctx, machine, declared);
   await saveDeclared(paths, machine, declared);
+  check();
   r.step(`Building "${machine}" in the store`);
   await Deno.mkdir(mp.profilesDir, { recursive: true });
   await storeNix(driver, buildSystemArgv(flake, systemProfile(driver, machine)), r, {
@@ -89,12 +92,14 @@ export async function buildAndActivate(
       `The system profile of "${machine}" does not point into the store: ${system}`,
     );
   }
+  check();
   const state = await driver.states();
   const rt = state.machines.get(machine);
   const env = machineEnv(machine, secrets);
   if (!rt) {
     r.step(`Installing "${machine}"`);
     await driver.install(machine, r);
+    check();
     await driver.start(machine, env, r);
   } else if (!rt.running) {
     r.step(`Starting "${machine}"`);

@@ -21,7 +21,8 @@ export function hostSystem(): NixSystem {
 
 /**
  * The driver flake URL as the store sees it. `CODCHI_DRIVER_FLAKE` may name a flake URL or a host
- * folder; a folder is copied into the config dir, which the store sees.
+ * folder; a folder is copied into the config dir, which the store sees, under a name keyed by its
+ * contents: codchi processes working on other machines at the same time never see it half-copied.
  */
 export async function driverFlakeUrl(
   env: Record<string, string>,
@@ -31,10 +32,39 @@ export async function driverFlakeUrl(
   const v = env.CODCHI_DRIVER_FLAKE;
   if (!v) return defaultDriverUrl();
   if (!v.startsWith("/")) return v;
-  const dst = `${paths.configDir}/driver-flake`;
-  await removeTree(dst);
-  await copyTree(v, dst);
-  return `path:${driver.store.view.configDir}/driver-flake`;
+  const name = `driver-flake-${(await treeHash(v)).slice(0, 16)}`;
+  const dst = `${paths.configDir}/${name}`;
+  if (!(await Deno.lstat(dst).then(() => true, () => false))) {
+    const stage = `${dst}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+    await copyTree(v, stage);
+    try {
+      await Deno.rename(stage, dst);
+    } catch {
+      // Another codchi put the same contents there first.
+      await removeTree(stage);
+    }
+  }
+  return `path:${driver.store.view.configDir}/${name}`;
+}
+
+/** SHA-256 over the relative paths and contents of the files below `dir` (sorted). */
+async function treeHash(dir: string): Promise<string> {
+  const parts: string[] = [];
+  const walk = async (d: string, rel: string) => {
+    const entries = (await Array.fromAsync(Deno.readDir(d))).sort((a, b) =>
+      a.name < b.name ? -1 : 1
+    );
+    for (const e of entries) {
+      const r = `${rel}/${e.name}`;
+      if (e.isDirectory) await walk(`${d}/${e.name}`, r);
+      else if (e.isFile) parts.push(r, await Deno.readTextFile(`${d}/${e.name}`));
+      else if (e.isSymlink) parts.push(r, `-> ${await Deno.readLink(`${d}/${e.name}`)}`);
+    }
+  };
+  await walk(dir, "");
+  const bytes = new TextEncoder().encode(parts.join("\0"));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** flake.nix of a machine. */

@@ -2,6 +2,7 @@
 import { machinePaths, type Paths } from "../config/paths.ts";
 import type { MachineConfig } from "../config/schema.ts";
 import { writeJson } from "../config/store.ts";
+import { lockTimeoutMs } from "../config/lock.ts";
 import type { Driver } from "../driver/types.ts";
 import {
   ConflictError,
@@ -67,7 +68,7 @@ export async function initMachine(ctx: CoreContext, req: {
         `Remove it with: codchi delete ${name} --i-am-really-sure`,
       );
     }
-    return await undoOnFailure(ctx, driver, name, async () => {
+    return await undoOnFailure(ctx, driver, name, async (check) => {
       const cfg = newMachineConfig(name);
       if (req.url) {
         const mods = await resolveModules(ctx, driver, cfg, req.url, req.modulePaths, req.input);
@@ -79,7 +80,7 @@ export async function initMachine(ctx: CoreContext, req: {
       await writeFlake(ctx, driver, cfg);
       if (req.input.build === false) return { name, status: "NotInstalled" as const };
       if (!req.runInit) await markInitDone(paths, name);
-      const res = await buildAndActivate(ctx, driver, name, { update: false });
+      const res = await buildAndActivate(ctx, driver, name, { update: false, check });
       return { name, status: "UpToDate" as const, system: res.system };
     });
   });
@@ -94,13 +95,14 @@ async function markInitDone(paths: Paths, name: string): Promise<void> {
 
 /**
  * Runs `fn`; on any failure or Ctrl-C removes the container, config, home and shortcuts of the
- * half-made machine, so a retry starts clean.
+ * half-made machine, so a retry starts clean. `fn` gets `check()`, which throws once Ctrl-C came,
+ * so long work stops at its next step instead of running to the end first.
  */
 async function undoOnFailure<T>(
   ctx: CoreContext,
   driver: Driver,
   name: string,
-  fn: () => Promise<T>,
+  fn: (check: () => void) => Promise<T>,
 ): Promise<T> {
   let interrupted = false;
   const onSigint = () => {
@@ -110,7 +112,9 @@ async function undoOnFailure<T>(
   const canSignal = Deno.build.os !== "windows";
   if (canSignal) Deno.addSignalListener("SIGINT", onSigint);
   try {
-    const res = await fn();
+    const res = await fn(() => {
+      if (interrupted) throw new InterruptedError("Interrupted.");
+    });
     if (interrupted) throw new InterruptedError("Interrupted.");
     return res;
   } catch (e) {
@@ -184,13 +188,20 @@ export async function rebuildMachine(
   opts: { update: boolean },
 ): Promise<MachineResult> {
   const paths = await ctx.paths();
-  return await withMachineLock(paths, name, async () => {
-    const cfg = await loadMachine(paths, name);
-    const driver = await ctx.driver();
-    await writeFlake(ctx, driver, cfg);
-    const res = await buildAndActivate(ctx, driver, name, opts);
-    return { name, status: "UpToDate", system: res.system };
-  }, (holder) => ctx.reporter.warn(`Waiting for another codchi working on "${name}" (${holder})…`));
+  return await withMachineLock(
+    paths,
+    name,
+    async () => {
+      const cfg = await loadMachine(paths, name);
+      const driver = await ctx.driver();
+      await writeFlake(ctx, driver, cfg);
+      const res = await buildAndActivate(ctx, driver, name, opts);
+      return { name, status: "UpToDate", system: res.system };
+    },
+    (holder) => ctx.reporter.warn(`Waiting for another codchi working on "${name}" (${holder})…`),
+    // A rebuild waits for the one before it (builds take minutes), not just the usual 30 s.
+    lockTimeoutMs(60 * 60_000),
+  );
 }
 
 /** `codchi delete`: asks (unless sure), then removes everything of the machine. */
@@ -243,7 +254,8 @@ export async function duplicateMachine(
         }
         ctx.reporter.step(`Copying the files of "${from}"`);
         await copyTree(a.dir, b.dir);
-        await copyTree(a.data, b.data);
+        // On WSL the data folder holds the distro's disk: the driver copies it (duplicate below).
+        if (!driver.managesMachineData) await copyTree(a.data, b.data);
         const cfg: MachineConfig = { ...src, name: to, createdAt: new Date().toISOString() };
         await saveMachine(paths, cfg);
         const store = await ctx.secrets();

@@ -70,17 +70,18 @@ export function loadBuilt(paths: Paths, name: string): Promise<Built | undefined
   return readJson(machinePaths(paths, name).built, BuiltSchema);
 }
 
-/** Runs `fn` holding the machine's lock. */
+/** Runs `fn` holding the machine's lock (waiting at most `timeoutMs`, default `lockTimeoutMs()`). */
 export async function withMachineLock<T>(
   paths: Paths,
   name: string,
   fn: () => Promise<T>,
   onWait?: (holder: string) => void,
+  timeoutMs?: number,
 ): Promise<T> {
   const lock = await acquireLock(
     machinePaths(paths, name).lockFile,
     `Machine "${name}"`,
-    undefined,
+    timeoutMs,
     onWait,
   );
   try {

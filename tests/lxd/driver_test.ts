@@ -22,7 +22,12 @@ import {
 
 const ignore = !testbedReady();
 if (ignore) console.error("LXD test bed not set up: run scripts/test-lxd.sh");
-const DRIVER_FLAKE = Deno.env.get("CODCHI_DRIVER_FLAKE") ?? "path:/opt/codchi/driver-flake";
+// The store sees the test driver flake at /opt/codchi (a host folder in CODCHI_DRIVER_FLAKE is
+// for the CLI, which copies it into the config folder).
+const BED_FLAKE = Deno.env.get("CODCHI_DRIVER_FLAKE");
+const DRIVER_FLAKE = BED_FLAKE && !BED_FLAKE.startsWith("/")
+  ? BED_FLAKE
+  : "path:/opt/codchi/driver-flake";
 const enc = new TextEncoder();
 const TTY_EXEC = new URL("./tty_exec.ts", import.meta.url).pathname;
 const opts = { ignore, sanitizeOps: false, sanitizeResources: false };

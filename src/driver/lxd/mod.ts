@@ -52,11 +52,13 @@ import { ensureImage } from "./image_import.ts";
 import { withInterrupts } from "./interrupts.ts";
 import {
   clearSessionRecord,
+  listensOnPath,
   readSessionRecord,
   type SessionFilesHook,
   sessionFingerprint,
   sessionPushCommand,
   sessionRecordPath,
+  socketDirArgv,
   writeSessionRecord,
 } from "./session.ts";
 import {
@@ -324,32 +326,40 @@ export class LxdDriver implements Driver {
   }
 
   /**
-   * Pushes the session files (X cookie, sound config) in one spawn when they differ from the
-   * last push into this container (recorded in the runtime dir), or always with `force`.
-   * Returns false when the container is not running (nothing pushed).
+   * Brings the machine in line with the host session when it changed since the last time
+   * (fingerprints recorded in the runtime dir; `force` at start): the session devices (one
+   * `list` + the changed devices, only when the wanted set changed), then the session files
+   * (X cookie, sound config) in ONE spawn through stdin. Unchanged: no spawn at all.
+   * Returns false when the container is not running (nothing done).
    */
   async #syncSessionFiles(machine: string, force: boolean): Promise<boolean> {
     if (!this.#sessionFiles) return true;
     const ctn = containerName(machine);
     const record = sessionRecordPath(this.#paths.runtimeDir, ctn);
     const files = await this.#sessionFiles(machine);
-    const fp = await sessionFingerprint(files);
-    if (!force && fp === await readSessionRecord(record)) return true;
-    if (files.length === 0) {
-      await writeSessionRecord(record, fp);
-      return true;
+    const wanted = this.#session?.(machine);
+    const filesFp = await sessionFingerprint(files);
+    const devicesFp = await sessionFingerprint([], JSON.stringify(wanted?.devices ?? {}));
+    const [lastFiles, lastDevices] = (await readSessionRecord(record)).split(" ");
+    if (!force && filesFp === lastFiles && devicesFp === lastDevices) return true;
+    if (!force && wanted && devicesFp !== lastDevices) {
+      const me = (await this.listed()).find((c) => c.name === ctn);
+      if (me?.status !== "Running") return false;
+      await this.#applySessionDevices(machine, me.devices ?? {});
     }
-    const { argv, stdin } = sessionPushCommand(files);
-    const out = await this.lxc(execArgv(this.bin, ctn, argv, { tty: false }), {
-      stdin,
-      check: false,
-    });
-    if (out.code !== 0) {
-      await clearSessionRecord(record);
-      if (/not running/i.test(out.errText)) return false;
-      throw toolError(execArgv(this.bin, ctn, argv, { tty: false }), out);
+    if (files.length > 0 && (force || filesFp !== lastFiles)) {
+      const { argv, stdin } = sessionPushCommand(files);
+      const out = await this.lxc(execArgv(this.bin, ctn, argv, { tty: false }), {
+        stdin,
+        check: false,
+      });
+      if (out.code !== 0) {
+        await clearSessionRecord(record);
+        if (/not running/i.test(out.errText)) return false;
+        throw toolError(execArgv(this.bin, ctn, argv, { tty: false }), out);
+      }
     }
-    await writeSessionRecord(record, fp);
+    await writeSessionRecord(record, `${filesFp} ${devicesFp}`);
     return true;
   }
 
@@ -369,8 +379,13 @@ export class LxdDriver implements Driver {
         await this.lxc(deviceRemoveArgv(this.bin, ctn, name));
       }
     }
-    for (const [name, opts] of Object.entries(wanted.devices)) {
-      if (name in current && sameOptions(current[name], opts)) continue;
+    const added = Object.entries(wanted.devices).filter(([name, opts]) =>
+      !(name in current && sameOptions(current[name], opts))
+    );
+    if (added.some(([, opts]) => listensOnPath(opts))) {
+      await this.lxc(socketDirArgv(this.bin, ctn), { stdin: new Uint8Array() });
+    }
+    for (const [name, opts] of added) {
       const { type, ...options } = opts;
       await this.lxc(deviceAddArgv(this.bin, ctn, { name, type, options }));
     }
@@ -481,6 +496,8 @@ export class LxdDriver implements Driver {
 
   async remove(machine: string): Promise<void> {
     await this.removeContainer(containerName(machine));
+    // The record of the last session push belongs to the container: a new one starts fresh.
+    await clearSessionRecord(sessionRecordPath(this.#paths.runtimeDir, containerName(machine)));
   }
 
   /** Deletes a container (stopping it); a missing one is success. */

@@ -58,6 +58,26 @@ export function storeDisks(paths: Paths): DiskDevice[] {
   ];
 }
 
+/**
+ * Why the store container `listed` (its own devices, from `list --format json`) is not the store
+ * of `paths` — it mounts another config or data folder (another user, HOME or data dir) — or
+ * undefined when its mounts are ours (or it has none of them yet).
+ */
+export function foreignStoreMounts(
+  paths: Paths,
+  devices: Record<string, Record<string, string>> | undefined,
+): string | undefined {
+  const norm = (p: string) => posix.normalize(p).replace(/(.)\/+$/, "$1");
+  const problems: string[] = [];
+  for (const d of storeDisks(paths)) {
+    const src = devices?.[d.name]?.source;
+    if (src !== undefined && norm(src) !== norm(d.source)) {
+      problems.push(`${d.path} is ${src}, not ${d.source}`);
+    }
+  }
+  return problems.length ? problems.join("; ") : undefined;
+}
+
 /** The host folder of a machine's logs. */
 export function machineLogDir(paths: Paths, machine: string): string {
   return posix.join(paths.logDir, "machines", machine);

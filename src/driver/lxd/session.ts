@@ -43,7 +43,8 @@ export function hostSessionFiles(env: Record<string, string | undefined>): Sessi
  * given number of bytes), each through a temp file + rename, with its mode and owner. Runs as root.
  * Arguments: groups of `path length mode uid:gid`.
  */
-export const PUSH_SCRIPT = "set -e; umask 077; mkdir -p " + MACHINE_SOCKET_DIR + "; " +
+export const PUSH_SCRIPT = "set -e; umask 077; mkdir -p " + MACHINE_SOCKET_DIR + "; chmod 0755 " +
+  MACHINE_SOCKET_DIR + "; " +
   'while [ "$#" -ge 4 ]; do t="$1.codchi-new"; head -c "$2" > "$t"; chmod "$3" "$t"; ' +
   'chown "$4" "$t"; mv -f "$t" "$1"; shift 4; done';
 
@@ -64,10 +65,10 @@ export function sessionPushCommand(files: SessionFile[]): { argv: string[]; stdi
   return { argv: ["/bin/sh", "-c", PUSH_SCRIPT, "codchi-session", ...args], stdin };
 }
 
-/** A fingerprint of the files (paths, modes, owners and bytes): what was pushed last. */
-export async function sessionFingerprint(files: SessionFile[]): Promise<string> {
+/** A fingerprint of the files (paths, modes, owners and bytes) and `extra`: what was applied last. */
+export async function sessionFingerprint(files: SessionFile[], extra = ""): Promise<string> {
   const enc = new TextEncoder();
-  const parts: Uint8Array[] = [];
+  const parts: Uint8Array[] = [enc.encode(`${extra}\0`)];
   for (const f of files) {
     parts.push(
       enc.encode(`${f.path}\0${f.mode}\0${f.owner.uid}:${f.owner.gid}\0${f.data.length}\0`),
@@ -105,4 +106,28 @@ export async function writeSessionRecord(path: string, fingerprint: string): Pro
 /** Forgets the record (the container's copy is unknown: next exec pushes again). */
 export async function clearSessionRecord(path: string): Promise<void> {
   await Deno.remove(path).catch(() => {});
+}
+
+/**
+ * argv that creates the machine's socket folder (LXD's proxy cannot listen in a missing one; a
+ * fresh machine has none before its first boot): an empty marker file pushed with its parents.
+ * Works on a stopped container.
+ */
+export function socketDirArgv(bin: string, container: string): string[] {
+  return [
+    bin,
+    "file",
+    "push",
+    "-q",
+    "-p",
+    "--mode",
+    "0644",
+    "-",
+    `${container}${MACHINE_SOCKET_DIR}/.codchi`,
+  ];
+}
+
+/** Whether a device listens on a path socket (which needs its folder to exist in the machine). */
+export function listensOnPath(device: Record<string, string>): boolean {
+  return device.type === "proxy" && (device.listen ?? "").startsWith("unix:/");
 }

@@ -1,11 +1,11 @@
 /** The store container of the LXD driver: install, start, daemon wait, run, shell, recover. */
 import { STORE_CONTAINER } from "../../config/names.ts";
-import { TimeoutError } from "../../errors.ts";
+import { ConflictError, TimeoutError } from "../../errors.ts";
 import { type Output, type RunOpts, toolError } from "../../process.ts";
 import type { Reporter, StoreDriver, StoreView } from "../types.ts";
 import { execArgv, loginArgv, startArgv } from "./argv.ts";
 import type { LxdDriver } from "./mod.ts";
-import { storeConfig, storeDisks, storeHostDirs, storeView } from "./mounts.ts";
+import { foreignStoreMounts, storeConfig, storeDisks, storeHostDirs, storeView } from "./mounts.ts";
 import { isAlreadyRunning, type ListedContainer } from "./parse.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,6 +25,15 @@ export class LxdStore implements StoreDriver {
       await this.install(reporter);
       store = { name: STORE_CONTAINER, status: "Stopped" };
       listed = [...listed, store];
+    }
+    const foreign = foreignStoreMounts(this.d.paths, store.devices);
+    if (foreign) {
+      throw new ConflictError(
+        `The container ${STORE_CONTAINER} belongs to another codchi data folder (${foreign}); ` +
+          `its nix-daemon would never answer here.`,
+        `Re-create the store for this folder with: codchi store recover ` +
+          `(machines of the other folder stop working until it is re-created for them).`,
+      );
     }
     for (const dir of storeHostDirs(this.d.paths)) await Deno.mkdir(dir, { recursive: true });
     if (store.status !== "Running") {

@@ -58,6 +58,12 @@ export const STARTED_MARKER = "/run/codchi-started";
 /** The exit code of the session wrapper when the machine was not started by codchi. */
 export const NOT_STARTED_EXIT = 222;
 
+/**
+ * Names a host file the session wrapper creates first thing (through WSLENV `/p`): its existence
+ * proves that wsl.exe started the command, so a failure without it is safe to retry.
+ */
+export const EXEC_TOKEN_VAR = "CODCHI_EXEC_TOKEN";
+
 /** The script of the login wrapper: optional `cd`, then `exec "$@"` (argv stays exact). */
 const LOGIN_SCRIPT = 'if [ -n "$1" ]; then cd -- "$1" || exit 1; fi; shift; exec "$@"';
 
@@ -67,6 +73,8 @@ const LOGIN_SCRIPT = 'if [ -n "$1" ]; then cd -- "$1" || exit 1; fi; shift; exec
  * a fresh environment. Names are validated by the builder; values are never re-parsed.
  */
 const MARKER_CHECK = [
+  `if [ -n "\${${EXEC_TOKEN_VAR}:-}" ]; then { : > "$${EXEC_TOKEN_VAR}"; } 2>/dev/null; fi`,
+  `unset ${EXEC_TOKEN_VAR}`,
   `[ -e ${STARTED_MARKER} ] || exit ${NOT_STARTED_EXIT}`,
   "names=$1; shift",
   'if [ "$1" = machinectl ] && [ -n "$names" ]; then',
@@ -116,15 +124,37 @@ export function writeFileArgv(path: string, mode: number, owner = ""): string[] 
   return ["/bin/sh", "-c", WRITE_FILE_SCRIPT, "codchi-write", path, mode.toString(8), owner];
 }
 
+/** The machine user's home inside a machine. */
+export const MACHINE_HOME = "/home/codchi";
+
+/**
+ * argv (run as root in the machine) that writes a tar of the home (entries `./…`) to the file
+ * named by $CODCHI_TAR_FILE, through a temporary name so a failure leaves no partial tar.
+ */
+export function exportHomeArgv(): string[] {
+  return [
+    "/bin/sh",
+    "-c",
+    't="$CODCHI_TAR_FILE.codchi-tmp"; tar --numeric-owner -C "$1" -cf "$t" . && ' +
+    'mv -f "$t" "$CODCHI_TAR_FILE" || { rm -f "$t"; exit 1; }',
+    "codchi-tar",
+    MACHINE_HOME,
+  ];
+}
+
 /** Shell-quotes one value for a POSIX `sh` file. */
 export function shQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The non-secret variables as `export NAME='value'` lines, prepended to the env file. */
+/**
+ * The non-secret variables as `NAME='value'` + `export NAME` lines, prepended to the env file: the
+ * form of the secrets' lines (src/secrets/env_file.ts), which the machine's init reads before any
+ * shell (e.g. CODCHI_PROFILES_DIR) and a shell sources.
+ */
 export function renderVars(vars: Record<string, string>): string {
   return Object.entries(vars).map(([k, v]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`invalid variable name ${k}`);
-    return `export ${k}=${shQuote(v)}\n`;
+    return `${k}='${v.replaceAll("'", `'"'"'`)}'\nexport ${k}\n`;
   }).join("");
 }

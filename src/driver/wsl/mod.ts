@@ -13,8 +13,9 @@ import type {
 } from "../types.ts";
 import {
   checkedSessionArgv,
+  EXEC_TOKEN_VAR,
   execArgv,
-  exportArgv,
+  exportHomeArgv,
   importInPlaceArgv,
   listArgv,
   LOGIN_SHELL_ARGV,
@@ -26,9 +27,9 @@ import {
   writeFileArgv,
 } from "./argv.ts";
 import { type DistroCtx, exists, importDistro, recoverDistro, waitReady } from "./distro_ops.ts";
-import { WslExe } from "./exe.ts";
+import { type CallOpts, WslExe, type WslResult } from "./exe.ts";
 import { parseListVerbose } from "./parse.ts";
-import { DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
+import { DEFAULT_RETRY, isWslErrorExit, type RetryPolicy, retryTransient } from "./retry.ts";
 import { WslStore } from "./store.ts";
 import { windowsPathInWsl } from "./wslenv.ts";
 
@@ -162,14 +163,27 @@ export class WslDriver implements Driver {
     await this.store.ensureRunning(reporter);
     const distro = containerName(machine);
     reporter?.step(`Starting ${machine}`);
-    const vars = new TextEncoder().encode(renderVars(env.vars));
-    const data = new Uint8Array(vars.length + env.envFile.length);
-    data.set(vars);
-    data.set(env.envFile, vars.length);
-    await this.#push(machine, ENV_FILE, data, 0o600, "codchi"); // root and the user only
+    await this.#push(machine, ENV_FILE, this.#envFile(machine, env.envFile, env.vars), 0o600);
     await waitReady(this.#ctx, distro, this.#machineProbe, `machine ${machine}`);
     const mark = await this.#exe.runIn(distro, ["/bin/sh", "-c", `: > ${STARTED_MARKER}`]);
     if (mark.out.code !== 0) throw this.#exe.fail(["mark", "started", machine], mark);
+  }
+
+  /**
+   * The env file's bytes: the plain variables first, with those the machine's init reads before
+   * the system starts (CODCHI_MACHINE_NAME, CODCHI_PROFILES_DIR: where the store builds its
+   * system), then the secrets.
+   */
+  #envFile(machine: string, secrets: Uint8Array, vars: Record<string, string> = {}): Uint8Array {
+    const head = new TextEncoder().encode(renderVars({
+      CODCHI_MACHINE_NAME: machine,
+      ...vars,
+      CODCHI_PROFILES_DIR: this.store.view.profilesDir(machine),
+    }));
+    const data = new Uint8Array(head.length + secrets.length);
+    data.set(head);
+    data.set(secrets, head.length);
+    return data;
   }
 
   async exec(machine: string, argv: string[], opts: ExecOpts = {}): Promise<Output> {
@@ -183,21 +197,62 @@ export class WslDriver implements Driver {
     const capture = opts.capture ?? false;
     const stdin = opts.stdin ?? (capture ? undefined : "inherit");
     const call = { inherit: !capture, stdin, vars: opts.env };
-    // Retrying is safe only when WSL's error is visible and stdin can be replayed.
+    // Retrying is safe only when WSL's error is visible and stdin can be replayed…
     const r = capture && stdin !== "inherit"
       ? await this.#exe.callRetry(args, call)
-      : await this.#exe.call(args, call);
+      : opts.tty
+      ? await this.#exe.call(args, call)
+      : await this.#execPassedThrough(machine, args, call); // …or the command never started.
     if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.kind === "transient") throw this.#exe.fail(["exec", "in", machine], r);
     // WSL boots a stopped distro by itself; without codchi's start marker it is not ready.
     if (r.out.code === NOT_STARTED_EXIT) throw new NotRunningError(machine);
     return r.out;
   }
 
-  pushFile(machine: string, path: string, data: Uint8Array, mode: number): Promise<void> {
-    return this.#push(machine, path, data, mode);
+  /**
+   * An exec whose output goes straight to the user: wsl.exe's message cannot be read, so a
+   * failure is retried only when wsl.exe failed (its error exit) before the command started,
+   * which the session wrapper proves by creating the host file named by CODCHI_EXEC_TOKEN.
+   * On a running machine this is still one spawn.
+   */
+  async #execPassedThrough(machine: string, args: string[], call: CallOpts): Promise<WslResult> {
+    const p = this.#ctx.path;
+    await Deno.mkdir(this.#paths.runtimeDir, { recursive: true });
+    const token = p.join(this.#paths.runtimeDir, `exec-${crypto.randomUUID()}`);
+    const vars = { ...call.vars, [EXEC_TOKEN_VAR]: token };
+    try {
+      const res = await retryTransient<WslResult>(
+        async (n) => {
+          const r = await this.#exe.call(args, { ...call, vars, pathVars: [EXEC_TOKEN_VAR] });
+          if (r.out.code === 0 || !isWslErrorExit(r.out.code) || (await exists(token))) {
+            return { value: r };
+          }
+          // wsl.exe failed before the command ran: a machine that is gone is a real error.
+          if (n === 1 && !(await this.states()).machines.has(machine)) {
+            return { value: { ...r, kind: "not-found" } };
+          }
+          return { value: r, transient: "wsl.exe failed before the command started" };
+        },
+        this.#exe.o.retry,
+        this.#exe.o.debug,
+        this.#exe.o.sleep,
+      );
+      return res.transient ? { ...res.value, kind: "transient" } : res.value;
+    } finally {
+      await Deno.remove(token).catch(() => {});
+    }
   }
 
-  async #push(machine: string, path: string, data: Uint8Array, mode: number, owner = "") {
+  /** The env file (rewritten by a rebuild) keeps the driver's variables, root and the user only. */
+  pushFile(machine: string, path: string, data: Uint8Array, mode: number): Promise<void> {
+    return path === ENV_FILE
+      ? this.#push(machine, path, this.#envFile(machine, data), 0o600)
+      : this.#push(machine, path, data, mode);
+  }
+
+  async #push(machine: string, path: string, data: Uint8Array, mode: number) {
+    const owner = path === ENV_FILE ? "codchi" : ""; // the env file: root and the user only
     const r = await this.#exe.runIn(containerName(machine), writeFileArgv(path, mode, owner), {
       stdin: data,
     });
@@ -242,6 +297,7 @@ export class WslDriver implements Driver {
       await Deno.rename(`${disk}.partial`, disk);
       reporter?.step(`Registering ${to}`);
       await this.#exe.must(importInPlaceArgv(containerName(to), disk));
+      await this.#registerProfileRoots(to);
     } catch (e) {
       await this.#exe.callRetry(unregisterArgv(containerName(to))).catch(() => {});
       await Deno.remove(`${disk}.partial`).catch(() => {});
@@ -249,6 +305,30 @@ export class WslDriver implements Driver {
       if (!dirExisted) await Deno.remove(dir, { recursive: true }).catch(() => {});
       throw e;
     }
+  }
+
+  /**
+   * The copied profile links of a duplicate become GC roots of their own (the store registers a
+   * profile outside /nix as an indirect root only when it builds it), so collecting garbage
+   * after the original is deleted keeps the copy's system.
+   */
+  async #registerProfileRoots(machine: string): Promise<void> {
+    const links: string[] = [];
+    try {
+      for await (const e of Deno.readDir(machinePaths(this.#paths, machine).profilesDir)) {
+        if (e.isSymlink && /^system-\d+-link$/.test(e.name)) links.push(e.name);
+      }
+    } catch { /* no profiles folder: nothing was built */ }
+    if (links.length === 0) return;
+    const script = 'for l in "$1"/system-*-link; do [ -L "$l" ] || continue; ' +
+      'nix-store --add-root "$l" --indirect --realise "$(readlink "$l")" >/dev/null || exit 1; done';
+    await this.store.run([
+      "/bin/sh",
+      "-c",
+      script,
+      "codchi-roots",
+      this.store.view.profilesDir(machine),
+    ]);
   }
 
   /** Re-creates the machine from the machine image, keeping /home. */
@@ -262,12 +342,19 @@ export class WslDriver implements Driver {
     }, reporter);
   }
 
-  /** `wsl --export`: the machine's own disk (the store's /nix is not on it). */
+  /**
+   * A tar of the machine's home, as on LXD (not `wsl --export`: the whole disk would carry the
+   * env file with the secrets' values). tar runs inside the machine and writes the host file,
+   * whose path reaches it through WSLENV (`/p`). One spawn.
+   */
   async exportFiles(machine: string, file: string): Promise<void> {
-    const args = exportArgv(containerName(machine), file);
-    const r = await this.#exe.callRetry(args);
+    const argv = exportHomeArgv();
+    const r = await this.#exe.runIn(containerName(machine), argv, {
+      vars: { CODCHI_TAR_FILE: file },
+      pathVars: ["CODCHI_TAR_FILE"],
+    });
     if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
-    if (r.out.code !== 0) throw this.#exe.fail(args, r);
+    if (r.out.code !== 0) throw this.#exe.fail(["tar", "of the home of", machine], r);
   }
 
   #data(machine: string): string {

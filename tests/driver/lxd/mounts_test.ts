@@ -1,6 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { computePaths } from "../../../src/config/paths.ts";
 import {
+  foreignStoreMounts,
   machineConfig,
   machineDisks,
   machineHostDirs,
@@ -54,4 +55,31 @@ Deno.test("store view of host paths", () => {
   equal(v.machineHome("m"), "/data/machine/m");
   equal(viewOf("/a", "/x", "/b/c"), undefined);
   equal(viewOf("/a", "/x", "/a"), "/x");
+});
+
+Deno.test("foreignStoreMounts: a store mounting another user's folders is named", () => {
+  const ours = Object.fromEntries(
+    storeDisks(paths).map((d) => [d.name, { type: "disk", source: d.source, path: d.path }]),
+  );
+  equal(foreignStoreMounts(paths, ours), undefined);
+  equal(foreignStoreMounts(paths, undefined), undefined, "no devices yet: nothing to say");
+  equal(
+    foreignStoreMounts(paths, { ...ours, "codchi-config": { ...ours["codchi-config"] } }),
+    undefined,
+  );
+  const other = computePaths("linux", { HOME: "/home/v" });
+  const theirs = Object.fromEntries(
+    storeDisks(other).map((d) => [d.name, { type: "disk", source: d.source, path: d.path }]),
+  );
+  const why = foreignStoreMounts(paths, theirs) ?? "";
+  ok(why.includes("/config is /home/v/.config/codchi, not /home/u/.config/codchi"), why);
+  ok(why.includes("/nix is /home/v/.local/share/codchi/nix"), why);
+  ok(
+    foreignStoreMounts(paths, {
+      ...ours,
+      "codchi-config": { source: "/home/u/.config/codchi/" },
+    }) ===
+      undefined,
+    "a trailing slash is the same folder",
+  );
 });

@@ -60,6 +60,9 @@ Deno.test("file writes carry path and mode, never content; vars are shell-quoted
   const a = writeFileArgv("/etc/codchi-env", 0o600, "codchi");
   deepEqual(a.slice(-3), ["/etc/codchi-env", "600", "codchi"]);
   equal(shQuote("it's"), `'it'\\''s'`);
-  equal(renderVars({ A: "x y", B: "$(no)" }), `export A='x y'\nexport B='$(no)'\n`);
+  equal(
+    renderVars({ A: "x y", B: "$(no)", C: "it's" }),
+    `A='x y'\nexport A\nB='$(no)'\nexport B\nC='it'"'"'s'\nexport C\n`,
+  );
   throws(() => renderVars({ "bad name": "x" }));
 });

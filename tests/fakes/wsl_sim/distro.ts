@@ -1,8 +1,26 @@
 /** A running distro: a private mount namespace around its root folder, entered with nsenter. */
 import { join } from "node:path";
-import { type Distro, pidAlive, statePaths } from "./state.ts";
+import { type Distro, nsOf, type Registry, sameProcess, statePaths } from "./state.ts";
 
-/** The script the distro's init runs: mounts, the wsl.conf boot command, then it waits. */
+/**
+ * The "VM": one mount namespace for all distros (as WSL runs them all in one VM), in which the
+ * shared folder behind every distro's /mnt/wsl is a shared mount. Each distro's namespace is a
+ * copy of it, so a mount one distro makes under /mnt/wsl (the store's /nix at
+ * /mnt/wsl/codchi/nix) appears in every distro, as on WSL.
+ */
+const VM = `set -eu
+shared=$1 pidfile=$2
+mount --bind "$shared" "$shared"
+mount --make-shared "$shared"
+echo $$ > "$pidfile"
+exec sleep infinity
+`;
+
+/**
+ * The script the distro's init runs, as PID 1 of the distro's own PID namespace (so killing it
+ * ends every process of the distro, daemons and commands alike): mounts, the wsl.conf boot
+ * command, then it waits.
+ */
 const INIT = `set -eu
 root=$1 shared=$2 pidfile=$3 bootcmd=$4; shift 4
 mkdir -p "$root/proc" "$root/dev" "$root/run" "$root/mnt/wsl" "$root/tmp"
@@ -10,29 +28,36 @@ mount -t proc proc "$root/proc"
 mount -t tmpfs -o mode=755 dev "$root/dev"
 for n in null zero full random urandom tty; do : > "$root/dev/$n"; mount --bind "/dev/$n" "$root/dev/$n"; done
 mkdir -p "$root/dev/pts" "$root/dev/shm"
-mount --bind /dev/pts "$root/dev/pts"
+mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$root/dev/pts"
+ln -s pts/ptmx "$root/dev/ptmx"
 mount -t tmpfs shm "$root/dev/shm"
 ln -s /proc/self/fd "$root/dev/fd"
 mount -t tmpfs -o mode=755 run "$root/run"
-mount --bind "$shared" "$root/mnt/wsl"
-while [ $# -ge 2 ]; do mkdir -p "$root/mnt/$1"; mount --rbind "$2" "$root/mnt/$1"; shift 2; done
+mount --rbind "$shared" "$root/mnt/wsl"
+while [ $# -ge 2 ]; do mkdir -p "$root$1"; mount --rbind "$2" "$root$1"; shift 2; done
 if [ -n "$bootcmd" ]; then
   env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
     chroot "$root" /bin/sh -c "$bootcmd" </dev/null >/dev/null 2>&1 &
 fi
-echo $$ > "$pidfile"
+read -r hostpid _ < /proc/self/stat # the host's /proc: this shell's pid as the host sees it
+echo "$hostpid" > "$pidfile"
 exec sleep infinity
 `;
 
 /**
- * Host folders seen inside every distro: WSL_SIM_DRIVE_C=/some/dir appears as /mnt/c, and with
- * WSL_SIM_HOST_ROOT=1 the whole host (the simulator's "Windows side") appears as /mnt/host.
+ * Host folders seen inside every distro, as [path inside, host folder]: WSL_SIM_DRIVE_C=/some/dir
+ * appears as /mnt/c; with WSL_SIM_HOST_ROOT=1 the whole host (the simulator's "Windows side")
+ * appears as /mnt/host; WSL_SIM_SHARE=/a:/b shows host folders at the same path inside (as a
+ * Windows folder `C:\x` is `/mnt/c/x`: a driver that maps host paths unchanged finds them).
  */
 export function driveMounts(env: Record<string, string | undefined>): [string, string][] {
   const drives: [string, string][] = Object.entries(env)
     .filter(([k, v]) => /^WSL_SIM_DRIVE_[A-Z]$/.test(k) && v)
-    .map(([k, v]) => [k.slice(-1).toLowerCase(), v as string]);
-  if (env.WSL_SIM_HOST_ROOT === "1") drives.push(["host", "/"]);
+    .map(([k, v]) => [`/mnt/${k.slice(-1).toLowerCase()}`, v as string]);
+  if (env.WSL_SIM_HOST_ROOT === "1") drives.push(["/mnt/host", "/"]);
+  for (const dir of (env.WSL_SIM_SHARE ?? "").split(":")) {
+    if (dir.startsWith("/") && dir !== "/") drives.push([dir, dir]);
+  }
   return drives;
 }
 
@@ -67,14 +92,39 @@ export async function readIni(file: string): Promise<Map<string, string>> {
   return out;
 }
 
-/** Starts the distro's init and waits (bounded) until its mounts are up; returns its pid. */
-export async function boot(stateDir: string, d: Distro, env: Record<string, string | undefined>) {
-  const p = statePaths(stateDir);
-  const pidfile = join(p.run, `${d.guid}.pid`);
+/** Starts `argv` detached and waits (bounded) for the pid it writes to `pidfile`. */
+async function spawnWithPid(argv: string[], pidfile: string, what: string): Promise<number> {
   await Deno.remove(pidfile).catch(() => {});
-  const drives = driveMounts(env).flat();
-  const cmd = new Deno.Command("setsid", {
-    args: [
+  const child = new Deno.Command("setsid", {
+    args: argv,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  child.unref();
+  for (let i = 0; i < 1500; i++) { // 30 s: a loaded test host can be slow to fork
+    try {
+      const pid = Number((await Deno.readTextFile(pidfile)).trim());
+      if (pid > 0) return pid;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`simulator: ${what} did not boot`);
+}
+
+/** The mount namespace of this process. */
+function ownNamespace(): Promise<string> {
+  return Deno.readLink("/proc/self/ns/mnt");
+}
+
+/** The VM's pid: started on first use (the registry keeps it until `--shutdown`). */
+export async function ensureVm(stateDir: string, reg: Registry): Promise<number> {
+  if (reg.vmPid && sameProcess(reg.vmPid, reg.vmNs) && nsOf(reg.vmPid) !== await ownNamespace()) {
+    return reg.vmPid;
+  }
+  const p = statePaths(stateDir);
+  reg.vmPid = await spawnWithPid(
+    [
       "unshare",
       "--mount",
       "--propagation",
@@ -82,64 +132,75 @@ export async function boot(stateDir: string, d: Distro, env: Record<string, stri
       "--",
       "bash",
       "-c",
+      VM,
+      "vm",
+      p.mntWsl,
+      join(p.run, "vm.pid"),
+    ],
+    join(p.run, "vm.pid"),
+    "the VM",
+  );
+  reg.vmNs = nsOf(reg.vmPid);
+  return reg.vmPid;
+}
+
+/** Starts the distro's init inside the VM and waits (bounded) until its mounts are up; its pid. */
+export async function boot(
+  stateDir: string,
+  reg: Registry,
+  d: Distro,
+  env: Record<string, string | undefined>,
+) {
+  const p = statePaths(stateDir);
+  const vm = await ensureVm(stateDir, reg);
+  const drives = driveMounts(env).flat();
+  return await spawnWithPid(
+    [
+      "nsenter",
+      `--target=${vm}`,
+      "--mount",
+      "--",
+      "unshare",
+      "--mount",
+      "--pid",
+      "--fork",
+      "--propagation",
+      "unchanged",
+      "--",
+      "bash",
+      "-c",
       INIT,
       "init",
       d.root,
       p.mntWsl,
-      pidfile,
+      join(p.run, `${d.guid}.pid`),
       await bootCommand(d.root),
       ...drives,
     ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  });
-  const child = cmd.spawn();
-  child.unref();
-  for (let i = 0; i < 250; i++) {
-    try {
-      const pid = Number((await Deno.readTextFile(pidfile)).trim());
-      if (pid > 0) return pid;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`simulator: distro ${d.name} did not boot`);
+    join(p.run, `${d.guid}.pid`),
+    `distro ${d.name}`,
+  );
 }
 
-/** Kills every process in the distro's mount namespace and waits until they are gone. */
-export async function killDistro(initPid: number): Promise<void> {
-  let ns: string;
+/**
+ * Ends a distro (or the VM): kills its init, PID 1 of its PID namespace, whereupon the kernel ends
+ * every other process in it; waits until it is gone. `recorded` is the init's mount namespace
+ * noted at boot: a pid reused by an unrelated process is left alone.
+ */
+export async function killDistro(initPid: number, recorded?: string): Promise<void> {
+  const ns = recorded ?? nsOf(initPid);
+  if (!ns || ns === await ownNamespace() || !sameProcess(initPid, ns)) return;
   try {
-    ns = await Deno.readLink(`/proc/${initPid}/ns/mnt`);
-  } catch {
-    return;
+    Deno.kill(initPid, "SIGKILL");
+  } catch { /* already gone */ }
+  for (let i = 0; i < 500 && sameProcess(initPid, ns); i++) {
+    await new Promise((r) => setTimeout(r, 10));
   }
-  for (let round = 0; round < 150; round++) {
-    const members = await namespaceMembers(ns);
-    if (members.length === 0) return;
-    for (const pid of members) {
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch { /* already gone */ }
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function namespaceMembers(ns: string): Promise<number[]> {
-  const out: number[] = [];
-  for await (const e of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      if ((await Deno.readLink(`/proc/${e.name}/ns/mnt`)) === ns) out.push(Number(e.name));
-    } catch { /* exited */ }
-  }
-  return out;
 }
 
 /** Whether the distro's init is alive. */
 export function isRunning(d: Distro): boolean {
-  return d.state === "Running" && !!d.initPid && pidAlive(d.initPid);
+  return d.state === "Running" && !!d.initPid && sameProcess(d.initPid, d.initNs);
 }
 
 /** Runs tar; throws with its stderr on failure. */

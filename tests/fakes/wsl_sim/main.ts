@@ -17,7 +17,7 @@ import {
   unpack,
   writeDisk,
 } from "./distro.ts";
-import { type Distro, findDistro, type Registry, statePaths, withRegistry } from "./state.ts";
+import { type Distro, findDistro, nsOf, type Registry, statePaths, withRegistry } from "./state.ts";
 import {
   ALREADY_EXISTS,
   BAD_ARCHIVE,
@@ -138,7 +138,7 @@ async function run(call: Call): Promise<number> {
       return await withRegistry(stateDir, async (reg) => {
         const d = mustFind(reg, call.distro, "Wsl/Service/UnregisterDistro");
         print("Unregistering.\n");
-        if (d.initPid) await killDistro(d.initPid);
+        if (d.initPid) await killDistro(d.initPid, d.initNs);
         await Deno.remove(d.root, { recursive: true }).catch(() => {});
         await Deno.remove(d.vhd).catch(() => {});
         reg.distros = reg.distros.filter((x) => x !== d);
@@ -155,6 +155,9 @@ async function run(call: Call): Promise<number> {
     case "shutdown":
       return await withRegistry(stateDir, async (reg) => {
         for (const d of reg.distros) await stop(d);
+        if (reg.vmPid) await killDistro(reg.vmPid, reg.vmNs);
+        reg.vmPid = undefined;
+        reg.vmNs = undefined;
         return 0;
       });
     case "manage":
@@ -208,9 +211,10 @@ function list(reg: Registry, call: Extract<Call, { op: "list" }>): number {
 
 async function stop(d: Distro): Promise<void> {
   if (d.state !== "Running" && !d.initPid) return;
-  if (d.initPid) await killDistro(d.initPid);
+  if (d.initPid) await killDistro(d.initPid, d.initNs);
   d.state = "Stopped";
   d.initPid = undefined;
+  d.initNs = undefined;
   await writeDisk(d);
 }
 
@@ -275,7 +279,9 @@ async function importTar(call: Extract<Call, { op: "import" }>): Promise<number>
   return await finishInstall(d, async () => {
     await Deno.mkdir(basePath, { recursive: true });
     await unpack(call.tar, d.root);
-    await writeDisk(d);
+    // The disk holds what was unpacked: the tarball itself will do until the distro stops.
+    await Deno.copyFile(call.tar, `${d.vhd}.tmp`);
+    await Deno.rename(`${d.vhd}.tmp`, d.vhd);
   });
 }
 
@@ -300,7 +306,8 @@ async function exec(call: Extract<Call, { op: "exec" }>): Promise<number> {
       throw new Failure(notFound("Wsl/Service/CreateInstance"), true);
     }
     if (!isRunning(d)) {
-      d.initPid = await boot(stateDir, d, env);
+      d.initPid = await boot(stateDir, reg, d, env);
+      d.initNs = nsOf(d.initPid);
       d.state = "Running";
     }
     return { d, initPid: d.initPid as number };
@@ -359,6 +366,7 @@ async function exec(call: Extract<Call, { op: "exec" }>): Promise<number> {
     args: [
       `--target=${initPid}`,
       "--mount",
+      "--pid",
       `--root=${root}`,
       `--wd=${wd}`,
       `--setgid=${user.gid}`,

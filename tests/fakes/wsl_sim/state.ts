@@ -14,6 +14,8 @@ export interface Distro {
   state: "Installing" | "Stopped" | "Running";
   /** Host pid of the distro's init (its mount namespace) while running. */
   initPid?: number;
+  /** That init's mount namespace (`mnt:[…]`): a reused pid is not the distro's. */
+  initNs?: string;
   sparse: boolean;
   defaultUid: number;
 }
@@ -24,6 +26,10 @@ export interface Registry {
   defaultDistro?: string;
   /** Eligible calls seen so far per fault setting (a new setting starts again at 0). */
   faultCalls: Record<string, number>;
+  /** Host pid of the "VM" (the mount namespace every distro's is copied from), while it runs. */
+  vmPid?: number;
+  /** The VM's mount namespace. */
+  vmNs?: string;
 }
 
 /** Paths inside the state folder. */
@@ -75,10 +81,25 @@ async function load(file: string): Promise<Registry> {
 
 /** Marks a distro stopped when its init has gone away behind the simulator's back. */
 function refreshRunning(d: Distro): void {
-  if (d.state === "Running" && !(d.initPid && pidAlive(d.initPid))) {
+  if (d.state === "Running" && !(d.initPid && sameProcess(d.initPid, d.initNs))) {
     d.state = "Stopped";
     d.initPid = undefined;
+    d.initNs = undefined;
   }
+}
+
+/** The mount namespace of a host process (`mnt:[…]`), if it exists. */
+export function nsOf(pid: number): string | undefined {
+  try {
+    return Deno.readLinkSync(`/proc/${pid}/ns/mnt`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `pid` is still the process recorded with namespace `ns` (pids get reused). */
+export function sameProcess(pid: number, ns: string | undefined): boolean {
+  return ns === undefined ? pidAlive(pid) : nsOf(pid) === ns;
 }
 
 /** Whether a host process exists. */

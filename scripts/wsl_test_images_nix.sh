@@ -1,0 +1,137 @@
+# Sourced by scripts/wsl_test_images.sh (`--nix`): the "nix" flavour of the WSL test images.
+#
+# The LXD test bed's Debian images (scripts/lxd-testbed.sh: .testbed/lxd/images-*/{store,machine}.tar,
+# LXD format) become plain rootfs tarballs, cached under .testbed/wsl/nix-<key>/ (key: both
+# scripts and the source images). The store runs Debian's nix-daemon, started by the wsl.conf
+# boot command with codchi's own nix/container/store/{setup,daemon,boot_wsl}.sh (so it shares
+# /nix under /mnt/wsl/codchi/nix as the real store does). The machine's boot stands in for
+# nix/container/machine/init.sh (env file, the store's /nix, the profiles folder, the home share,
+# activation). No systemd runs as PID 1 in the simulator: `systemctl is-system-running` and
+# `machinectl shell` are stand-ins in /usr/local/bin.
+
+# The machine's boot command (a stand-in for nix/container/machine/init.sh's WSL part).
+nix_machine_boot() {
+  cat <<'EOF'
+#!/bin/sh
+# Test stand-in for nix/container/machine/init.sh on WSL (no systemd as PID 1 here): waits for the
+# env file, mounts the store's /nix (shared under /mnt/wsl/codchi/nix), the profiles folder
+# (CODCHI_PROFILES_DIR from the env file) and shares the home with the store, activates the
+# system, then marks the boot done (/run/codchi-booted, read by the systemctl stand-in).
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+env_file=/etc/codchi-env
+shared=/mnt/wsl/codchi
+log() { echo "codchi-init: $*" >>/run/codchi-init.log; }
+wait_for() { # wait_for <tenths of a second> <test args…>
+  n=0
+  limit=$1
+  shift
+  while ! test "$@"; do
+    [ "$n" -ge "$limit" ] && return 1
+    sleep 0.1
+    n=$((n + 1))
+  done
+}
+env_value() { # as init.sh: NAME='value' lines
+  sed -n -e "s/^$1='\(.*\)'\$/\1/p" "$env_file" | head -n 1 | sed "s/'\"'\"'/'/g"
+}
+bind() { # bind <from> <to>: a fresh bind (a stale one from an earlier boot is replaced)
+  mkdir -p "$2"
+  umount -l "$2" 2>/dev/null
+  mount --bind "$1" "$2" || log "cannot mount $1 on $2"
+}
+wait_for 300 -e "$env_file" || { log "no env file after 30 s"; : >"$env_file"; }
+if ! wait_for 300 -d "$shared/nix/store"; then
+  log "the store does not share /nix at $shared/nix (is codchistore running?)"
+  exit 1
+fi
+bind "$shared/nix/store" /nix/store
+bind "$shared/nix/var/nix/db" /nix/var/nix/db
+bind "$shared/nix/var/nix/daemon-socket" /nix/var/nix/daemon-socket
+name=$(env_value CODCHI_MACHINE_NAME)
+profiles=$(env_value CODCHI_PROFILES_DIR)
+[ -n "$profiles" ] || profiles="$shared/nix/var/nix/profiles/codchi/$name"
+mkdir -p "$profiles"
+bind "$profiles" /nix/var/nix/profiles
+[ -z "$name" ] || bind /home/codchi "$shared/machines/$name/home"
+if [ -x /nix/var/nix/profiles/system/activate ]; then
+  /nix/var/nix/profiles/system/activate >>/run/codchi-init.log 2>&1 || log "activation failed"
+fi
+: >/run/codchi-booted
+EOF
+}
+
+# `systemctl is-system-running` as the machine probe reads it.
+nix_systemctl() {
+  cat <<'EOF'
+#!/bin/sh
+# Test stand-in (no systemd as PID 1 in the simulator): "running" once the boot finished.
+case "$1" in
+  is-system-running)
+    if [ -e /run/codchi-booted ]; then echo running; exit 0; fi
+    echo starting
+    exit 1 ;;
+  *) echo "systemctl (test stand-in): $1 is not supported" >&2; exit 1 ;;
+esac
+EOF
+}
+
+# nix_images OUT TOP FORCE MACHINECTL_FILE: prints the two tarballs' paths.
+nix_images() {
+  local out=$1 top=$2 force=$3 machinectl=$4 src key dir s m zip
+  [ -n "$out" ] && [ -d "$out" ] || { echo "nix_images: bad output folder" >&2; return 9; }
+  src=$(for d in $(ls -td "$top"/.testbed/lxd/images-*/ 2>/dev/null); do
+    if [ -s "$d/store.tar" ] && [ -s "$d/machine.tar" ]; then echo "${d%/}"; break; fi
+  done)
+  if [ -z "$src" ]; then
+    echo "wsl_test_images: no LXD test bed images; run scripts/lxd-testbed.sh (as root) first" >&2
+    return 9
+  fi
+  key=$( (
+    cat "$top/scripts/wsl_test_images.sh" "$top/scripts/wsl_test_images_nix.sh"
+    cat "$top"/nix/container/store/{setup,daemon,boot_wsl}.sh
+    echo "$src"
+    stat -c '%s %Y' "$src/store.tar" "$src/machine.tar"
+  ) | sha256sum | cut -c1-12)
+  dir="$out/nix-$key"
+  if [ "$force" != 1 ] && [ -s "$dir/store.tar.gz" ] && [ -s "$dir/machine.tar.gz" ]; then
+    echo "$dir/store.tar.gz"
+    echo "$dir/machine.tar.gz"
+    return 0
+  fi
+  rm -rf "$out"/nix-*
+  s="$dir.tmp/store"
+  m="$dir.tmp/machine"
+  mkdir -p "$s" "$m"
+  tar --numeric-owner -xpf "$src/store.tar" -C "$s" --strip-components=1 rootfs
+  tar --numeric-owner -xpf "$src/machine.tar" -C "$m" --strip-components=1 rootfs
+  for r in "$s" "$m"; do
+    rm -f "$r/etc/systemd/system/multi-user.target.wants/codchi-nix-daemon.service"
+    mkdir -p "$r/etc/codchi" "$r/mnt/wsl" "$r/usr/local/bin"
+  done
+
+  # The store: codchi's own boot scripts.
+  cp "$top/nix/container/store/setup.sh" "$s/etc/codchi/setup.sh"
+  cp "$top/nix/container/store/daemon.sh" "$s/etc/codchi/daemon.sh"
+  cp "$top/nix/container/store/boot_wsl.sh" "$s/etc/codchi/boot-wsl.sh"
+  chmod 755 "$s/etc/codchi/setup.sh" "$s/etc/codchi/daemon.sh" "$s/etc/codchi/boot-wsl.sh"
+  mkdir -p "$s/etc/ssl/certs" "$s/nix/var/log/nix"
+  [ -e "$s/etc/ssl/certs/ca-bundle.crt" ] || : >"$s/etc/ssl/certs/ca-bundle.crt"
+  printf '[boot]\ncommand=/etc/codchi/boot-wsl.sh\n\n[user]\ndefault=root\n' >"$s/etc/wsl.conf"
+  echo codchistore >"$s/etc/hostname"
+
+  # The machine.
+  nix_machine_boot >"$m/etc/codchi/boot-wsl.sh"
+  nix_systemctl >"$m/usr/local/bin/systemctl"
+  cp "$machinectl" "$m/usr/local/bin/machinectl"
+  chmod 755 "$m/etc/codchi/boot-wsl.sh" "$m/usr/local/bin/systemctl" "$m/usr/local/bin/machinectl"
+  printf '[boot]\ncommand=/etc/codchi/boot-wsl.sh\n\n[user]\ndefault=codchi\n' >"$m/etc/wsl.conf"
+
+  zip="gzip -1"
+  if command -v pigz >/dev/null; then zip="pigz -1"; fi
+  tar --numeric-owner -C "$s" -cf - . | $zip >"$dir.tmp/store.tar.gz"
+  tar --numeric-owner -C "$m" -cf - . | $zip >"$dir.tmp/machine.tar.gz"
+  rm -rf "$s" "$m"
+  mv "$dir.tmp" "$dir"
+  echo "$dir/store.tar.gz"
+  echo "$dir/machine.tar.gz"
+}

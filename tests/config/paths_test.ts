@@ -1,0 +1,131 @@
+/** computePaths for Linux (XDG) and Windows (node:path win32), and machinePaths. */
+import assert from "node:assert/strict";
+import { computePaths, hostOs, machinePaths, pathApi } from "../../src/config/paths.ts";
+
+Deno.test("linux: XDG variables set", () => {
+  const p = computePaths("linux", {
+    HOME: "/home/u",
+    XDG_CONFIG_HOME: "/cfg",
+    XDG_DATA_HOME: "/dat",
+    XDG_RUNTIME_DIR: "/run/user/1000",
+  });
+  assert.equal(p.os, "linux");
+  assert.equal(p.configDir, "/cfg/codchi");
+  assert.equal(p.configFile, "/cfg/codchi/config.json");
+  assert.equal(p.machinesDir, "/cfg/codchi/machines");
+  assert.equal(p.locksDir, "/cfg/codchi/locks");
+  assert.equal(p.dataDir, "/dat/codchi");
+  assert.equal(p.storeDir, "/dat/codchi/nix");
+  assert.equal(p.machineDataRoot, "/dat/codchi/machine");
+  assert.equal(p.runtimeDir, "/run/user/1000/codchi");
+  assert.equal(p.applicationsDir, "/dat/applications");
+  assert.equal(p.menusDir, "/cfg/menus/applications-merged");
+  assert.equal(p.autostartDir, "/cfg/autostart");
+  assert.equal(p.iconsDir, "/dat/icons/hicolor");
+});
+
+Deno.test("linux: XDG unset, empty or relative falls back to the defaults under HOME", () => {
+  for (
+    const env of [
+      { HOME: "/home/u" },
+      { HOME: "/home/u", XDG_CONFIG_HOME: "", XDG_DATA_HOME: "", XDG_RUNTIME_DIR: "" },
+      {
+        HOME: "/home/u",
+        XDG_CONFIG_HOME: "rel/cfg",
+        XDG_DATA_HOME: "./dat",
+        XDG_RUNTIME_DIR: "run",
+      },
+    ]
+  ) {
+    const p = computePaths("linux", env);
+    assert.equal(p.configDir, "/home/u/.config/codchi", JSON.stringify(env));
+    assert.equal(p.dataDir, "/home/u/.local/share/codchi");
+    assert.equal(p.runtimeDir, "/home/u/.local/share/codchi/run");
+    assert.equal(p.applicationsDir, "/home/u/.local/share/applications");
+    assert.equal(p.autostartDir, "/home/u/.config/autostart");
+  }
+});
+
+Deno.test("linux: dataDir from config.json moves the data, never the config", () => {
+  const p = computePaths("linux", { HOME: "/home/u" }, "/big/disk");
+  assert.equal(p.dataDir, "/big/disk");
+  assert.equal(p.storeDir, "/big/disk/nix");
+  assert.equal(p.configDir, "/home/u/.config/codchi");
+  assert.equal(p.applicationsDir, "/home/u/.local/share/applications");
+});
+
+Deno.test("linux: a missing HOME is an error", () => {
+  assert.throws(() => computePaths("linux", {}), /HOME is not set/);
+  assert.throws(() => computePaths("linux", { HOME: "" }), /HOME is not set/);
+});
+
+Deno.test("windows: APPDATA / LOCALAPPDATA", () => {
+  const p = computePaths("windows", {
+    USERPROFILE: "C:\\Users\\u",
+    APPDATA: "D:\\Roam",
+    LOCALAPPDATA: "E:\\Local",
+  });
+  assert.equal(p.os, "windows");
+  assert.equal(p.home, "C:\\Users\\u");
+  assert.equal(p.configDir, "D:\\Roam\\codchi");
+  assert.equal(p.configFile, "D:\\Roam\\codchi\\config.json");
+  assert.equal(p.machinesDir, "D:\\Roam\\codchi\\machines");
+  assert.equal(p.dataDir, "E:\\Local\\codchi");
+  assert.equal(p.storeDir, "E:\\Local\\codchi\\store");
+  assert.equal(p.secretsFile, "E:\\Local\\codchi\\secrets.dpapi.json");
+  assert.equal(p.applicationsDir, "D:\\Roam\\Microsoft\\Windows\\Start Menu\\Programs");
+  assert.equal(
+    p.autostartDir,
+    "D:\\Roam\\Microsoft\\Windows\\Start Menu\\Programs\\Startup",
+  );
+  assert.equal(
+    p.menusDir,
+    "E:\\Local\\Microsoft\\Windows Terminal\\Fragments\\codchi",
+  );
+  for (const v of Object.values(p)) {
+    if (typeof v === "string" && v !== "windows") assert.ok(!v.includes("/"), v);
+  }
+});
+
+Deno.test("windows: defaults from USERPROFILE, then HOMEDRIVE+HOMEPATH; none is an error", () => {
+  const p = computePaths("windows", { USERPROFILE: "C:\\Users\\u" });
+  assert.equal(p.configDir, "C:\\Users\\u\\AppData\\Roaming\\codchi");
+  assert.equal(p.dataDir, "C:\\Users\\u\\AppData\\Local\\codchi");
+  const q = computePaths("windows", { HOMEDRIVE: "C:", HOMEPATH: "\\Users\\v" });
+  assert.equal(q.home, "C:\\Users\\v");
+  assert.equal(q.configDir, "C:\\Users\\v\\AppData\\Roaming\\codchi");
+  assert.throws(() => computePaths("windows", { HOME: "/home/u" }), /USERPROFILE is not set/);
+  const o = computePaths("windows", { USERPROFILE: "C:\\Users\\u" }, "F:\\codchi-data");
+  assert.equal(o.dataDir, "F:\\codchi-data");
+  assert.equal(o.machineDataRoot, "F:\\codchi-data\\machine");
+});
+
+Deno.test("machinePaths: per-machine files, lock kept apart, native separators", () => {
+  const l = machinePaths(computePaths("linux", { HOME: "/h" }), "java");
+  assert.deepEqual(l, {
+    dir: "/h/.config/codchi/machines/java",
+    file: "/h/.config/codchi/machines/java/machine.json",
+    flake: "/h/.config/codchi/machines/java/flake.nix",
+    lock: "/h/.config/codchi/machines/java/flake.lock",
+    built: "/h/.config/codchi/machines/java/built.json",
+    exported: "/h/.config/codchi/machines/java/exported.json",
+    profilesDir: "/h/.config/codchi/machines/java/profiles",
+    lockFile: "/h/.config/codchi/locks/java.lock",
+    data: "/h/.local/share/codchi/machine/java",
+  });
+  const w = machinePaths(computePaths("windows", { USERPROFILE: "C:\\U" }), "java");
+  assert.equal(w.file, "C:\\U\\AppData\\Roaming\\codchi\\machines\\java\\machine.json");
+  assert.equal(w.lockFile, "C:\\U\\AppData\\Roaming\\codchi\\locks\\java.lock");
+  assert.equal(w.data, "C:\\U\\AppData\\Local\\codchi\\machine\\java");
+});
+
+Deno.test("hostOs honours CODCHI_HOST_OS; pathApi matches the OS", () => {
+  assert.equal(hostOs({ CODCHI_HOST_OS: "windows" }), "windows");
+  assert.equal(hostOs({ CODCHI_HOST_OS: "linux" }), "linux");
+  assert.equal(
+    hostOs({ CODCHI_HOST_OS: "beos" }),
+    Deno.build.os === "windows" ? "windows" : "linux",
+  );
+  assert.equal(pathApi("windows").sep, "\\");
+  assert.equal(pathApi("linux").sep, "/");
+});
