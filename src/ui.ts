@@ -9,6 +9,8 @@ export interface UiOptions {
   quiet: boolean;
   /** Colour allowed (TTY and no non-empty NO_COLOR). */
   color: boolean;
+  /** Colour allowed on stderr (warnings, errors). */
+  errColor: boolean;
   /** stderr is a terminal: progress may redraw one line. */
   live: boolean;
 }
@@ -26,6 +28,7 @@ export function uiOptions(
     quiet: !!flags.quiet,
     // https://no-color.org: NO_COLOR set to a non-empty value turns colour off.
     color: stdoutTty && !env.NO_COLOR,
+    errColor: stderrTty && !env.NO_COLOR,
     live: stderrTty && !flags.json,
   };
 }
@@ -82,7 +85,7 @@ export class Ui implements Reporter {
     this.#step = message;
     if (this.opts.quiet) return;
     this.#clearLive();
-    this.writeErr(`${this.opts.color ? "\x1b[36m==>\x1b[0m" : "==>"} ${redact(message)}\n`);
+    this.writeErr(`${this.opts.errColor ? "\x1b[36m==>\x1b[0m" : "==>"} ${redact(message)}\n`);
   }
 
   progress(done: number, total: number, unit?: string): void {
@@ -101,7 +104,7 @@ export class Ui implements Reporter {
     if (this.opts.quiet) return;
     this.#clearLive();
     this.writeErr(
-      `${this.opts.color ? "\x1b[33mwarning:\x1b[0m" : "warning:"} ${redact(message)}\n`,
+      `${this.opts.errColor ? "\x1b[33mwarning:\x1b[0m" : "warning:"} ${redact(message)}\n`,
     );
   }
 

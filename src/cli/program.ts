@@ -165,7 +165,7 @@ export function reportError(e: unknown, ui: Ui): number {
     const body = { error: { type: err?.name ?? "InternalError", message, hint, exitCode } };
     Deno.stderr.writeSync(enc.encode(JSON.stringify(body) + "\n"));
   } else {
-    const head = ui.opts.color ? "\x1b[31merror:\x1b[0m" : "error:";
+    const head = ui.opts.errColor ? "\x1b[31merror:\x1b[0m" : "error:";
     let text = `${head} ${message}\n`;
     if (hint) text += `${hint}\n`;
     if (!err) text += "This is a bug in codchi; please report it with the output above.\n";

@@ -23,7 +23,7 @@ export function machineNameProblem(name: string): string | undefined {
   if (name.length > MAX_NAME_LENGTH) {
     return `it has ${name.length} characters, more than ${MAX_NAME_LENGTH}`;
   }
-  if (!/^[a-z]/.test(name)) return "it does not start with a lowercase letter";
+  if (!/^[a-z]/.test(name)) return "it does not start with a letter a-z";
   const bad = [...new Set([...name].filter((c) => !/[a-z0-9-]/.test(c)))];
   if (bad.length) return `it contains ${bad.map((c) => JSON.stringify(c)).join(", ")}`;
   if (name.endsWith("-")) return "it ends with a hyphen";

@@ -17,6 +17,7 @@ import {
 import { driverFlakeUrl, machineFlakeText } from "./flake.ts";
 import { collectSecrets, type Declared, machineEnv, saveDeclared } from "./secrets_cmd.ts";
 import { machineCredentials } from "./modules.ts";
+import { handInHostCa } from "./host_ca.ts";
 
 /** Writes flake.nix for the machine's modules (the lock is left to nix). */
 export async function writeFlake(
@@ -101,9 +102,11 @@ export async function buildAndActivate(
     await driver.install(machine, r);
     check();
     await driver.start(machine, env, r);
+    await handInHostCa(ctx, driver, machine);
   } else if (!rt.running) {
     r.step(`Starting "${machine}"`);
     await driver.start(machine, env, r);
+    await handInHostCa(ctx, driver, machine);
   } else {
     r.step(`Activating the new system in "${machine}"`);
     // As at start: root and the machine user (uid 1000) only.

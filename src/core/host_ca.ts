@@ -1,6 +1,7 @@
 /** The host's CA bundle for machines that enable `codchi.hostCertificates` (corporate TLS proxies). */
 import type { HostOs } from "../config/paths.ts";
 import type { Driver } from "../driver/types.ts";
+import type { CoreContext } from "./context.ts";
 
 /** Where the machine reads the bundle (the NixOS module trusts it when enabled). */
 export const MACHINE_CA_PATH = "/etc/codchi/host-ca.pem";
@@ -36,4 +37,15 @@ export async function readHostCaBundle(
 /** Pushes the bundle into the machine (through stdin, like every file codchi writes there). */
 export async function pushHostCa(driver: Driver, machine: string, bundle: string): Promise<void> {
   await driver.pushFile(machine, MACHINE_CA_PATH, new TextEncoder().encode(bundle), 0o644);
+}
+
+/**
+ * Gives a started machine the host's CA bundle (`config.json` `hostCertificates`, default on); the
+ * machine trusts it only when its config enables `codchi.hostCertificates`. Not on WSL yet: the
+ * Windows certificate store is not exported.
+ */
+export async function handInHostCa(ctx: CoreContext, driver: Driver, name: string): Promise<void> {
+  if (driver.name === "wsl" || !(await ctx.config()).hostCertificates) return;
+  const bundle = await readHostCaBundle((await ctx.paths()).os);
+  if (bundle) await pushHostCa(driver, name, bundle);
 }

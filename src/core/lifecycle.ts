@@ -28,6 +28,7 @@ import { machineEnv, secretValuesFor } from "./secrets_cmd.ts";
 import { type ConfigStatus, configStatus } from "./status.ts";
 import { fileHash } from "../config/store.ts";
 import { copyTree, removeTree } from "./files.ts";
+import { handInHostCa } from "./host_ca.ts";
 import { defaultDriverUrl, standaloneFlakeText } from "./flake.ts";
 
 /** Result of commands that leave a machine in some state. */
@@ -153,6 +154,7 @@ export async function startMachine(ctx: CoreContext, driver: Driver, name: strin
   await driver.store.ensureRunning(ctx.reporter);
   const values = await secretValuesFor(ctx, paths, name);
   await driver.start(name, machineEnv(name, values), ctx.reporter);
+  await handInHostCa(ctx, driver, name);
 }
 
 /** `codchi exec`: one spawn on a running machine; starts store and machine when needed. */

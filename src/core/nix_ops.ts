@@ -40,9 +40,7 @@ export async function storeNix(
     const errors = parser.errors.join("\n").trim();
     throw new ToolError(
       "nix",
-      `nix ${
-        argv.filter((a) => !a.startsWith("-")).slice(1, 3).join(" ")
-      } failed in the store (exit ${out.code})`,
+      `${nixCommandName(argv)} failed in the store (exit ${out.code})`,
       errors || out.errText.split("\n").filter((l) => !l.startsWith("@nix ")).slice(-12).join("\n"),
       out.code,
       "Run again with -v to see the whole build log.",

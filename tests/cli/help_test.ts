@@ -32,7 +32,7 @@ const COMMANDS = [
 
 /** The lines of the Examples section of a help text (empty when there is none). */
 function examples(help: string): string[] {
-  const m = /^Examples?:\n((?:  .*\n?)+)/m.exec(help);
+  const m = /^Examples?:\n((?: {2}.*\n?)+)/m.exec(help);
   return m ? m[1].split("\n").map((l) => l.trim()).filter(Boolean) : [];
 }
 

@@ -170,3 +170,46 @@ Deno.test("an unknown CODCHI_DRIVER is a usage error (exit 2)", async () => {
     await home.cleanup();
   }
 });
+
+Deno.test("windows host (APPDATA/USERPROFILE): doctor asks wsl.exe --version, exit 9 when old", async () => {
+  const home = await makeHome({
+    CODCHI_HOST_OS: "windows",
+    USERPROFILE: "C:\\Users\\t",
+    APPDATA: "C:\\Users\\t\\AppData\\Roaming",
+    LOCALAPPDATA: "C:\\Users\\t\\AppData\\Local",
+    CODCHI_TRACE: "1",
+  });
+  try {
+    const fake = async (version: string) => {
+      const f = join(home.root, `wsl-${version}.exe`);
+      await Deno.writeTextFile(
+        f,
+        `#!/bin/sh\n[ "$1" = --version ] || exit 1\necho "WSL version: ${version}"\necho "Kernel version: 5.15.153.1-2"\n`,
+        { mode: 0o755 },
+      );
+      return f;
+    };
+    const missing = await home.run(["doctor", "--json"], { env: { PATH: "/nonexistent" } });
+    assert.equal(missing.code, 9, missing.stderr);
+    const m = JSON.parse(missing.stdout);
+    assert.equal(m.driver, "wsl");
+    assert.match(m.checks[0].fix, /wsl --install/);
+    assert.deepEqual(missing.traces, []);
+
+    const oldExe = await fake("2.0.9.0");
+    const old = await home.run(["doctor", "--json"], { env: { CODCHI_WSL_EXE: oldExe } });
+    assert.equal(old.code, 9, old.stderr);
+    assert.match(JSON.parse(old.stdout).checks[0].detail, /WSL 2\.0\.9\.0 is older than 2\.0\.14/);
+    assert.equal(old.traces.length, 1);
+    assert.match(old.traces[0], new RegExp(`^codchi-trace: spawn \\d+ 0 ${oldExe} --version$`));
+
+    const newExe = await fake("2.3.26.0");
+    const ok = await home.run(["doctor", "--json"], { env: { CODCHI_WSL_EXE: newExe } });
+    assert.equal(ok.code, 0, ok.stderr);
+    const body = JSON.parse(ok.stdout);
+    assert.equal(body.ok, true);
+    assert.equal(body.checks[0].detail, "WSL 2.3.26.0");
+  } finally {
+    await home.cleanup();
+  }
+});

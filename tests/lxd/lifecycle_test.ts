@@ -5,6 +5,7 @@
  */
 import { deepEqual, equal, match, ok as assert } from "node:assert/strict";
 import { makeHome, testbedEnv } from "../support/cli.ts";
+import { MACHINE_CA_PATH, readHostCaBundle } from "../../src/core/host_ca.ts";
 import {
   containerNames,
   execIn,
@@ -89,6 +90,14 @@ Deno.test({
       equal(q.stdout.trim(), system);
       const who = await execIn(home, M, ["id", "-un"]);
       equal(who.stdout.trim(), "codchi");
+    });
+
+    await t.step("the host's CA bundle was handed in at start, byte for byte", async () => {
+      const host = await readHostCaBundle("linux");
+      assert(host !== undefined, "this host has a CA bundle");
+      const inside = await execIn(home, M, ["cat", MACHINE_CA_PATH]);
+      equal(inside.code, 0, inside.stderr);
+      equal(inside.stdout, host);
     });
 
     await t.step("exec passes argv exactly and exit codes through", async () => {

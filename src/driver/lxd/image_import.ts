@@ -1,5 +1,5 @@
 /** Getting an image into LXD: a local tarball or a verified release download, imported once. */
-import { NotFoundError, NotImplementedError, ToolError } from "../../errors.ts";
+import { NotFoundError, NotImplementedError, ToolError, UsageError } from "../../errors.ts";
 import type { Output, RunOpts } from "../../process.ts";
 import type { Reporter } from "../types.ts";
 import {
@@ -77,6 +77,15 @@ export async function ensureImage(c: ImageContext): Promise<string> {
     const target = downloadTarget(c.imagesDir, kind, src.url, src.sha256);
     file = await downloadVerified(src.url, src.sha256, target, c.reporter, c.fetch);
   }
+  const problem = tarballProblem(await readHead(file));
+  if (problem) {
+    throw new UsageError(
+      `The ${kind} image ${file} is not an LXD image tarball: ${problem}.`,
+      `Point ${
+        IMAGE_ENV[kind]
+      } at a tar (or gzip/xz/zstd/bzip2 tar) with rootfs/ and metadata.yaml.`,
+    );
+  }
   c.reporter?.step(`Importing the ${kind} image`);
   try {
     await c.lxc(imageImportArgv(c.bin, file, alias), {
@@ -102,4 +111,37 @@ export async function ensureImage(c: ImageContext): Promise<string> {
     await c.lxc(imageDeleteArgv(c.bin, old), { check: false });
   }
   return alias;
+}
+
+/** The first 512 bytes of a file (a tar header's size). */
+async function readHead(file: string): Promise<Uint8Array> {
+  const f = await Deno.open(file);
+  try {
+    const buf = new Uint8Array(512);
+    const n = (await f.read(buf)) ?? 0;
+    return buf.subarray(0, n);
+  } finally {
+    f.close();
+  }
+}
+
+const COMPRESSED: [string, number[]][] = [
+  ["gzip", [0x1f, 0x8b]],
+  ["xz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ["zstd", [0x28, 0xb5, 0x2f, 0xfd]],
+  ["bzip2", [0x42, 0x5a, 0x68]],
+];
+
+/**
+ * Why `head` (a file's first 512 bytes) cannot start an image tarball LXD imports, or undefined:
+ * a compressed stream LXD knows, or a tar header ("ustar" at 257). Checked on the host because
+ * LXD 5.0's client may hang instead of failing on a file it cannot read.
+ */
+export function tarballProblem(head: Uint8Array): string | undefined {
+  if (head.length === 0) return "the file is empty";
+  for (const [, magic] of COMPRESSED) {
+    if (magic.every((b, i) => head[i] === b)) return undefined;
+  }
+  const ustar = new TextDecoder().decode(head.subarray(257, 262));
+  return ustar === "ustar" ? undefined : "it is neither a tar archive nor a compressed one";
 }

@@ -87,7 +87,7 @@ export interface LxdTimeouts {
 
 /** Default time limits. */
 export const DEFAULT_TIMEOUTS: LxdTimeouts = {
-  importMs: 10 * 60_000,
+  importMs: 3 * 60_000,
   createMs: 5 * 60_000,
   bootMs: 120_000,
   daemonMs: 60_000,

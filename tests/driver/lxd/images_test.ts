@@ -26,3 +26,18 @@ Deno.test("sha256Hex", async () => {
     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
   );
 });
+
+import { tarballProblem } from "../../../src/driver/lxd/image_import.ts";
+
+Deno.test("tarballProblem: tar and compressed streams pass, anything else is named", () => {
+  const tar = new Uint8Array(512);
+  tar.set(new TextEncoder().encode("ustar"), 257);
+  equal(tarballProblem(tar), undefined);
+  equal(tarballProblem(new Uint8Array([0x1f, 0x8b, 8, 0])), undefined);
+  equal(tarballProblem(new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 1])), undefined);
+  equal(tarballProblem(new Uint8Array()), "the file is empty");
+  equal(
+    tarballProblem(new TextEncoder().encode("this is not a tarball")),
+    "it is neither a tar archive nor a compressed one",
+  );
+});
