@@ -61,7 +61,7 @@ Deno.test("scanGlobalFlags reads codchi's flags, never those of an exec'd comman
 function capture(json: boolean, color = false) {
   let err = "";
   const orig = Deno.stderr.writeSync;
-  const ui = new Ui({ json, verbose: 0, quiet: false, color, live: false });
+  const ui = new Ui({ json, verbose: 0, quiet: false, color, errColor: color, live: false });
   return {
     ui,
     run(e: unknown): { code: number; err: string } {
@@ -112,6 +112,10 @@ Deno.test("uiOptions: colour only on a TTY without a non-empty NO_COLOR", () => 
   assert.equal(uiOptions({}, { NO_COLOR: "1" }, true, true).color, false);
   assert.equal(uiOptions({}, { NO_COLOR: "" }, true, true).color, true);
   assert.equal(uiOptions({}, {}, false, true).color, false);
+  // stderr (progress, warnings, errors) follows its own terminal, not stdout's
+  assert.equal(uiOptions({}, {}, false, true).errColor, true);
+  assert.equal(uiOptions({}, {}, true, false).errColor, false);
+  assert.equal(uiOptions({}, { NO_COLOR: "1" }, true, true).errColor, false);
   assert.equal(uiOptions({ json: true }, {}, true, true).live, false);
   assert.equal(uiOptions({}, {}, true, false).live, false);
   assert.deepEqual(uiOptions({ verbose: 2, quiet: true }, {}, false, false), {
@@ -119,6 +123,7 @@ Deno.test("uiOptions: colour only on a TTY without a non-empty NO_COLOR", () => 
     verbose: 2,
     quiet: true,
     color: false,
+    errColor: false,
     live: false,
   });
 });

@@ -23,7 +23,8 @@ Deno.test("invalid names and why", () => {
   const cases: [string, RegExp][] = [
     ["", /empty/],
     ["gpu_test", /contains "_"/],
-    ["Caps", /lowercase letter/],
+    ["Caps", /does not start with a letter a-z/],
+    ["ünï", /does not start with a letter a-z/],
     ["1abc", /start/],
     ["-x", /start/],
     ["a-", /ends with a hyphen/],

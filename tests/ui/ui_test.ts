@@ -34,7 +34,7 @@ function sink(opts: Partial<UiOptions>) {
   const out: string[] = [];
   const err: string[] = [];
   const ui = new Ui(
-    { json: false, verbose: 0, quiet: false, color: false, live: false, ...opts },
+    { json: false, verbose: 0, quiet: false, color: false, errColor: false, live: false, ...opts },
     (s) => out.push(s),
     (s) => err.push(s),
   );
@@ -64,7 +64,7 @@ Deno.test("Ui: steps, warnings, debug on stderr; quiet and verbose honoured; sec
   q.ui.warn("y");
   q.ui.debug("dbg");
   assert.deepEqual(q.err, ["dbg\n"]);
-  const c = sink({ color: true });
+  const c = sink({ errColor: true });
   c.ui.warn("w");
   assert.ok(c.err[0].includes("\x1b[33m"));
 });
