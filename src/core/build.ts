@@ -156,7 +156,9 @@ export async function exportShortcuts(
     if (tar.stdout.length > 0) {
       await driver.runner.run(["tar", "-C", tmp, "-xf", "-"], { stdin: tar.stdout });
     }
-    const host = await hostApps(paths, ctx.reporter);
+    const host = await hostApps(paths, ctx.reporter, {
+      trayAutostart: (await ctx.config()).tray.autostart,
+    });
     await host.export(machine, tmp, ctx.selfArgv);
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});

@@ -2,6 +2,7 @@
 import type { HostOs } from "../config/paths.ts";
 import type { Driver } from "../driver/types.ts";
 import type { CoreContext } from "./context.ts";
+import { ToolError } from "../errors.ts";
 
 /** Where the machine reads the bundle (the NixOS module trusts it when enabled). */
 export const MACHINE_CA_PATH = "/etc/codchi/host-ca.pem";
@@ -34,9 +35,30 @@ export async function readHostCaBundle(
   return undefined;
 }
 
-/** Pushes the bundle into the machine (through stdin, like every file codchi writes there). */
+/** The root command that writes stdin to MACHINE_CA_PATH atomically (folder made when missing). */
+export const WRITE_CA_ARGV = [
+  "sh",
+  "-c",
+  'set -e; d="${1%/*}"; mkdir -p "$d"; cat > "$1.tmp"; chmod 0644 "$1.tmp"; mv -f "$1.tmp" "$1"',
+  "codchi-host-ca",
+  MACHINE_CA_PATH,
+];
+
+/** Writes the bundle into the machine through stdin (one spawn; nothing in argv but the path). */
 export async function pushHostCa(driver: Driver, machine: string, bundle: string): Promise<void> {
-  await driver.pushFile(machine, MACHINE_CA_PATH, new TextEncoder().encode(bundle), 0o644);
+  const out = await driver.exec(machine, WRITE_CA_ARGV, {
+    user: "root",
+    capture: true,
+    stdin: new TextEncoder().encode(bundle),
+  });
+  if (out.code !== 0) {
+    throw new ToolError(
+      "sh",
+      `Writing ${MACHINE_CA_PATH} in "${machine}" failed`,
+      out.errText,
+      out.code,
+    );
+  }
 }
 
 /**

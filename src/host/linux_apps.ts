@@ -4,7 +4,8 @@ import type { Reporter } from "../driver/types.ts";
 import { isExecutableFile, onPath } from "../driver/select.ts";
 import { ProcessRunner } from "../process.ts";
 import { LinuxHost } from "./linux/mod.ts";
-import type { HostApps } from "./mod.ts";
+import type { HostApps, HostAppsOptions } from "./mod.ts";
+import { applyAutostart, planAutostart } from "./linux/autostart.ts";
 
 /**
  * The program desktop entries run: `CODCHI_SELF`, the compiled binary, or the `codchi` on PATH
@@ -17,7 +18,11 @@ export function launcherPath(selfArgv: string[], env: Record<string, string | un
 }
 
 /** The Linux HostApps. */
-export function linuxHostApps(paths: Paths, reporter: Reporter): HostApps {
+export function linuxHostApps(
+  paths: Paths,
+  reporter: Reporter,
+  opts: HostAppsOptions = {},
+): HostApps {
   const env = Deno.env.toObject();
   const host = (selfArgv: string[]) =>
     new LinuxHost({
@@ -28,7 +33,13 @@ export function linuxHostApps(paths: Paths, reporter: Reporter): HostApps {
       warn: (m) => reporter.warn(m),
     });
   return {
-    export: (machine, appsDir, selfArgv) => host(selfArgv).exportApps(machine, appsDir),
+    export: async (machine, appsDir, selfArgv) => {
+      await host(selfArgv).exportApps(machine, appsDir);
+      if (opts.trayAutostart !== undefined) {
+        const launcher = launcherPath(selfArgv, env);
+        await applyAutostart(planAutostart(paths.autostartDir, opts.trayAutostart, launcher));
+      }
+    },
     remove: (machine) => host([launcherPath([], env)]).removeApps(machine),
   };
 }

@@ -10,12 +10,22 @@ export interface HostApps {
   remove(machine: string): Promise<void>;
 }
 
+/** Host options from config.json. */
+export interface HostAppsOptions {
+  /** Start the tray with the desktop session (`tray.autostart`). */
+  trayAutostart?: boolean;
+}
+
 /** The host integration for `paths.os`. */
-export async function hostApps(paths: Paths, reporter: Reporter): Promise<HostApps> {
+export async function hostApps(
+  paths: Paths,
+  reporter: Reporter,
+  opts: HostAppsOptions = {},
+): Promise<HostApps> {
   if (paths.os === "windows") {
     const m = await import("./windows_apps.ts");
     return m.windowsHostApps(paths, reporter);
   }
   const m = await import("./linux_apps.ts");
-  return m.linuxHostApps(paths, reporter);
+  return m.linuxHostApps(paths, reporter, opts);
 }

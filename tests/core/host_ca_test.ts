@@ -24,3 +24,22 @@ Deno.test("this Debian host has a real bundle", async () => {
   const b = await readHostCaBundle("linux");
   assertEquals(b !== undefined && isPemBundle(b), true);
 });
+
+import { WRITE_CA_ARGV } from "../../src/core/host_ca.ts";
+
+Deno.test("WRITE_CA_ARGV makes the folder and writes stdin exactly (run by a real sh)", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const target = `${root}/etc/codchi/host-ca.pem`;
+    const argv = [...WRITE_CA_ARGV.slice(0, -1), target];
+    const child = new Deno.Command(argv[0], { args: argv.slice(1), stdin: "piped" }).spawn();
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(PEM + "$(touch x) `y`\n"));
+    await w.close();
+    assertEquals((await child.status).code, 0);
+    assertEquals(await Deno.readTextFile(target), PEM + "$(touch x) `y`\n");
+    assertEquals((await Deno.stat(target)).mode! & 0o777, 0o644);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
