@@ -1,6 +1,7 @@
 /** Helpers of the CLI-level real-LXD tests (lifecycle, interrupts, scale): containers, status. */
-import { equal } from "node:assert/strict";
-import { type CliResult, REPO, type TestHome } from "../support/cli.ts";
+import { REPO, type TestHome } from "../support/cli.ts";
+
+export { execIn, exists, ok, statusOf } from "../contract/cli.ts";
 
 /** Whether `.testbed.env` points at the test bed's images (the tests are ignored otherwise). */
 export function haveTestbed(env: Record<string, string>): boolean {
@@ -28,62 +29,6 @@ export async function removeContainers(prefix: string): Promise<void> {
   const names = await containerNames();
   const doomed = names.filter((n) => n === "codchistore" || n.startsWith(`codchi-${prefix}`));
   await Promise.all(doomed.map((n) => lxc("delete", "--force", n)));
-}
-
-/** `codchi status --json` rows by name. */
-export async function statusOf(
-  home: TestHome,
-): Promise<Record<string, { status: string; running: boolean; home: string }>> {
-  const res = await ok(home, ["--json", "status"]);
-  const rows = JSON.parse(res.stdout) as {
-    name: string;
-    status: string;
-    running: boolean;
-    home: string;
-  }[];
-  return Object.fromEntries(rows.map((r) => [r.name, r] as const));
-}
-
-/** Runs codchi and asserts exit 0 (stderr in the message). */
-export async function ok(home: TestHome, args: string[], env?: Record<string, string>) {
-  const res = await home.run(args, { env });
-  equal(res.code, 0, `codchi ${args.join(" ")} exited ${res.code}:\n${res.stderr}`);
-  return res;
-}
-
-/** `codchi exec <m> -- argv` captured. */
-export function execIn(home: TestHome, machine: string, argv: string[]): Promise<CliResult> {
-  return home.run(["exec", machine, "--", ...argv]);
-}
-
-/** Whether a host path exists. */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Every file below `dir` (relative paths), none when it is missing. */
-export async function filesBelow(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string, rel: string) => {
-    let entries: Deno.DirEntry[];
-    try {
-      entries = await Array.fromAsync(Deno.readDir(d));
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory) await walk(`${d}/${e.name}`, r);
-      else out.push(r);
-    }
-  };
-  await walk(dir, "");
-  return out;
 }
 
 /** A running codchi CLI whose stderr is read line by line (for signals at a given step). */
