@@ -126,3 +126,45 @@ export class Background {
     if (this.#pipedOut) await this.child.stdout.cancel().catch(() => {});
   }
 }
+
+/** Random lowercase hex of `bytes` bytes (X cookies). */
+export function randomHex(bytes: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))]
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * An Xvfb on display `n` that accepts only clients with the fresh cookie written to `auth`
+ * (local only, no server reset, ready when it prints its display number).
+ */
+export async function startAuthXvfb(n: number, auth: string, screen = "320x240x24") {
+  const cookie = randomHex(16);
+  const add = await sh(["xauth", "-f", auth, "add", `:${n}`, "MIT-MAGIC-COOKIE-1", cookie]);
+  if (add.code !== 0) throw new Error(`xauth add failed: ${add.stderr}`);
+  const x = new Background(
+    [
+      "Xvfb",
+      `:${n}`,
+      "-auth",
+      auth,
+      "-nolisten",
+      "tcp",
+      // No server reset when the last client leaves (a reset makes the next client fail at random).
+      "-noreset",
+      // Xvfb prints the display number here once it accepts clients.
+      "-displayfd",
+      "1",
+      "-screen",
+      "0",
+      screen,
+    ],
+    undefined,
+    { stdout: true },
+  );
+  const ready = await x.firstLine(15000);
+  if (ready?.trim() !== String(n)) {
+    await x.stop();
+    throw new Error(`Xvfb :${n} did not come up (${ready})`);
+  }
+  return { n, auth, cookie, x };
+}

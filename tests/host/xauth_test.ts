@@ -10,47 +10,13 @@ import {
   serializeXauthority,
   XauthFamily,
 } from "../../src/host/linux/xauth.ts";
-import { Background, freeDisplay, sh, waitFor } from "./helpers.ts";
-
-function randomHex(bytes: number): string {
-  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) =>
-    b.toString(16).padStart(2, "0")
-  )
-    .join("");
-}
+import { freeDisplay, sh, startAuthXvfb, waitFor } from "./helpers.ts";
 
 /** Starts Xvfb on a free display with a fresh cookie; returns its number, auth file and stopper. */
 async function startXvfb(dir: string) {
   const n = freeDisplay(90 + Math.floor(Math.random() * 50));
   const auth = `${dir}/host-${n}.xauth`;
-  const cookie = randomHex(16);
-  const add = await sh(["xauth", "-f", auth, "add", `:${n}`, "MIT-MAGIC-COOKIE-1", cookie]);
-  assert.equal(add.code, 0, add.stderr);
-  const x = new Background(
-    [
-      "Xvfb",
-      `:${n}`,
-      "-auth",
-      auth,
-      "-nolisten",
-      "tcp",
-      // No server reset when the last client leaves (a reset makes the next client fail at random).
-      "-noreset",
-      // Xvfb prints the display number here once it accepts clients.
-      "-displayfd",
-      "1",
-      "-screen",
-      "0",
-      "320x240x24",
-    ],
-    undefined,
-    { stdout: true },
-  );
-  const ready = await x.firstLine(15000);
-  if (ready?.trim() !== String(n)) {
-    await x.stop();
-    throw new Error(`Xvfb :${n} did not come up (${ready})`);
-  }
+  const { cookie, x } = await startAuthXvfb(n, auth);
   assert.ok(await waitFor(() => hostExists()(`@/tmp/.X11-unix/X${n}`), 5000));
   return { n, auth, cookie, x };
 }

@@ -12,7 +12,7 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import dbus from "dbus-next";
 import { makeHome, REPO, testbedEnv } from "../support/cli.ts";
-import { Background, freeDisplay } from "../host/helpers.ts";
+import { Background, freeDisplay, startAuthXvfb } from "../host/helpers.ts";
 import {
   ARTIFACTS,
   have,
@@ -53,40 +53,9 @@ const APPS_WITHOUT_MARKER = `{
     codchi.apps.eyes = { name = "Eyes"; exec = "xeyes"; comment = "xeyes from the machine"; };
   }`;
 
-const hex = (n: number) =>
-  Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
-
 /** An Xvfb on display `n` that only accepts clients with the cookie in its auth file. */
-async function startXvfb(n: number, dir: string, tag: string) {
-  const auth = `${dir}/Xauthority-${tag}`;
-  const cookie = hex(16);
-  const add = await run(["xauth", "-f", auth, "add", `:${n}`, "MIT-MAGIC-COOKIE-1", cookie]);
-  equal(add.code, 0, add.stderr);
-  const x = new Background(
-    [
-      "Xvfb",
-      `:${n}`,
-      "-auth",
-      auth,
-      "-nolisten",
-      "tcp",
-      "-noreset",
-      "-displayfd",
-      "1",
-      "-screen",
-      "0",
-      "640x480x24",
-    ],
-    undefined,
-    { stdout: true },
-  );
-  const ready = await x.firstLine(15000);
-  if (ready?.trim() !== String(n)) {
-    await x.stop();
-    throw new Error(`Xvfb :${n} did not come up (${ready})`);
-  }
-  return { auth, cookie, x };
+function startXvfb(n: number, dir: string, tag: string) {
+  return startAuthXvfb(n, `${dir}/Xauthority-${tag}`, "640x480x24");
 }
 
 /** A PulseAudio server (as `nobody`: only the cookie lets root in) with a null sink. */
