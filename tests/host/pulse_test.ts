@@ -5,33 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { pulseClientConf } from "../../src/host/linux/pulse.ts";
-import { Background, sh, waitFor } from "./helpers.ts";
-
-/** A 16-bit mono PCM WAV with a sine tone. */
-function sineWav(seconds: number, rate = 44100, hz = 440): Uint8Array {
-  const samples = Math.floor(seconds * rate);
-  const buf = new ArrayBuffer(44 + samples * 2);
-  const v = new DataView(buf);
-  const ascii = (off: number, s: string) =>
-    [...s].forEach((c, i) => v.setUint8(off + i, c.charCodeAt(0)));
-  ascii(0, "RIFF");
-  v.setUint32(4, 36 + samples * 2, true);
-  ascii(8, "WAVE");
-  ascii(12, "fmt ");
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 1, true);
-  v.setUint16(22, 1, true);
-  v.setUint32(24, rate, true);
-  v.setUint32(28, rate * 2, true);
-  v.setUint16(32, 2, true);
-  v.setUint16(34, 16, true);
-  ascii(36, "data");
-  v.setUint32(40, samples * 2, true);
-  for (let i = 0; i < samples; i++) {
-    v.setInt16(44 + i * 2, Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 8000), true);
-  }
-  return new Uint8Array(buf);
-}
+import { Background, sh, sineWav, waitFor } from "./helpers.ts";
 
 /** Forwards a unix socket to another, bytes only (no ancillary data), as LXD's proxy does. */
 function socketProxy(listen: string, connect: string) {

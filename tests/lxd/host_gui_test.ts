@@ -12,7 +12,8 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import dbus from "dbus-next";
 import { makeHome, REPO, testbedEnv } from "../support/cli.ts";
-import { Background, freeDisplay, startAuthXvfb } from "../host/helpers.ts";
+import { Background, freeDisplay, sineWav, startAuthXvfb } from "../host/helpers.ts";
+import { TestWatcher } from "../host/sni_watcher.ts";
 import {
   ARTIFACTS,
   have,
@@ -111,61 +112,7 @@ async function startPulse(dir: string, name = "pulse-server") {
   return { native, cookie, server, clientEnv };
 }
 
-/** A mono 16-bit 8 kHz WAV of `seconds` of a quiet tone. */
-function wav(seconds: number): Uint8Array {
-  const rate = 8000, n = rate * seconds;
-  const b = new Uint8Array(44 + n * 2);
-  const v = new DataView(b.buffer);
-  const s = (o: number, t: string) => b.set(new TextEncoder().encode(t), o);
-  s(0, "RIFF");
-  v.setUint32(4, 36 + n * 2, true);
-  s(8, "WAVEfmt ");
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 1, true);
-  v.setUint16(22, 1, true);
-  v.setUint32(24, rate, true);
-  v.setUint32(28, rate * 2, true);
-  v.setUint16(32, 2, true);
-  v.setUint16(34, 16, true);
-  s(36, "data");
-  v.setUint32(40, n * 2, true);
-  for (let i = 0; i < n; i++) v.setInt16(44 + i * 2, Math.sin(i / 8) * 2000, true);
-  return b;
-}
-
-const { Interface } = dbus.interface;
-
 /** A minimal StatusNotifierWatcher recording registrations. */
-class Watcher extends Interface {
-  registered: string[] = [];
-  constructor() {
-    super("org.kde.StatusNotifierWatcher");
-  }
-  get RegisteredStatusNotifierItems() {
-    return this.registered;
-  }
-  get IsStatusNotifierHostRegistered() {
-    return true;
-  }
-  get ProtocolVersion() {
-    return 0;
-  }
-  RegisterStatusNotifierItem(service: string) {
-    this.registered.push(service);
-  }
-  RegisterStatusNotifierHost(_service: string) {}
-}
-Watcher.configureMembers({
-  properties: {
-    RegisteredStatusNotifierItems: { signature: "as", access: "read" },
-    IsStatusNotifierHostRegistered: { signature: "b", access: "read" },
-    ProtocolVersion: { signature: "i", access: "read" },
-  },
-  methods: {
-    RegisterStatusNotifierItem: { inSignature: "s" },
-    RegisterStatusNotifierHost: { inSignature: "s" },
-  },
-});
 
 type Layout = [number, Record<string, { value: unknown }>, { value: Layout }[]];
 function flatten(l: Layout): { id: number; label: string; enabled: boolean }[] {
@@ -374,7 +321,7 @@ Deno.test({
       });
 
       await t.step("paplay in the machine plays on the host server", async () => {
-        await Deno.writeFile(`${data}/codchi/machine/${M}/tone.wav`, wav(3));
+        await Deno.writeFile(`${data}/codchi/machine/${M}/tone.wav`, sineWav(3, 8000));
         const child = spawnCli(["exec", M, "--", "paplay", "--client-name=codchi-e2e", "tone.wav"]);
         let listed = false;
         let sinkInput = false;
@@ -482,7 +429,7 @@ Deno.test({
           }, () => false);
         ok(await waitFor(accepts, 10000), "dbus-daemon did not come up");
         const bus = dbus.sessionBus({ busAddress: address });
-        const watcher = new Watcher();
+        const watcher = new TestWatcher();
         let tray: Deno.ChildProcess | undefined;
         try {
           await bus.requestName("org.kde.StatusNotifierWatcher", dbus.NameFlag.DO_NOT_QUEUE);
