@@ -4,6 +4,7 @@ import type { Runner } from "../process.ts";
 import type { Driver, DriverName } from "./types.ts";
 import { chooseDriver, isExecutableFile, onPath } from "./select.ts";
 import type { HostOs } from "../config/paths.ts";
+import { MACHINE_USER } from "../contract.ts";
 
 export type * from "./types.ts";
 export { chooseDriver } from "./select.ts";
@@ -66,7 +67,7 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
   }
   const { LxdDriver } = await import("./lxd/mod.ts");
   const { hostSessionDevices, hostSessionFiles } = await import("./lxd/session.ts");
-  const ids = { uid: Deno.uid() ?? 1000, gid: Deno.gid() ?? 100 };
+  const ids = { uid: Deno.uid() ?? MACHINE_USER.uid, gid: Deno.gid() ?? MACHINE_USER.gid };
   return new LxdDriver({
     paths: deps.paths,
     runner: deps.runner,

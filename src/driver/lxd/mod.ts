@@ -73,6 +73,7 @@ import {
   type ListedContainer,
   parseList,
 } from "./parse.ts";
+import { ENV_FILE } from "../../contract.ts";
 
 /** Time limits of every wait, in milliseconds. */
 export interface LxdTimeouts {
@@ -300,7 +301,7 @@ export class LxdDriver implements Driver {
       );
     }
     for (const d of machineHostDirs(this.#paths, machine)) await Deno.mkdir(d, { recursive: true });
-    await this.pushFile(machine, "/etc/codchi-env", env.envFile, 0o600, {
+    await this.pushFile(machine, ENV_FILE, env.envFile, 0o600, {
       uid: MACHINE_USER.uid,
       gid: 0,
     });

@@ -39,6 +39,7 @@ import { parseListVerbose } from "./parse.ts";
 import { DEFAULT_RETRY, isWslErrorExit, type RetryPolicy, retryTransient } from "./retry.ts";
 import { WslStore } from "./store.ts";
 import { windowsPathInWsl } from "./wslenv.ts";
+import { ENV_FILE, MACHINE_USER } from "../../contract.ts";
 
 /** How to build a WSL driver (`paths`, `runner` and `env` are what `DriverDeps` carries). */
 export interface WslDriverOptions {
@@ -86,7 +87,6 @@ export const DEFAULT_MACHINE_PROBE = [
   "command -v systemctl >/dev/null 2>&1 || exit 0; " +
   's=$(systemctl is-system-running 2>/dev/null); [ "$s" = running ] || [ "$s" = degraded ]',
 ];
-const ENV_FILE = "/etc/codchi-env";
 
 /** The WSL driver. */
 export class WslDriver implements Driver {
@@ -265,7 +265,7 @@ export class WslDriver implements Driver {
   }
 
   async #push(machine: string, path: string, data: Uint8Array, mode: number) {
-    const owner = path === ENV_FILE ? "codchi" : ""; // the env file: root and the user only
+    const owner = path === ENV_FILE ? MACHINE_USER.name : ""; // the env file: root and the user only
     const r = await this.#exe.runIn(containerName(machine), writeFileArgv(path, mode, owner), {
       stdin: data,
     });
