@@ -3,6 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 import type { Context } from "./context.ts";
 import { machineStatuses } from "../core/status.ts";
 import { listMachines } from "../core/machines.ts";
+import { driverId, driverSource } from "../core/flake.ts";
 import { renderTable } from "../ui.ts";
 
 /** Builds the `status` command. */
@@ -14,7 +15,8 @@ export function statusCommand(ctx: Context) {
       const paths = await ctx.paths();
       const names = await listMachines(paths);
       const state = names.length ? await (await ctx.driver()).states() : undefined;
-      const rows = await machineStatuses(paths, state);
+      const driver = names.length ? await driverId(driverSource(ctx.env)) : undefined;
+      const rows = await machineStatuses(paths, state, driver);
       ctx.ui.result(
         rows.length
           ? renderTable(

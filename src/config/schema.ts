@@ -84,6 +84,8 @@ export const BuiltSchema = z.strictObject({
   /** The system store path the profile points at. */
   system: z.string(),
   builtAt: z.string(),
+  /** The driver flake it was built with (`sha256:<tree>` or `url:<flake>`); absent: unknown. */
+  driver: z.string().optional(),
 });
 /** The parsed build record. */
 export type Built = z.infer<typeof BuiltSchema>;

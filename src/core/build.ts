@@ -14,7 +14,7 @@ import {
   switchToConfigurationArgv,
   updateLockArgv,
 } from "../nix/mod.ts";
-import { driverFlakeUrl, machineFlakeText } from "./flake.ts";
+import { driverFlakeUrl, driverId, driverSource, machineFlakeText } from "./flake.ts";
 import { collectSecrets, type Declared, machineEnv, saveDeclared } from "./secrets_cmd.ts";
 import { machineCredentials } from "./modules.ts";
 import { handInHostCa } from "./host_ca.ts";
@@ -132,6 +132,7 @@ export async function buildAndActivate(
     lockHash: await fileHash(mp.lock),
     system,
     builtAt: new Date().toISOString(),
+    driver: await driverId(driverSource(ctx.env)),
   });
   await exportShortcuts(ctx, driver, machine, system);
   return { system, installed: !rt };
