@@ -1,13 +1,15 @@
 /**
  * Benchmarks on the real-LXD test bed (`deno task bench`): `codchi exec m -- true` against
  * `lxc exec codchi-m -- true` (ratio of medians, same run), `codchi status` with 1 and 10
- * machines (spawns and time), CLI start-up (`codchi --version`). Prints a Markdown table.
+ * machines (spawns and time), CLI start-up (`codchi --version`), the release images' download and
+ * import (scripts/bench_release.ts). Prints a Markdown table.
  *
  * codchi runs as `deno run -A main.ts` unless CODCHI_BIN names a compiled binary. Holds
  * /tmp/codchi-lxd.lock (one store per host) and uses its own temporary HOME; removes the store
  * and its `codchi-bench*` containers before and after.
  */
 import { makeHome, REPO, testbedEnv } from "../tests/support/cli.ts";
+import { releaseRows } from "./bench_release.ts";
 
 const N = Number(Deno.env.get("BENCH_RUNS") ?? 15);
 const LOCK = Deno.env.get("CODCHI_LXD_LOCK") ?? "/tmp/codchi-lxd.lock";
@@ -112,6 +114,8 @@ try {
     }),
   );
   await status("`codchi status`, 10 machines");
+  console.error("bench: release images (download, verify, import)…");
+  rows.push(...await releaseRows(bed));
 } finally {
   await cleanUp();
   await home.cleanup();

@@ -4,10 +4,15 @@
 #   - the CLI installed as `codchi` (deno install; /usr/local/bin as root, else ~/.deno/bin),
 #   - LXD installed, started and initialised safely (scripts/lxd-up.sh; needs root; --no-lxd skips),
 #   - then `codchi doctor` tells what else this host lacks.
-#   sudo bash scripts/setup.sh [--no-lxd] [--test-deps]
+#   bash scripts/setup.sh [--no-lxd] [--test-deps]
+# Run it as root, or as a user with sudo: it then runs itself again through sudo.
 # --test-deps also installs the Debian packages the test suites use (for scripts/test.sh).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# Root is needed (apt, LXD): not root and sudo exists -> run again through sudo.
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then
+  exec sudo -- bash "$0" "$@"
+fi
 lxd=1
 test_deps=0
 for a in "$@"; do

@@ -19,6 +19,7 @@ import { tarCommand } from "./tar.ts";
 import { recoverCommand, storeCommand } from "./store.ts";
 import { trayCommand } from "./tray.ts";
 import { doctorCommand } from "./doctor.ts";
+import { uninstallCommand } from "./uninstall.ts";
 import { redact } from "../process.ts";
 
 export { VERSION };
@@ -96,6 +97,7 @@ export function buildProgram(ctx: Context) {
       storeCommand(ctx),
       recoverCommand(ctx),
       doctorCommand(ctx),
+      uninstallCommand(ctx),
     ]
   ) program.addCommand(c as unknown as Command);
   program.addCommand(trayCommand(ctx) as unknown as Command, { hidden: true });

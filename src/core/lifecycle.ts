@@ -133,11 +133,16 @@ async function undoOnFailure<T>(
 }
 
 /** Removes every trace of a machine: container, shortcuts, secrets, config, home. */
-async function purgeMachine(ctx: CoreContext, driver: Driver, name: string): Promise<void> {
+export async function purgeMachine(
+  ctx: CoreContext,
+  driver: Driver | undefined,
+  name: string,
+): Promise<void> {
   const paths = await ctx.paths();
   const mp = machinePaths(paths, name);
-  const state = await driver.states();
-  if (state.machines.has(name)) {
+  // No driver (uninstall on a host whose LXD/WSL is gone already): the host's files still go.
+  const state = await driver?.states();
+  if (driver && state?.machines.has(name)) {
     if (state.machines.get(name)?.running) await driver.stop(name, true);
     await driver.remove(name);
   }

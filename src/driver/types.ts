@@ -119,4 +119,9 @@ export interface Driver {
    * (`machinePaths().data`; on WSL it holds the distro's disk): the core must not copy it.
    */
   readonly managesMachineData?: boolean;
+  /**
+   * `codchi uninstall`, after every machine was removed: removes the store container/distro and
+   * every image the driver imported; returns what it removed (for people).
+   */
+  uninstall?(): Promise<string[]>;
 }

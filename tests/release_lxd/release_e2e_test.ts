@@ -131,6 +131,42 @@ Deno.test({
       const flake = await Deno.readTextFile(`${home.configDir}/machines/rel/flake.nix`);
       ok(flake.includes(`/driver-flake-${hash.slice(0, 16)}"`), flake);
     });
+
+    await t.step(
+      "uninstall: every machine, the store, the images, the folders; nothing named codchi left",
+      async () => {
+        const refused = await home.run(["uninstall"]);
+        equal(refused.code, 2, "no terminal: --i-am-really-sure is needed");
+        ok((await instances()).includes("codchi-rel"), "nothing was removed");
+        const r = await home.run(["uninstall", "--i-am-really-sure", "--json"]);
+        equal(r.code, 0, r.stderr);
+        const removed: string[] = JSON.parse(r.stdout).removed;
+        for (const want of ["machine rel ", "machine rel2 ", "LXD container codchistore"]) {
+          ok(removed.some((x) => x.startsWith(want)), `${want} in ${r.stdout}`);
+        }
+        ok(removed.some((x) => x.startsWith("LXD image codchi-store-")), r.stdout);
+        equal((await instances()).filter((n) => /codchi/.test(n)).length, 0, "no codchi instance");
+        const images = await lxc("image", "list", "--format", "json");
+        const aliases = (JSON.parse(images.stdout) as { aliases: { name: string }[] }[])
+          .flatMap((i) => i.aliases.map((a) => a.name));
+        equal(aliases.filter((a) => /codchi/.test(a)).length, 0, `images left: ${aliases}`);
+        const fps = await fingerprints();
+        ok(!fps.includes(store.sha256) && !fps.includes(machine.sha256));
+        const profiles = await lxc("profile", "list", "--format", "json");
+        const pnames = (JSON.parse(profiles.stdout) as { name: string }[]).map((p) => p.name);
+        equal(pnames.filter((n) => /codchi/.test(n)).length, 0, `profiles: ${pnames}`);
+        const left: string[] = [];
+        const walk = async (dir: string, rel: string) => {
+          for await (const e of Deno.readDir(dir)) {
+            const p = `${rel}/${e.name}`;
+            if (/codchi/i.test(e.name)) left.push(p);
+            if (e.isDirectory) await walk(`${dir}/${e.name}`, p);
+          }
+        };
+        await walk(home.root, "");
+        equal(left.length, 0, `left under HOME: ${left.join(", ")}`);
+      },
+    );
   } finally {
     await srv.close();
     await removeCodchiContainers();

@@ -1,5 +1,5 @@
 /** The LXD / Incus host driver: wires the pure argv builders and parsers to the injected Runner. */
-import { containerName } from "../../config/names.ts";
+import { containerName, STORE_CONTAINER } from "../../config/names.ts";
 import type { Paths } from "../../config/paths.ts";
 import {
   ConflictError,
@@ -29,6 +29,8 @@ import {
   diskDevice,
   execArgv,
   filePushArgv,
+  imageDeleteArgv,
+  imageListArgv,
   initArgv,
   listArgv,
   loginArgv,
@@ -71,6 +73,7 @@ import {
   isAlreadyStopped,
   isNotFound,
   type ListedContainer,
+  parseImageAliases,
   parseList,
 } from "./parse.ts";
 import { ENV_FILE } from "../../contract.ts";
@@ -502,6 +505,20 @@ export class LxdDriver implements Driver {
   }
 
   /** Deletes a container (stopping it); a missing one is success. */
+  async uninstall(): Promise<string[]> {
+    const removed: string[] = [];
+    if ((await this.listed()).some((c) => c.name === STORE_CONTAINER)) {
+      await this.removeContainer(STORE_CONTAINER);
+      removed.push(`${this.name === "incus" ? "Incus" : "LXD"} container ${STORE_CONTAINER}`);
+    }
+    const aliases = parseImageAliases((await this.lxc(imageListArgv(this.bin))).text);
+    for (const a of aliases.filter((a) => a.startsWith("codchi-"))) {
+      await this.lxc(imageDeleteArgv(this.bin, a));
+      removed.push(`${this.name === "incus" ? "Incus" : "LXD"} image ${a}`);
+    }
+    return removed;
+  }
+
   async removeContainer(container: string): Promise<void> {
     const argv = deleteArgv(this.bin, container);
     const out = await this.lxc(argv, { check: false, timeoutMs: this.#t.createMs });

@@ -27,6 +27,7 @@ import {
   writeFileArgv,
 } from "./argv.ts";
 import {
+  discard,
   type DistroCtx,
   exists,
   type ImageRef,
@@ -287,6 +288,13 @@ export class WslDriver implements Driver {
     const args = unregisterArgv(distro);
     const r = await this.#exe.callRetry(args);
     if (r.out.code !== 0 && r.kind !== "not-found") throw this.#exe.fail(args, r);
+  }
+
+  /** Uninstall: unregisters the store distro (its disk folder and the image cache are the core's). */
+  async uninstall(): Promise<string[]> {
+    if (!(await this.states()).store.installed) return [];
+    await discard(this.#ctx, STORE_CONTAINER, this.#paths.storeDir, true);
+    return [`WSL distro ${STORE_CONTAINER}`];
   }
 
   /** Stops `from`, copies its disk into `to`'s data folder, registers it `--import-in-place`. */
