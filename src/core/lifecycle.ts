@@ -100,8 +100,17 @@ export function validateModuleInput(
   input: InputOptions,
 ): void {
   if (url === undefined) return;
-  parseModuleUrl(url, { branch: input.branch, tag: input.tag, commit: input.commit });
+  const src = parseModuleUrl(url, { branch: input.branch, tag: input.tag, commit: input.commit });
   modulePaths.forEach(normalizeModulePath);
+  if (input.useNixpkgs === "remote" && src.kind === "local") {
+    throw new UsageError("--use-nixpkgs remote needs a remote module.");
+  }
+  if (modulePaths.length === 0 && input.dontPrompt) {
+    throw new UsageError(
+      "With --dont-prompt, module paths are mandatory.",
+      `Example: codchi init <name> ${url} nixosModules.default`,
+    );
+  }
   if (input.auth !== undefined && input.auth !== "-") parseAuth(input.auth);
 }
 
