@@ -472,6 +472,13 @@ export class LxdDriver implements Driver {
       if (st.machines.has(machine) && !st.machines.get(machine)!.running) {
         throw new NotRunningError(machine);
       }
+      if (!st.machines.has(machine)) {
+        throw new NotFoundError(
+          `The container ${containerName(machine)} of machine "${machine}" does not exist ` +
+            `(deleted outside codchi?).`,
+          `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
+        );
+      }
     }
     return out;
   }
