@@ -4,6 +4,7 @@ import type { Context } from "./context.ts";
 import { machineStatuses } from "../core/status.ts";
 import { listMachines } from "../core/machines.ts";
 import { listJournals, STORE_KEY } from "../config/journal.ts";
+import { driverId, driverSource } from "../core/flake.ts";
 import { renderTable } from "../ui.ts";
 
 /** Builds the `status` command. */
@@ -18,7 +19,8 @@ export function statusCommand(ctx: Context) {
       const state = names.length || journals.length
         ? await (await ctx.driver()).states()
         : undefined;
-      const rows = await machineStatuses(paths, state);
+      const driver = names.length ? await driverId(driverSource(ctx.env)) : undefined;
+      const rows = await machineStatuses(paths, state, driver);
       const store = !state
         ? ""
         : `\nStore: ${

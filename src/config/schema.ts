@@ -17,6 +17,8 @@ export const GlobalConfigSchema = z.strictObject({
     message: "must be an absolute path (a relative one would depend on the current folder)",
   }).refine((p) => !hasControl(p), { message: "must not contain control characters" })
     .optional(),
+  /** Where the images come from (also `CODCHI_RELEASE_URL`): a URL or a local folder. */
+  release: z.strictObject({ url: z.string().min(1) }).optional(),
   /** Force a host driver (also `CODCHI_DRIVER`). */
   driver: z.enum(["lxd", "incus", "wsl"]).optional(),
   tray: z.strictObject({ autostart: z.boolean().default(true) }).default({ autostart: true }),
@@ -131,6 +133,8 @@ export const BuiltSchema = z.strictObject({
   /** The system store path the profile points at. */
   system: z.string(),
   builtAt: z.string(),
+  /** The driver flake it was built with (`sha256:<tree>` or `url:<flake>`); absent: unknown. */
+  driver: z.string().optional(),
 });
 /** The parsed build record. */
 export type Built = z.infer<typeof BuiltSchema>;

@@ -31,6 +31,7 @@ import { fileHash } from "../config/store.ts";
 import { copyTree } from "./files.ts";
 import { handInHostCa } from "./host_ca.ts";
 import { defaultDriverUrl, standaloneFlakeText } from "./flake.ts";
+import { CONTRACT, MACHINE_USER } from "../contract.ts";
 
 /** Result of commands that leave a machine in some state. */
 export interface MachineResult {
@@ -153,9 +154,9 @@ async function pathExists(p: string): Promise<boolean> {
 
 /** Marks the init script as done, so the machine skips it (`init -n`). */
 async function markInitDone(paths: Paths, name: string): Promise<void> {
-  const dir = `${machinePaths(paths, name).data}/.local/state/codchi`;
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/init-done`, "skipped by codchi init --dont-run-init\n");
+  const marker = `${machinePaths(paths, name).data}/${CONTRACT.initDoneMarker}`;
+  await Deno.mkdir(marker.slice(0, marker.lastIndexOf("/")), { recursive: true });
+  await Deno.writeTextFile(marker, "skipped by codchi init --dont-run-init\n");
 }
 
 /** Starts store and machine with its env file (secrets). */
@@ -399,7 +400,7 @@ export async function cloneMachine(ctx: CoreContext, req: {
   ctx.reporter.step(`Cloning ${req.url} into ~/${dir}`);
   const out = await driver.exec(req.name, cloneArgv(req.url, dir, req.git, req.input), {
     capture: true,
-    cwd: "/home/codchi",
+    cwd: MACHINE_USER.home,
   });
   if (out.code !== 0) {
     throw new UsageError(

@@ -25,23 +25,32 @@ export interface MachineStatus {
   reason?: string;
 }
 
-/** Pure status rule: not built/installed, flake changed, lock changed, else up to date. */
+/**
+ * Pure status rule: not built/installed, flake changed, lock changed or built with another
+ * driver flake than this codchi's (`driver`, when known on both sides), else up to date.
+ */
 export function configStatus(
   built: Built | undefined,
   installed: boolean,
   flakeHash: string,
   lockHash: string,
+  driver?: string,
 ): ConfigStatus {
   if (!built || !installed) return "NotInstalled";
   if (built.flakeHash !== flakeHash) return "Modified";
   if (built.lockHash !== lockHash) return "UpdatesAvailable";
+  if (driver && built.driver && built.driver !== driver) return "UpdatesAvailable";
   return "UpToDate";
 }
 
-/** Status of every machine; `state` comes from one `driver.states()` call (or none, if absent). */
+/**
+ * Status of every machine; `state` comes from one `driver.states()` call (or none, if absent);
+ * `driver` is the identity of this codchi's driver flake (`driverId`).
+ */
 export async function machineStatuses(
   paths: Paths,
   state: HostState | undefined,
+  driver?: string,
 ): Promise<MachineStatus[]> {
   const names = await listMachines(paths);
   const journals = new Set(
@@ -74,7 +83,7 @@ export async function machineStatuses(
       ]);
       return {
         name,
-        status: configStatus(built, rt !== undefined, flakeHash, lockHash),
+        status: configStatus(built, rt !== undefined, flakeHash, lockHash, driver),
         running,
         home: mp.data,
       };
