@@ -41,7 +41,8 @@ export async function readHostCaBundle(
 export const WRITE_CA_ARGV = [
   "sh",
   "-c",
-  'set -e; d="${1%/*}"; mkdir -p "$d"; cat > "$1.tmp"; chmod 0644 "$1.tmp"; mv -f "$1.tmp" "$1"',
+  // A temp file of its own per run: parallel execs starting one machine never share one.
+  'set -e; d="${1%/*}"; mkdir -p "$d"; t=$(mktemp "$1.XXXXXX"); cat > "$t"; chmod 0644 "$t"; mv -f "$t" "$1"',
   "codchi-host-ca",
   MACHINE_CA_PATH,
 ];

@@ -26,7 +26,14 @@ import {
   unregisterArgv,
   writeFileArgv,
 } from "./argv.ts";
-import { type DistroCtx, exists, importDistro, recoverDistro, waitReady } from "./distro_ops.ts";
+import {
+  type DistroCtx,
+  exists,
+  type ImageRef,
+  importDistro,
+  recoverDistro,
+  waitReady,
+} from "./distro_ops.ts";
 import { type CallOpts, WslExe, type WslResult } from "./exe.ts";
 import { parseListVerbose } from "./parse.ts";
 import { DEFAULT_RETRY, isWslErrorExit, type RetryPolicy, retryTransient } from "./retry.ts";
@@ -43,10 +50,12 @@ export interface WslDriverOptions {
   env?: Record<string, string | undefined>;
   /** wsl.exe to run. Default: env CODCHI_WSL_EXE, else "wsl.exe". */
   wslExe?: string;
-  /** Store rootfs tarball. Default: env CODCHI_WSL_STORE_IMAGE, else `<imagesDir>/store.tar.gz`. */
+  /** Store rootfs tarball. Default: env CODCHI_WSL_STORE_IMAGE, else the release's (`releaseImage`). */
   storeImage?: string;
-  /** Machine rootfs. Default: env CODCHI_WSL_MACHINE_IMAGE, else `<imagesDir>/machine.tar.gz`. */
+  /** Machine rootfs. Default: env CODCHI_WSL_MACHINE_IMAGE, else the release's (`releaseImage`). */
   machineImage?: string;
+  /** The verified release image of a kind (downloaded when first needed). */
+  releaseImage?: (kind: "store" | "machine", reporter?: Reporter) => Promise<string>;
   /** Retry bounds for transient WSL failures (default: 8 attempts within 30 s). */
   retry?: Partial<RetryPolicy>;
   /** Debug log (shown with -v): retries and waits. */
@@ -90,7 +99,7 @@ export class WslDriver implements Driver {
   readonly #exe: WslExe;
   readonly #ctx: DistroCtx;
   readonly #paths: Paths;
-  readonly #machineImage: string;
+  readonly #machineImage: ImageRef;
   readonly #machineProbe: string[];
 
   constructor(opts: WslDriverOptions) {
@@ -107,15 +116,19 @@ export class WslDriver implements Driver {
       inheritedWslEnv: env.WSLENV,
     });
     this.#ctx = { exe: this.#exe, path, startTimeoutMs: opts.startTimeoutMs ?? 60_000 };
-    this.#machineImage = opts.machineImage ?? env.CODCHI_WSL_MACHINE_IMAGE ??
-      path.join(opts.paths.imagesDir, "machine.tar.gz");
+    // An override path, else the release image (no release wired: the old fixed file name).
+    const image = (kind: "store" | "machine", override?: string): ImageRef =>
+      override ??
+        (opts.releaseImage
+          ? (r) => opts.releaseImage!(kind, r)
+          : path.join(opts.paths.imagesDir, `${kind}.tar.gz`));
+    this.#machineImage = image("machine", opts.machineImage ?? env.CODCHI_WSL_MACHINE_IMAGE);
     this.#machineProbe = opts.machineProbe ?? DEFAULT_MACHINE_PROBE;
     const inWsl = opts.hostPathInWsl ?? windowsPathInWsl;
     const configDir = inWsl(opts.paths.configDir);
     this.store = new WslStore(this.#ctx, {
       storeDir: opts.paths.storeDir,
-      storeImage: opts.storeImage ?? env.CODCHI_WSL_STORE_IMAGE ??
-        path.join(opts.paths.imagesDir, "store.tar.gz"),
+      storeImage: image("store", opts.storeImage ?? env.CODCHI_WSL_STORE_IMAGE),
       probe: opts.storeProbe ?? DEFAULT_STORE_PROBE,
       view: {
         configDir,
