@@ -10,7 +10,8 @@ import { InterruptedError, PrerequisiteError, UsageError } from "../errors.ts";
 import { TOKEN_SCOPE } from "../secrets/types.ts";
 import type { CoreContext } from "./context.ts";
 import { removeTree } from "./files.ts";
-import { purgeMachine } from "./lifecycle.ts";
+import { deleteMachine } from "./lifecycle.ts";
+import { removeParts } from "./journal_ops.ts";
 import { listMachines, withMachineLock } from "./machines.ts";
 
 const exists = (p: string) => Deno.lstat(p).then(() => true, () => false);
@@ -75,8 +76,16 @@ export async function uninstall(ctx: CoreContext, opts: { sure: boolean }): Prom
   }
   const removed: string[] = [];
   for (const name of names) {
-    r.step(`Deleting machine "${name}"`);
-    await withMachineLock(paths, name, () => purgeMachine(ctx, driver, name));
+    if (driver) await deleteMachine(ctx, name, { sure: true });
+    else {
+      // No LXD/WSL any more: the host's parts of the machine (the driver is not used for them).
+      const hostParts = ["apps", "secrets", "home", "config"] as const;
+      await withMachineLock(
+        paths,
+        name,
+        () => removeParts(ctx, undefined as unknown as Driver, name, hostParts),
+      );
+    }
     removed.push(`machine ${name} (container, shortcuts, terminal entry, secrets, config, home)`);
   }
   if (driver?.uninstall) {

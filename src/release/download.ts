@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Reporter } from "../driver/types.ts";
-import { NotFoundError, PrerequisiteError, ToolError } from "../errors.ts";
+import { DiskFullError, isDiskFull, NotFoundError, ToolError } from "../errors.ts";
 import type { ImageEntry } from "./manifest.ts";
 import { formatBytes } from "./progress.ts";
 import { rangeHeader, resumePlan } from "./range.ts";
@@ -49,11 +49,6 @@ export function checksumError(url: string, expected: string, got: string): ToolE
   );
 }
 
-function isDiskFull(e: unknown): boolean {
-  const msg = e instanceof Error ? e.message : String(e);
-  return (e as { code?: string })?.code === "ENOSPC" || /os error 28\b|no space left/i.test(msg);
-}
-
 /** An error's message with those of its causes (fetch puts the reason in `cause`). */
 export function errorChain(e: unknown): string {
   const parts: string[] = [];
@@ -86,7 +81,7 @@ function networkError(url: string, e: unknown): ToolError {
  * Makes `target` hold the verified file of `entry` from `url`: a cached file with the right sum
  * is used as it is (no request); otherwise the download resumes from `<target>.part`. A wrong
  * sum deletes the download and throws (exit 6); a 404 is a NotFoundError; a full disk a
- * PrerequisiteError. Only verified bytes are ever renamed to `target`.
+ * DiskFullError (exit 6). Only verified bytes are ever renamed to `target`.
  */
 export async function downloadVerified(
   url: string,
@@ -217,7 +212,7 @@ async function fetchInto(
     if (isDiskFull(e)) {
       file.close();
       await Deno.remove(part).catch(() => {});
-      throw new PrerequisiteError(
+      throw new DiskFullError(
         `The disk is full: ${part} could not be written (${formatBytes(size)} needed).`,
         "Free some space (or set XDG_CACHE_HOME to a bigger disk), then try again.",
       );

@@ -6,7 +6,7 @@
 import { equal, ok, rejects } from "node:assert/strict";
 import { downloadVerified, fileSha256 } from "../../src/release/download.ts";
 import type { ImageEntry } from "../../src/release/manifest.ts";
-import { NotFoundError, PrerequisiteError, ToolError } from "../../src/errors.ts";
+import { DiskFullError, NotFoundError, ToolError } from "../../src/errors.ts";
 import type { Reporter } from "../../src/driver/types.ts";
 import { serveRelease } from "../support/release_server.ts";
 
@@ -152,13 +152,13 @@ Deno.test("download: 404 is NotFound naming the URL; a refused connection a Tool
   ok(!(await exists(t.target)));
 });
 
-Deno.test("download: a full disk is a PrerequisiteError naming the file; no partial file kept", async () => {
+Deno.test("download: a full disk is a DiskFullError (exit 6) naming the file; no partial file kept", async () => {
   await using t = await release();
   await Deno.mkdir(t.target.replace(/\/[^/]*$/, ""), { recursive: true });
   // /dev/full answers every write with ENOSPC, as a full file system does.
   await Deno.symlink("/dev/full", `${t.target}.part`);
   await rejects(downloadVerified(t.url, t.entry, t.target), (e) => {
-    ok(e instanceof PrerequisiteError, String(e));
+    ok(e instanceof DiskFullError && e.exitCode === 6, String(e));
     ok(e.message.includes("disk is full") && e.message.includes(".part"), e.message);
     return true;
   });
