@@ -6,7 +6,7 @@
  *   deno run -A scripts/make_release.ts <folder> [--version V] [--image <family>-<kind>=<file>…]
  * Used by the release workflow, the tests and the bench.
  */
-import { basename, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileSha256 } from "../src/release/download.ts";
 import {
   fileNameProblem,
@@ -79,29 +79,34 @@ export async function makeRelease(
   return manifest;
 }
 
-if (import.meta.main) {
-  const args = [...Deno.args];
-  let dir: string | undefined, version = VERSION;
-  const images: Record<string, string> = {};
-  while (args.length) {
-    const a = args.shift()!;
-    if (a === "--version") version = args.shift() ?? "";
+/** The command line: `<folder> [--version V] [--image <id>=<file>…]`; a string is a usage error. */
+export function parseArgs(
+  argv: readonly string[],
+): { dir: string; version: string; images: Record<string, string> } | string {
+  const out = { dir: "", version: VERSION, images: {} as Record<string, string> };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--version") out.version = argv[++i] ?? "";
     else if (a === "--image") {
-      const [id, file] = (args.shift() ?? "").split(/=(.*)/s);
-      images[id] = file;
-    } else if (!dir && !a.startsWith("-")) dir = a;
-    else {
-      console.error(`make_release: unknown argument ${a}`);
-      Deno.exit(2);
-    }
+      const v = argv[++i] ?? "";
+      const eq = v.indexOf("=");
+      if (eq < 1) return `--image ${v}: expected <lxd|wsl>-<store|machine>=<file>`;
+      out.images[v.slice(0, eq)] = v.slice(eq + 1);
+    } else if (out.dir === "" && !a.startsWith("-")) out.dir = a;
+    else return `unknown argument ${a}`;
   }
-  if (!dir) {
-    console.error("usage: make_release.ts <folder> [--version V] [--image lxd-store=<file>…]");
+  return out.dir
+    ? out
+    : "usage: make_release.ts <folder> [--version V] [--image lxd-store=<file>…]";
+}
+
+if (import.meta.main) {
+  const args = parseArgs(Deno.args);
+  if (typeof args === "string") {
+    console.error(`make_release: ${args}`);
     Deno.exit(2);
   }
-  const m = await makeRelease(dir, version, images);
-  console.error(
-    `make_release: ${join(dir, MANIFEST_FILE)} (${basename(dir)}, version ${m.version})`,
-  );
+  const m = await makeRelease(args.dir, args.version, args.images);
+  console.error(`make_release: ${join(args.dir, MANIFEST_FILE)} (version ${m.version})`);
   console.log(renderManifest(m).trimEnd());
 }

@@ -11,7 +11,7 @@ import { parseContentRange, rangeHeader, resumePlan } from "../../src/release/ra
 import { formatBytes, formatDuration, quarter, transferText } from "../../src/release/progress.ts";
 import { embeddedManifest } from "../../src/release/embedded.ts";
 import { UsageError } from "../../src/errors.ts";
-import { imageOfName, releaseName } from "../../scripts/make_release.ts";
+import { imageOfName, parseArgs, releaseName } from "../../scripts/make_release.ts";
 
 const SHA = "ab".repeat(32);
 const good = {
@@ -193,6 +193,13 @@ Deno.test("make_release: image names both ways round; release names keep the ext
   equal(imageOfName("codchi-release.json"), undefined);
   equal(releaseName("lxd", "machine", "/x/m.tar.xz"), "codchi-lxd-machine.tar.xz");
   throws(() => releaseName("lxd", "machine", "/x/m.zip"));
+  deepEqual(parseArgs(["d", "--version", "2", "--image", "lxd-store=/a=b.tar"]), {
+    dir: "d",
+    version: "2",
+    images: { "lxd-store": "/a=b.tar" },
+  });
+  match(String(parseArgs([])), /^usage/);
+  match(String(parseArgs(["d", "--image", "x"])), /expected/);
 });
 
 Deno.test("compile --release: embeds a checked manifest of this version only", async () => {
