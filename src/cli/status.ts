@@ -1,29 +1,12 @@
 /** `codchi status`: every machine, its config status, whether it runs, where its files are. */
 import { Command } from "@commander-js/extra-typings";
 import type { Context } from "./context.ts";
-import { machineStatuses } from "../core/status.ts";
-import { listMachines } from "../core/machines.ts";
-import { renderTable } from "../ui.ts";
+import { statusAction } from "./status_action.ts";
 
 /** Builds the `status` command. */
 export function statusCommand(ctx: Context) {
   return new Command("status")
     .description("show every machine: config status, running, home folder (the default command)")
     .addHelpText("after", "\nExample:\n  codchi status --json")
-    .action(async () => {
-      const paths = await ctx.paths();
-      const names = await listMachines(paths);
-      const state = names.length ? await (await ctx.driver()).states() : undefined;
-      const rows = await machineStatuses(paths, state);
-      ctx.ui.result(
-        rows.length
-          ? renderTable(
-            ["NAME", "STATUS", "RUNNING", "HOME"],
-            rows.map((r) => [r.name, r.status, r.running ? "yes" : "no", r.home]),
-            ctx.ui.opts.color,
-          )
-          : "No machines yet. Create one with: codchi init <name> [<url> [<module>…]]",
-        rows,
-      );
-    });
+    .action(() => statusAction(ctx));
 }

@@ -4,13 +4,7 @@ import type { MachineConfig } from "../config/schema.ts";
 import { writeJson } from "../config/store.ts";
 import { lockTimeoutMs } from "../config/lock.ts";
 import type { Driver } from "../driver/types.ts";
-import {
-  ConflictError,
-  InterruptedError,
-  NotFoundError,
-  NotRunningError,
-  UsageError,
-} from "../errors.ts";
+import { ConflictError, InterruptedError, UsageError } from "../errors.ts";
 import { hostApps } from "../host/mod.ts";
 import type { InputOptions } from "../cli/options.ts";
 import type { CoreContext } from "./context.ts";
@@ -157,31 +151,8 @@ export async function startMachine(ctx: CoreContext, driver: Driver, name: strin
   await handInHostCa(ctx, driver, name);
 }
 
-/** `codchi exec`: one spawn on a running machine; starts store and machine when needed. */
-export async function execInMachine(
-  ctx: CoreContext,
-  name: string,
-  argv: string[],
-  opts: { tty: boolean },
-): Promise<number> {
-  const paths = await ctx.paths();
-  await loadMachine(paths, name);
-  if (!(await loadBuilt(paths, name))) {
-    throw new NotFoundError(
-      `Machine "${name}" was never built.`,
-      `Build it with: codchi rebuild ${name}`,
-    );
-  }
-  const driver = await ctx.driver();
-  const run = () => driver.exec(name, argv, { tty: opts.tty, stdin: "inherit" });
-  try {
-    return (await run()).code;
-  } catch (e) {
-    if (!(e instanceof NotRunningError)) throw e;
-    await startMachine(ctx, driver, name);
-    return (await run()).code;
-  }
-}
+/** `codchi exec` lives in exec.ts (it loads only what one spawn needs). */
+export { execInMachine } from "./exec.ts";
 
 /** `codchi rebuild`: lock update (optional), build, activate, shortcuts. Serialized per machine. */
 export async function rebuildMachine(

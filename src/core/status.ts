@@ -3,7 +3,7 @@ import { machinePaths, type Paths } from "../config/paths.ts";
 import type { Built } from "../config/schema.ts";
 import { fileHash } from "../config/store.ts";
 import type { HostState } from "../driver/types.ts";
-import { listMachines, loadBuilt } from "./machines.ts";
+import { listMachines, loadBuiltQuick } from "./records.ts";
 
 /** Config status of a machine, as in the reference. */
 export type ConfigStatus = "NotInstalled" | "Modified" | "UpdatesAvailable" | "UpToDate";
@@ -39,7 +39,7 @@ export async function machineStatuses(
   return await Promise.all(names.map(async (name) => {
     const mp = machinePaths(paths, name);
     const [built, flakeHash, lockHash] = await Promise.all([
-      loadBuilt(paths, name),
+      loadBuiltQuick(paths, name),
       fileHash(mp.flake),
       fileHash(mp.lock),
     ]);

@@ -48,7 +48,6 @@ import {
   storeDisks,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
-import { ensureImage } from "./image_import.ts";
 import { withInterrupts } from "./interrupts.ts";
 import {
   clearSessionRecord,
@@ -227,8 +226,10 @@ export class LxdDriver implements Driver {
   }
 
   /** The LXD alias of an image kind, importing the tarball the first time (bounded). */
-  ensureImage(kind: ImageKind, reporter?: Reporter): Promise<string> {
-    return ensureImage({
+  async ensureImage(kind: ImageKind, reporter?: Reporter): Promise<string> {
+    // Loaded on first use: image import pulls in downloads and hashing, which exec never needs.
+    const { ensureImage } = await import("./image_import.ts");
+    return await ensureImage({
       kind,
       lxc: (argv, opts) => this.lxc(argv, opts),
       bin: this.bin,
