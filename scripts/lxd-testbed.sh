@@ -126,6 +126,7 @@ experimental-features = nix-command flakes
 flake-registry = /etc/nix/registry.json
 EOF
   # Every login shell sources the env file (secrets) the driver pushes before start.
+  mkdir -p "$root/etc/profile.d"
   cat >"$root/etc/profile.d/codchi-env.sh" <<'EOF'
 if [ -r /etc/codchi-env ]; then set -a; . /etc/codchi-env; set +a; fi
 EOF

@@ -23,6 +23,15 @@ export interface RunOpts {
   secrets?: string[];
   /** Called with each stderr line as it arrives (stderr is still captured). */
   onStderrLine?: (line: string) => void;
+  /** Let the child finish even on Ctrl-C (e.g. `lxc init`: the daemon would go on anyway). */
+  uninterruptible?: boolean;
+}
+
+let interruptSignal: AbortSignal | undefined;
+
+/** While set, an abort of `signal` stops (SIGTERM) the running children at once. */
+export function setInterruptSignal(signal: AbortSignal | undefined): void {
+  interruptSignal = signal;
 }
 
 /** What a finished child left behind. */
@@ -143,6 +152,11 @@ async function spawnChild(
   }
   let timedOut = false;
   let timers: ReturnType<typeof setTimeout>[] = [];
+  // Ctrl-C during an operation (setInterruptSignal): the child stops at once (SIGTERM).
+  const signal = opts.uninterruptible ? undefined : interruptSignal;
+  const onAbort = () => kill(child, "SIGTERM");
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
   if (opts.timeoutMs) {
     timers.push(setTimeout(() => {
       timedOut = true;
@@ -167,6 +181,7 @@ async function spawnChild(
   } finally {
     for (const t of timers) clearTimeout(t);
     timers = [];
+    signal?.removeEventListener("abort", onAbort);
   }
 }
 

@@ -1,5 +1,5 @@
 /** Turns an error into its message (text or JSON on stderr) and exit code. */
-import { CodchiError, ExitCode, UsageError } from "../errors.ts";
+import { CodchiError, ExitCode, typedError, UsageError } from "../errors.ts";
 import { redact } from "../process.ts";
 import type { Ui } from "../ui.ts";
 
@@ -33,6 +33,7 @@ export function reportError(e: unknown, ui: Ui): number {
       ui,
     );
   }
+  e = typedError(e);
   const err = e instanceof CodchiError ? e : undefined;
   const exitCode = err?.exitCode ?? ExitCode.internal;
   const message = redact(

@@ -5,11 +5,20 @@ import type { Driver } from "../driver/types.ts";
 import { type NixSystem, renderMachineFlake, renderStandaloneFlake } from "../nix/flake.ts";
 import { VERSION } from "../version.ts";
 import { copyTree, removeTree } from "./files.ts";
+import { driverSource, treeHash } from "./driver_id.ts";
+
+export {
+  driverId,
+  type DriverSource,
+  driverSource,
+  embeddedDriverDir,
+  treeHash,
+} from "./driver_id.ts";
 
 /** Where codchi's own flake is published; the tag matches the binary's version. */
 export const DRIVER_FLAKE_REPO = "github:codchi-dev/codchi";
 
-/** The flake reference of codchi's driver flake for this version. */
+/** The flake reference of codchi's published driver flake for this version (standalone tars). */
 export function defaultDriverUrl(version = VERSION): string {
   return `${DRIVER_FLAKE_REPO}/v${version}?dir=nix`;
 }
@@ -20,18 +29,19 @@ export function hostSystem(): NixSystem {
 }
 
 /**
- * The driver flake URL as the store sees it. `CODCHI_DRIVER_FLAKE` may name a flake URL or a host
- * folder; a folder is copied into the config dir, which the store sees, under a name keyed by its
- * contents: codchi processes working on other machines at the same time never see it half-copied.
+ * The driver flake URL as the store sees it (a `path:` input for a folder). A folder (codchi's
+ * own `nix/`, or `CODCHI_DRIVER_FLAKE`'s) is copied into the config dir, which the store sees,
+ * under a name keyed by its contents: codchi processes working on other machines at the same time
+ * never see it half-copied, and machines built with an older driver keep theirs until rebuilt.
  */
 export async function driverFlakeUrl(
   env: Record<string, string>,
   paths: Paths,
   driver: Driver,
 ): Promise<string> {
-  const v = env.CODCHI_DRIVER_FLAKE;
-  if (!v) return defaultDriverUrl();
-  if (!v.startsWith("/")) return v;
+  const src = driverSource(env);
+  if (src.kind === "url") return src.url;
+  const v = src.dir;
   const name = `driver-flake-${(await treeHash(v)).slice(0, 16)}`;
   const dst = `${paths.configDir}/${name}`;
   if (!(await Deno.lstat(dst).then(() => true, () => false))) {
@@ -45,26 +55,6 @@ export async function driverFlakeUrl(
     }
   }
   return `path:${driver.store.view.configDir}/${name}`;
-}
-
-/** SHA-256 over the relative paths and contents of the files below `dir` (sorted). */
-async function treeHash(dir: string): Promise<string> {
-  const parts: string[] = [];
-  const walk = async (d: string, rel: string) => {
-    const entries = (await Array.fromAsync(Deno.readDir(d))).sort((a, b) =>
-      a.name < b.name ? -1 : 1
-    );
-    for (const e of entries) {
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory) await walk(`${d}/${e.name}`, r);
-      else if (e.isFile) parts.push(r, await Deno.readTextFile(`${d}/${e.name}`));
-      else if (e.isSymlink) parts.push(r, `-> ${await Deno.readLink(`${d}/${e.name}`)}`);
-    }
-  };
-  await walk(dir, "");
-  const bytes = new TextEncoder().encode(parts.join("\0"));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** flake.nix of a machine. */

@@ -62,8 +62,16 @@ function heavyIn(modules: Set<string>): string[] {
   );
 }
 
-/** A built machine `m` and a stand-in `lxc` that reports codchi-m running and runs nothing. */
-async function runningMachine(home: TestHome): Promise<Record<string, string>> {
+/**
+ * A built machine `m`, the store's daemon socket (listening, as a running store's is) and a
+ * stand-in `lxc` that reports codchi-m running and runs nothing. Close the returned listener.
+ */
+async function runningMachine(
+  home: TestHome,
+): Promise<{ env: Record<string, string>; daemon: Deno.Listener }> {
+  const sock = join(home.dataDir, "nix/var/nix/daemon-socket");
+  await Deno.mkdir(sock, { recursive: true });
+  const daemon = Deno.listen({ transport: "unix", path: join(sock, "socket") });
   await makeMachine(home.configDir, "m");
   await Deno.writeTextFile(
     join(home.configDir, "machines", "m", "built.json"),
@@ -87,13 +95,16 @@ async function runningMachine(home: TestHome): Promise<Record<string, string>> {
       `if [ "$1" = list ]; then echo '${list}'; fi\nexit 0\n`,
     { mode: 0o755 },
   );
-  return { PATH: `${bin}:${home.env.PATH}`, CODCHI_DRIVER: "lxd" };
+  return { env: { PATH: `${bin}:${home.env.PATH}`, CODCHI_DRIVER: "lxd" }, daemon };
 }
 
 Deno.test("exec on a running machine loads no heavy module (after the first exec)", async () => {
   const home = await makeHome();
+  let daemon: Deno.Listener | undefined;
   try {
-    const env = await runningMachine(home);
+    const m = await runningMachine(home);
+    daemon = m.daemon;
+    const env = m.env;
     const first = await loaded(home, ["exec", "m", "--", "true"], env);
     assert.equal(first.code, 0);
     const calls = () => Deno.readTextFile(join(home.root, "lxc.calls"));
@@ -108,14 +119,18 @@ Deno.test("exec on a running machine loads no heavy module (after the first exec
     assert.ok(again.modules.has(`file://${REPO}/src/driver/lxd/mod.ts`));
     assert.deepEqual(heavyIn(again.modules), []);
   } finally {
+    daemon?.close();
     await home.cleanup();
   }
 });
 
 Deno.test("status, --version and --help load no heavy module", async () => {
   const home = await makeHome();
+  let daemon: Deno.Listener | undefined;
   try {
-    const env = await runningMachine(home);
+    const m = await runningMachine(home);
+    daemon = m.daemon;
+    const env = m.env;
     await loaded(home, ["status"], env); // validates built.json once
     for (const args of [["status"], [], ["--version"], ["--json", "-V"], ["--help"]]) {
       const r = await loaded(home, args, env);
@@ -125,6 +140,7 @@ Deno.test("status, --version and --help load no heavy module", async () => {
     const st = await loaded(home, ["--json", "status"], env);
     assert.equal(JSON.parse(st.stdout)[0].status, "UpToDate");
   } finally {
+    daemon?.close();
     await home.cleanup();
   }
 });
