@@ -10,6 +10,7 @@ export function defaultConfigQuick(): GlobalConfig {
     version: 1,
     tray: { autostart: true },
     hostCertificates: true,
+    hostProxy: false,
     windows: { vcxsrv: { enable: true } },
   };
 }
