@@ -1,7 +1,7 @@
 /** codchi's argv before any command module is loaded: global flags, exec's operands, fast paths. */
 
 /** Global flags, read before the command runs. */
-interface GlobalFlags {
+export interface GlobalFlags {
   json?: boolean;
   verbose: number;
   quiet?: boolean;

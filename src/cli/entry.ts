@@ -1,77 +1,37 @@
 /**
- * codchi's top level: reads argv, answers `--version` / `--help` and runs `exec` and `status`
- * directly (their plain forms), and loads the full parser, with only the invoked command's
- * module, for everything else. Returns the exit code (only main.ts exits).
+ * codchi's top level: reads argv and answers `--version` / `--help` itself (loading only the
+ * command table); everything else goes to run.ts, which runs `exec` and `status` directly (their
+ * plain forms) and the full parser, with only the invoked command's module, for the rest.
+ * Returns the exit code (only main.ts exits).
  */
 import { VERSION } from "../version.ts";
-import { UsageError } from "../errors.ts";
-import { Ui, uiOptions } from "../ui.ts";
-import { commandIndex, fastPath, protectExecArgs, scanGlobalFlags } from "./argv.ts";
-import { findCommand, rootHelp, rootHelpJson, suggestCommands } from "./commands.ts";
-import { reportError } from "./report.ts";
+import { fastPath, protectExecArgs, scanGlobalFlags } from "./argv.ts";
+import { rootHelp, rootHelpJson } from "./commands.ts";
 
-/** Prints the version (`{"version": …}` with --json). */
-export function printVersion(ui: Ui): void {
-  if (ui.opts.json) ui.json({ version: VERSION });
-  else ui.print(VERSION);
+/** The `--version` output (`{"version": …}` with --json). */
+export function versionText(json: boolean): string {
+  return json ? JSON.stringify({ version: VERSION }, null, 2) + "\n" : `${VERSION}\n`;
 }
 
-/** Prints the top-level help (as data with --json). */
-export function printRootHelp(ui: Ui): void {
-  if (ui.opts.json) ui.json(rootHelpJson());
-  else ui.print(rootHelp());
-}
-
-/** A UsageError for a word that is no command, suggesting the closest ones. */
-export function unknownCommand(word: string): UsageError {
-  const close = suggestCommands(word);
-  return new UsageError(
-    `Unknown command '${word}'.${close.length ? ` Did you mean ${close.join(" or ")}?` : ""}`,
-    "Run `codchi --help` for the list of commands.",
-  );
+/** The top-level help (as data with --json). */
+export function rootHelpText(json: boolean): string {
+  return json ? JSON.stringify(rootHelpJson(), null, 2) + "\n" : rootHelp();
 }
 
 /** Runs codchi with `argv` (without the program name); returns the exit code. */
 export async function run(argv: string[], env = Deno.env.toObject()): Promise<number> {
   const args = protectExecArgs(argv);
-  const ui = new Ui(
-    uiOptions(scanGlobalFlags(args), env, Deno.stdout.isTerminal(), Deno.stderr.isTerminal()),
-  );
-  try {
-    const fast = fastPath(args);
-    if (fast?.kind === "version") printVersion(ui);
-    else if (fast?.kind === "help") printRootHelp(ui);
-    else if (fast?.kind === "exec" || fast?.kind === "status") {
-      const { Context } = await import("./context.ts");
-      const ctx = new Context(env, ui);
-      if (fast.kind === "exec") {
-        const { execAction } = await import("./exec_action.ts");
-        await execAction(ctx, fast.name, fast.cmd);
-      } else {
-        const { statusAction } = await import("./status_action.ts");
-        await statusAction(ctx);
-      }
-      ui.done();
-      return ctx.exitCode;
-    } else {
-      const i = commandIndex(args);
-      if (i >= 0 && args[i] === "help") {
-        // `codchi help [command]`: the top level's own help, or the command's from the parser.
-        const target = args.slice(i + 1).find((a) => !a.startsWith("-"));
-        if (target === undefined) {
-          printRootHelp(ui);
-          return 0;
-        }
-        if (!findCommand(target)) throw unknownCommand(target);
-      } else if (i >= 0 && !findCommand(args[i])) throw unknownCommand(args[i]);
-      const { runParsed } = await import("./program.ts");
-      const code = await runParsed(args, ui, env);
-      ui.done();
-      return code;
+  const flags = scanGlobalFlags(args);
+  const fast = fastPath(args);
+  if (fast?.kind === "version" || fast?.kind === "help") {
+    const text = fast.kind === "version" ? versionText(!!flags.json) : rootHelpText(!!flags.json);
+    try {
+      Deno.stdout.writeSync(new TextEncoder().encode(text));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.BrokenPipe)) throw e; // `codchi --help | head`
     }
     return 0;
-  } catch (e) {
-    ui.done();
-    return reportError(e, ui);
   }
+  const { runCommand } = await import("./run.ts");
+  return await runCommand(args, flags, fast, env);
 }
