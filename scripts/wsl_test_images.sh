@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Builds the two tiny rootfs tarballs the WSL driver is tested with (from Debian's busybox-static),
-# cached under .testbed/wsl/. They stand in for codchi's NixOS store and machine images:
-#   store.tar.gz   - a fake nix-daemon socket at /nix/var/nix/daemon-socket/socket, made at boot
-#   machine.tar.gz - user codchi (uid 1000), a `machinectl shell` stand-in
-# Prints the two paths. Re-run with --force to rebuild. `--nix` (`--nix-force`) builds the
+# Builds the tiny rootfs tarballs the WSL driver is tested with (from Debian's busybox-static),
+# cached under .testbed/wsl/bb-<key>/ (key: this script and the machine's init.sh). They stand in
+# for codchi's NixOS store and machine images:
+#   store.tar.gz        - a fake nix-daemon socket at /nix/var/nix/daemon-socket/socket, made at
+#                         boot, and the store's /nix shared under /mnt/wsl/codchi/nix
+#   machine.tar.gz      - user codchi (uid 1000), a `machinectl shell` stand-in, and the real
+#                         image's busybox at /usr/lib/codchi/busybox (+ applets in ../bin)
+#   machine-real.tar.gz - the real machine image's layout (nix/container/machine/default.nix):
+#                         no /bin, busybox at /usr/lib/codchi, the real init.sh as /sbin/init,
+#                         the real wsl.conf (systemd=true), root only
+# Prints the three paths. Re-run with --force to rebuild. `--nix` (`--nix-force`) builds the
 # "nix" flavour instead, from the LXD test bed's Debian images: see wsl_test_images_nix.sh.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,7 +47,7 @@ if [ "${1:-}" = --nix ] || [ "${1:-}" = --nix-force ]; then
   mc=$(mktemp)
   machinectl_standin >"$mc"
   rc=0
-  nix_images "$out" "$top" "$([ "$1" = --nix-force ] && echo 1 || echo 0)" "$mc" || rc=$?
+  BUSYBOX=$(command -v busybox || true) nix_images "$out" "$top" "$([ "$1" = --nix-force ] && echo 1 || echo 0)" "$mc" || rc=$?
   rm -f "$mc"
   exit "$rc"
 fi
@@ -51,9 +57,14 @@ if ! file -L "$busybox" 2>/dev/null | grep -q static && ! ldd "$busybox" 2>&1 | 
   echo "$busybox is not statically linked: apt-get install busybox-static" >&2
   exit 9
 fi
-if [ "${1:-}" != "--force" ] && [ -s "$out/store.tar.gz" ] && [ -s "$out/machine.tar.gz" ]; then
+key=$(cat "$0" "$top/nix/container/machine/init.sh" "$top/nix/container/machine/default.nix" |
+  sha256sum | cut -c1-12)
+out="$out/bb-$key"
+if [ "${1:-}" != "--force" ] && [ -s "$out/store.tar.gz" ] && [ -s "$out/machine.tar.gz" ] &&
+  [ -s "$out/machine-real.tar.gz" ]; then
   echo "$out/store.tar.gz"
   echo "$out/machine.tar.gz"
+  echo "$out/machine-real.tar.gz"
   exit 0
 fi
 mkdir -p "$out"
@@ -73,6 +84,12 @@ base() { # base DIR: busybox and its applets, users, an empty wsl.conf
   printf '[ -r /etc/codchi-env ] && . /etc/codchi-env\n' >"$r/etc/profile"
 }
 
+codchi_busybox() { # codchi_busybox DIR: the machine image's busybox and applet links
+  mkdir -p "$1/usr/lib/codchi/bin"
+  cp "$busybox" "$1/usr/lib/codchi/busybox"
+  for a in $("$busybox" --list); do ln -sf ../busybox "$1/usr/lib/codchi/bin/$a"; done
+}
+
 # The store: "nix-daemon" is busybox syslogd, whose socket stands in for the daemon's.
 s="$work/store"
 base "$s"
@@ -80,7 +97,9 @@ mkdir -p "$s/nix/store" "$s/nix/var/nix/daemon-socket" "$s/nix/var/nix/db"
 ln -s /dev/log "$s/nix/var/nix/daemon-socket/socket"
 cat >"$s/etc/codchi-store-boot" <<'EOF'
 #!/bin/sh
-# Test stand-in for the store's boot: the daemon comes up a moment after boot.
+# Test stand-in for the store's boot: /nix shared with the machines, as boot_wsl.sh's setup does,
+# and the daemon comes up a moment after boot.
+mkdir -p /mnt/wsl/codchi/nix/store /mnt/wsl/codchi/nix/var/nix/db /mnt/wsl/codchi/nix/var/nix/daemon-socket
 sleep 0.3
 exec syslogd -n -O /dev/null
 EOF
@@ -93,6 +112,7 @@ m="$work/machine"
 base "$m"
 mkdir -p "$m/home/codchi"
 chown 1000:100 "$m/home/codchi"
+codchi_busybox "$m"
 machinectl_standin >"$m/usr/bin/machinectl"
 chmod 755 "$m/usr/bin/machinectl"
 cat >"$m/etc/codchi-machine-boot" <<'EOF'
@@ -103,7 +123,22 @@ EOF
 chmod 755 "$m/etc/codchi-machine-boot"
 printf '[boot]\ncommand=/etc/codchi-machine-boot\n' >"$m/etc/wsl.conf"
 
+# The real machine image's layout, with its own init.sh and wsl.conf (taken from default.nix).
+r="$work/machine-real"
+mkdir -p "$r"/{sbin,etc,tmp,root,run,var/log/codchi,home/codchi,proc,sys,dev,mnt/wsl} \
+  "$r"/nix/{store,var/nix/db,var/nix/daemon-socket,var/nix/profiles}
+codchi_busybox "$r"
+install -m 0755 "$top/nix/container/machine/init.sh" "$r/sbin/init"
+sed -n '/wslConf = pkgs.writeText "wsl.conf"/,/^  '"''"';/p' "$top/nix/container/machine/default.nix" |
+  sed '1d;$d' | sed 's/^    //' >"$r/etc/wsl.conf"
+grep -q '^systemd = true' "$r/etc/wsl.conf" || { echo "wsl_test_images: no wsl.conf in default.nix" >&2; exit 1; }
+printf 'root:x:0:0:root:/root:/usr/lib/codchi/bin/sh\n' >"$r/etc/passwd"
+printf 'root:x:0:\n' >"$r/etc/group"
+[ ! -e "$r/bin" ] || { echo "wsl_test_images: the real layout has no /bin" >&2; exit 1; }
+
+tar --numeric-owner -czf "$out/machine-real.tar.gz.tmp" -C "$r" . && mv "$out/machine-real.tar.gz.tmp" "$out/machine-real.tar.gz"
 tar --numeric-owner -czf "$out/store.tar.gz.tmp" -C "$s" . && mv "$out/store.tar.gz.tmp" "$out/store.tar.gz"
 tar --numeric-owner -czf "$out/machine.tar.gz.tmp" -C "$m" . && mv "$out/machine.tar.gz.tmp" "$out/machine.tar.gz"
 echo "$out/store.tar.gz"
 echo "$out/machine.tar.gz"
+echo "$out/machine-real.tar.gz"

@@ -123,6 +123,11 @@ nix_images() {
   nix_machine_boot >"$m/etc/codchi/boot-wsl.sh"
   nix_systemctl >"$m/usr/local/bin/systemctl"
   cp "$machinectl" "$m/usr/local/bin/machinectl"
+  # The real image's busybox (the driver writes the env file and the start marker with it).
+  [ -n "${BUSYBOX:-}" ] || { echo "nix_images: busybox-static is missing" >&2; return 9; }
+  mkdir -p "$m/usr/lib/codchi/bin"
+  cp "$BUSYBOX" "$m/usr/lib/codchi/busybox"
+  for a in $("$BUSYBOX" --list); do ln -sf ../busybox "$m/usr/lib/codchi/bin/$a"; done
   chmod 755 "$m/etc/codchi/boot-wsl.sh" "$m/usr/local/bin/systemctl" "$m/usr/local/bin/machinectl"
   printf '[boot]\ncommand=/etc/codchi/boot-wsl.sh\n\n[user]\ndefault=codchi\n' >"$m/etc/wsl.conf"
 

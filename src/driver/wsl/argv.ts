@@ -43,6 +43,15 @@ export const setSparseArgv = (distro: string): string[] => [
 /** `--export <distro> <file>`. */
 export const exportArgv = (distro: string, file: string): string[] => ["--export", distro, file];
 
+/** `--export <distro> <file> --format vhd`: a copy of the disk made by WSL (safe while attached). */
+export const exportVhdArgv = (distro: string, file: string): string[] => [
+  "--export",
+  distro,
+  file,
+  "--format",
+  "vhd",
+];
+
 /**
  * `-d <distro> --user <user> [--cd <dir>] --exec argv…`. With `--exec` wsl.exe hands argv to
  * execvp unchanged; with `--` it would join it into one line for `$SHELL -c` (never used here).
@@ -64,8 +73,14 @@ export const NOT_STARTED_EXIT = 222;
  */
 export const EXEC_TOKEN_VAR = "CODCHI_EXEC_TOKEN";
 
-/** The script of the login wrapper: optional `cd`, then `exec "$@"` (argv stays exact). */
-const LOGIN_SCRIPT = 'if [ -n "$1" ]; then cd -- "$1" || exit 1; fi; shift; exec "$@"';
+/**
+ * The script of the login wrapper: creates the start token (when one reaches it, as for root),
+ * optional `cd`, then `exec "$@"` (argv stays exact).
+ */
+const LOGIN_SCRIPT =
+  `if [ -n "\${${EXEC_TOKEN_VAR}:-}" ]; then { : > "$${EXEC_TOKEN_VAR}"; } 2>/dev/null; ` +
+  `unset ${EXEC_TOKEN_VAR}; fi; ` +
+  'if [ -n "$1" ]; then cd -- "$1" || exit 1; fi; shift; exec "$@"';
 
 /**
  * The root-side check: exits NOT_STARTED_EXIT without the start marker. `$1` names variables
@@ -115,13 +130,53 @@ export function checkedSessionArgv(
 /** What `exec` runs when given no command: the user's own login shell. */
 export const LOGIN_SHELL_ARGV = ["/bin/sh", "-c", 'exec "${SHELL:-/bin/sh}" -l'];
 
+/**
+ * The machine image's static busybox and its applet links (nix/container/machine/default.nix):
+ * the only programs a machine has before its NixOS system is mounted — the image has no /bin,
+ * so no /bin/sh, until NixOS's activation makes one.
+ */
+export const MACHINE_BUSYBOX = "/usr/lib/codchi/busybox";
+/** The applet links' folder. */
+export const MACHINE_APPLETS = "/usr/lib/codchi/bin";
+
 /** Shell code that writes stdin to a file atomically: `$1` path, `$2` octal mode, `$3` owner. */
-export const WRITE_FILE_SCRIPT = 'umask 077; t="$1.codchi-tmp"; cat > "$t" && chmod "$2" "$t" && ' +
+export const WRITE_FILE_SCRIPT = `PATH=${MACHINE_APPLETS}:$PATH; ` +
+  'umask 077; t="$1.codchi-tmp"; cat > "$t" && chmod "$2" "$t" && ' +
   '{ [ -z "$3" ] || chown "$3" "$t"; } && mv -f "$t" "$1"';
 
-/** argv (run as root) that writes stdin to `path` with `mode` (and `owner`); content never is argv. */
+/**
+ * argv (run as root in a machine) that writes stdin to `path` with `mode` (and `owner`), with the
+ * image's busybox (no /bin/sh needed); content never is argv.
+ */
 export function writeFileArgv(path: string, mode: number, owner = ""): string[] {
-  return ["/bin/sh", "-c", WRITE_FILE_SCRIPT, "codchi-write", path, mode.toString(8), owner];
+  return [
+    MACHINE_BUSYBOX,
+    "sh",
+    "-c",
+    WRITE_FILE_SCRIPT,
+    "codchi-write",
+    path,
+    mode.toString(8),
+    owner,
+  ];
+}
+
+/** argv (run as root in a machine) that creates the start marker, with the image's busybox. */
+export const markStartedArgv = (): string[] => [MACHINE_BUSYBOX, "touch", STARTED_MARKER];
+
+/** A keep-alive that is already there (its folder on /run, gone when the distro stops) exits. */
+const KEEP_ALIVE_SCRIPT =
+  "mkdir /run/codchi-keepalive 2>/dev/null || exit 0; exec sleep 2147483647";
+
+/**
+ * argv (as root) of the keep-alive: a command that sleeps for as long as the distro runs. WSL
+ * stops a distro 15 s after the last wsl.exe attached to it ended (general.instanceIdleTimeout),
+ * daemons or not; a detached `wsl.exe -d <distro> --exec <this>` stays attached. One per boot.
+ */
+export function keepAliveArgv(kind: "store" | "machine"): string[] {
+  return kind === "store"
+    ? ["/bin/sh", "-c", KEEP_ALIVE_SCRIPT]
+    : [MACHINE_BUSYBOX, "sh", "-c", `PATH=${MACHINE_APPLETS}:$PATH; ${KEEP_ALIVE_SCRIPT}`];
 }
 
 /** The machine user's home inside a machine. */
