@@ -109,7 +109,7 @@ Deno.test({
       const ms = performance.now() - t0;
       console.error(`  persistent import failure: exit ${res.code} after ${Math.round(ms)} ms`);
       assert(res.code !== 0);
-      assert(ms < 45_000, `stopped within the retry bound (30 s + one call): ${ms} ms`);
+      assert(ms < 90_000, `stopped within the retry bound (75 s + one call): ${ms} ms`);
       match(res.stderr, /Catastrophic failure/);
       match(res.stderr, /wsl --shutdown/, "names what to do");
       const imports = (await calls(home.log)).filter((c) => c.op === "import" && c.fault);
@@ -129,8 +129,10 @@ Deno.test({
       const ms = performance.now() - t0;
       console.error(`  persistent exec failure: exit ${res.code} after ${Math.round(ms)} ms`);
       assert(res.code !== 0);
-      assert(ms < 45_000, `stopped within the retry bound: ${ms} ms`);
-      match(res.stderr, /remote procedure call failed/);
+      // The retry bound is 75 s (room for a real HCS time-out of 30 s), plus the last call.
+      assert(ms < 90_000, `stopped within the retry bound: ${ms} ms`);
+      // wsl.exe prints its own errors on stdout (passed through to the user), codchi's on stderr.
+      match(res.stdout, /remote procedure call failed/);
       match(res.stderr, /wsl --shutdown/);
       equal((await execIn(home, "pe", ["test", "-e", "/tmp/ran"])).code, 1, "never ran");
       const tokens = (await filesBelow(`${home.root}/run`)).filter((f) => f.includes("exec-"));
