@@ -98,7 +98,9 @@ nix_images() {
     echo "$dir/machine.tar.gz"
     return 0
   fi
-  rm -rf "$out"/nix-*
+  # Older flavours (other keys) are removed only when stale: other worktrees share this cache.
+  find "$out" -maxdepth 1 -name "nix-*" -mtime +1 -exec rm -rf {} + 2>/dev/null || true
+  rm -rf "$dir.tmp"
   s="$dir.tmp/store"
   m="$dir.tmp/machine"
   mkdir -p "$s" "$m"
