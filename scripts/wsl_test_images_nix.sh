@@ -138,6 +138,7 @@ nix_images() {
   tar --numeric-owner -C "$s" -cf - . | $zip >"$dir.tmp/store.tar.gz"
   tar --numeric-owner -C "$m" -cf - . | $zip >"$dir.tmp/machine.tar.gz"
   rm -rf "$s" "$m"
+  rm -rf "$dir"
   mv "$dir.tmp" "$dir"
   echo "$dir/store.tar.gz"
   echo "$dir/machine.tar.gz"
