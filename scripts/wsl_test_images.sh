@@ -14,30 +14,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/.testbed/wsl"
-# A stand-in for systemd's `machinectl shell` (no systemd runs in the simulator).
+# A stand-in for systemd's `machinectl shell` (pty, exit code 0): scripts/wsl_machinectl_standin.sh.
 machinectl_standin() {
-  cat <<'EOF'
-#!/bin/sh
-# Test stand-in for systemd's `machinectl shell [-q] [--setenv=N=V…] USER@ [CMD ARGS…]`: runs
-# argv as USER in a fresh environment (TERM, the --setenv variables and su's HOME/USER/SHELL).
-[ "$1" = shell ] || { echo "machinectl (test stand-in): only 'shell' is supported" >&2; exit 1; }
-shift
-n=0
-while [ $# -gt 0 ]; do
-  case $1 in
-    -q) shift ;;
-    --setenv=*) n=$((n + 1)); eval "v$n=\${1#--setenv=}"; shift ;;
-    *) break ;;
-  esac
-done
-user=${1%@}
-shift
-[ -n "$user" ] || user=root
-[ $# -gt 0 ] || set -- /bin/sh -l
-set -- su -s /bin/sh -c 'cd "$HOME" 2>/dev/null; exec "$0" "$@"' -- "$user" "$@"
-while [ "$n" -gt 0 ]; do eval "set -- \"\$v$n\" \"\$@\""; n=$((n - 1)); done
-exec env -i PATH=/usr/local/bin:/usr/bin:/bin TERM="${TERM:-dumb}" "$@"
-EOF
+  cat "$top/scripts/wsl_machinectl_standin.sh"
 }
 
 if [ "${1:-}" = --nix ] || [ "${1:-}" = --nix-force ]; then
@@ -57,9 +36,12 @@ if ! file -L "$busybox" 2>/dev/null | grep -q static && ! ldd "$busybox" 2>&1 | 
   echo "$busybox is not statically linked: apt-get install busybox-static" >&2
   exit 9
 fi
-key=$(cat "$0" "$top/nix/container/machine/init.sh" "$top/nix/container/machine/default.nix" |
+key=$(cat "$0" "$top/scripts/wsl_machinectl_standin.sh" "$top/nix/container/machine/init.sh" "$top/nix/container/machine/default.nix" |
   sha256sum | cut -c1-12)
 out="$out/bb-$key"
+mkdir -p "$(dirname "$out")"
+exec 8>"$out.lock" # one builder per key at a time
+flock 8
 if [ "${1:-}" != "--force" ] && [ -s "$out/store.tar.gz" ] && [ -s "$out/machine.tar.gz" ] &&
   [ -s "$out/machine-real.tar.gz" ]; then
   echo "$out/store.tar.gz"
@@ -114,6 +96,11 @@ mkdir -p "$m/home/codchi"
 chown 1000:100 "$m/home/codchi"
 codchi_busybox "$m"
 machinectl_standin >"$m/usr/bin/machinectl"
+# util-linux `script` for the stand-in's terminal (it needs only the C library).
+mkdir -p "$m/lib/x86_64-linux-gnu" "$m/lib64"
+cp /usr/bin/script "$m/usr/bin/script"
+cp -L /lib/x86_64-linux-gnu/libc.so.6 "$m/lib/x86_64-linux-gnu/"
+cp -L /lib64/ld-linux-x86-64.so.2 "$m/lib64/"
 chmod 755 "$m/usr/bin/machinectl"
 cat >"$m/etc/codchi-machine-boot" <<'EOF'
 #!/bin/sh

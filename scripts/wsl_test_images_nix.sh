@@ -88,11 +88,15 @@ nix_images() {
   fi
   key=$( (
     cat "$top/scripts/wsl_test_images.sh" "$top/scripts/wsl_test_images_nix.sh"
+    cat "$top/scripts/wsl_machinectl_standin.sh"
     cat "$top"/nix/container/store/{setup,daemon,boot_wsl}.sh
     echo "$src"
     stat -c '%s %Y' "$src/store.tar" "$src/machine.tar"
   ) | sha256sum | cut -c1-12)
   dir="$out/nix-$key"
+  # One builder per key at a time (the test runs ask for the images concurrently).
+  exec 8>"$dir.lock"
+  flock 8
   if [ "$force" != 1 ] && [ -s "$dir/store.tar.gz" ] && [ -s "$dir/machine.tar.gz" ]; then
     echo "$dir/store.tar.gz"
     echo "$dir/machine.tar.gz"

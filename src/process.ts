@@ -19,6 +19,11 @@ export interface RunOpts {
   timeoutMs?: number;
   /** Kill the child when this signal aborts. */
   signal?: AbortSignal;
+  /**
+   * Hands stdout to this function chunk by chunk, in order (awaited), instead of capturing or
+   * inheriting it; stderr follows `inherit`.
+   */
+  onStdout?: (chunk: Uint8Array) => Promise<void> | void;
   /** Throw a ToolError when the exit code is not 0. Default true. */
   check?: boolean;
   /** Values that must never appear in traces or errors (in addition to registered secrets). */
@@ -123,11 +128,17 @@ export class ProcessRunner implements Runner {
     else cmd = cmd.stdin("null");
     const mode = opts.inherit ? "inherit" : "piped";
     const lines = opts.onStderrLine && !opts.inherit ? lineCollector(opts.onStderrLine) : undefined;
-    cmd = cmd.stdout(mode).stderr(lines ? lines.stream : mode);
+    const sink = opts.onStdout;
+    cmd = cmd.stdout(sink ? new WritableStream<Uint8Array>({ write: (c) => sink(c) }) : mode)
+      .stderr(lines ? lines.stream : mode);
     const res = await cmd;
     const out = opts.inherit
       ? makeOutput(res.code, new Uint8Array(), new Uint8Array())
-      : makeOutput(res.code, res.stdoutBytes, lines ? lines.bytes() : res.stderrBytes);
+      : makeOutput(
+        res.code,
+        sink ? new Uint8Array() : res.stdoutBytes,
+        lines ? lines.bytes() : res.stderrBytes,
+      );
     if (this.trace) this.log(traceLine(performance.now() - start, res.code, argv, opts.secrets));
     if (opts.check !== false && res.code !== 0) throw toolError(argv, out, opts.secrets);
     return out;

@@ -34,6 +34,8 @@ import { type CallBounds, type CallOpts, WslExe, type WslResult } from "./exe.ts
 import { parseListVerbose } from "./parse.ts";
 import { DEFAULT_RETRY, isWslErrorExit, type RetryPolicy, retryTransient } from "./retry.ts";
 import { WslStore } from "./store.ts";
+import { stdoutGate, writeStdout } from "./stdout_gate.ts";
+import { decodeWslOutput } from "./decode.ts";
 import { windowsPathInWsl, wslCallEnv } from "./wslenv.ts";
 
 /** How to build a WSL driver (`paths`, `runner` and `env` are what `DriverDeps` carries). */
@@ -226,6 +228,7 @@ export class WslDriver implements Driver {
       argv.length ? argv : LOGIN_SHELL_ARGV,
       opts.cwd ?? "",
       Object.keys(opts.env ?? {}),
+      opts.tty ?? false,
     );
     const args = execArgv(containerName(machine), "root", inner);
     const capture = opts.capture ?? false;
@@ -254,10 +257,19 @@ export class WslDriver implements Driver {
     return await this.#withToken(async (token) => {
       const res = await retryTransient<WslResult>(
         async (n) => {
-          const r = await this.#exe.call(args, this.#tokenCall(call, token));
-          if (r.out.code === 0 || !isWslErrorExit(r.out.code) || (await exists(token))) {
-            return { value: r };
+          // Into a pipe or file, wsl.exe's own message (on stdout) must not mix with the output.
+          const gate = Deno.stdout.isTerminal()
+            ? undefined
+            : stdoutGate(() => exists(token), writeStdout);
+          const r0 = await this.#exe.call(args, {
+            ...this.#tokenCall(call, token),
+            ...(gate ? { onStdout: (c: Uint8Array) => gate.sink(c) } : {}),
+          });
+          if (r0.out.code === 0 || !isWslErrorExit(r0.out.code) || (await exists(token))) {
+            await gate?.flush();
+            return { value: r0 };
           }
+          const r = gate ? { ...r0, text: decodeWslOutput(gate.held()) } : r0;
           // wsl.exe failed before the command ran: a machine that is gone is a real error.
           if (n === 1 && !(await this.states()).machines.has(machine)) {
             return { value: { ...r, kind: "not-found" } };
