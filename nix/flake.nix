@@ -1,7 +1,9 @@
 {
   description = "codchi: any NixOS module as a code machine on LXD (Linux) or WSL (Windows)";
 
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+  # Pinned by revision (nixos-25.05, 2025-09-20): every machine built with this driver gets the
+  # same nixpkgs; the store locks it (narHash) on the user's first build.
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/b2a3852bd078e68dd2b3dfa8c00c67af1f0a7d20";
 
   outputs = { self, nixpkgs }:
     let
@@ -37,13 +39,12 @@
         inherit systems;
       };
 
-      # Imported by path inside, so a machine importing `default` next to the driver (which
-      # imports the options too) gets each module once.
+      # All three are the full module (driver and codchi.* options), imported by path inside, so
+      # a configuration importing several gets each module once. Standalone (a VM, the flake of
+      # `codchi tar`): import `default` and keep `codchi.driver.name = "none"` (the default).
       nixosModules = {
-        # The codchi.* options (secrets, docker, gpu, …); usable in any NixOS configuration.
-        default = { imports = [ ./nixos/modules ]; };
-        codchi = { imports = [ ./nixos/modules ]; };
-        # The machine driver (imports the options); selected by codchi.driver.name.
+        default = { imports = [ ./nixos/driver ]; };
+        codchi = { imports = [ ./nixos/driver ]; };
         driver = { imports = [ ./nixos/driver ]; };
       };
 

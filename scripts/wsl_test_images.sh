@@ -4,7 +4,7 @@
 # for codchi's NixOS store and machine images:
 #   store.tar.gz        - a fake nix-daemon socket at /nix/var/nix/daemon-socket/socket, made at
 #                         boot, and the store's /nix shared under /mnt/wsl/codchi/nix
-#   machine.tar.gz      - user codchi (uid 1000), a `machinectl shell` stand-in, and the real
+#   machine.tar.gz      - the machine user of nix/contract.json, a `machinectl shell` stand-in, the real
 #                         image's busybox at /usr/lib/codchi/busybox (+ applets in ../bin)
 #   machine-real.tar.gz - the real machine image's layout (nix/container/machine/default.nix):
 #                         no /bin, busybox at /usr/lib/codchi, the real init.sh as /sbin/init,
@@ -14,6 +14,15 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/.testbed/wsl"
+# contract_sh FILE: the machine contract (nix/contract.json) as the real image carries it
+# (/usr/lib/codchi/contract.sh, contract.nix's shellVars), for the fakes below to be made with.
+contract_sh() {
+  nix-instantiate --option substituters '' --eval --strict --json \
+    -E "(import $top/nix/contract.nix).shellVars" | sed -e 's/^"//' -e 's/"$//' -e 's/\\n/\n/g' \
+    >"$1"
+  grep -q '^CODCHI_UID=' "$1" || { echo "wsl_test_images: no contract" >&2; exit 1; }
+}
+
 # A stand-in for systemd's `machinectl shell` (pty, exit code 0): scripts/wsl_machinectl_standin.sh.
 machinectl_standin() {
   cat "$top/scripts/wsl_machinectl_standin.sh"
@@ -25,9 +34,12 @@ if [ "${1:-}" = --nix ] || [ "${1:-}" = --nix-force ]; then
   . "$top/scripts/wsl_test_images_nix.sh"
   mc=$(mktemp)
   machinectl_standin >"$mc"
+  cs=$(mktemp)
+  contract_sh "$cs"
   rc=0
-  BUSYBOX=$(command -v busybox || true) nix_images "$out" "$top" "$([ "$1" = --nix-force ] && echo 1 || echo 0)" "$mc" || rc=$?
-  rm -f "$mc"
+  BUSYBOX=$(command -v busybox || true) CONTRACT_SH=$cs \
+    nix_images "$out" "$top" "$([ "$1" = --nix-force ] && echo 1 || echo 0)" "$mc" || rc=$?
+  rm -f "$mc" "$cs"
   exit "$rc"
 fi
 busybox=$(command -v busybox || true)
@@ -36,7 +48,8 @@ if ! file -L "$busybox" 2>/dev/null | grep -q static && ! ldd "$busybox" 2>&1 | 
   echo "$busybox is not statically linked: apt-get install busybox-static" >&2
   exit 9
 fi
-key=$(cat "$0" "$top/scripts/wsl_machinectl_standin.sh" "$top/nix/container/machine/init.sh" "$top/nix/container/machine/default.nix" |
+key=$(cat "$0" "$top/scripts/wsl_machinectl_standin.sh" "$top/nix/container/machine/init.sh" \
+  "$top/nix/container/machine/default.nix" "$top/nix/contract.json" "$top/nix/contract.nix" |
   sha256sum | cut -c1-12)
 out="$out/bb-$key"
 mkdir -p "$(dirname "$out")"
@@ -52,6 +65,10 @@ fi
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+contract_sh "$work/contract.sh"
+# shellcheck source=/dev/null
+. "$work/contract.sh"
+
 
 base() { # base DIR: busybox and its applets, users, an empty wsl.conf
   local r=$1
@@ -61,8 +78,10 @@ base() { # base DIR: busybox and its applets, users, an empty wsl.conf
   for a in $("$busybox" --list); do
     [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
   done
-  printf 'root:x:0:0:root:/root:/bin/sh\ncodchi:x:1000:100:codchi:/home/codchi:/bin/sh\n' >"$r/etc/passwd"
-  printf 'root:x:0:\nusers:x:100:codchi\nwheel:x:1:codchi\n' >"$r/etc/group"
+  printf 'root:x:0:0:root:/root:/bin/sh\n%s:x:%s:%s:%s:%s:/bin/sh\n' \
+    "$CODCHI_USER" "$CODCHI_UID" "$CODCHI_GID" "$CODCHI_USER" "$CODCHI_HOME" >"$r/etc/passwd"
+  printf 'root:x:0:\nusers:x:%s:%s\nwheel:x:1:%s\n' "$CODCHI_GID" "$CODCHI_USER" "$CODCHI_USER" \
+    >"$r/etc/group"
   printf '[ -r /etc/codchi-env ] && . /etc/codchi-env\n' >"$r/etc/profile"
 }
 
@@ -92,8 +111,8 @@ echo codchistore >"$s/etc/hostname"
 # The machine: a home for codchi and a stand-in for `machinectl shell -q user@ cmd…`.
 m="$work/machine"
 base "$m"
-mkdir -p "$m/home/codchi"
-chown 1000:100 "$m/home/codchi"
+mkdir -p "$m$CODCHI_HOME"
+chown "$CODCHI_UID:$CODCHI_GID" "$m$CODCHI_HOME"
 codchi_busybox "$m"
 machinectl_standin >"$m/usr/bin/machinectl"
 # util-linux `script` for the stand-in's terminal (it needs only the C library).
@@ -112,9 +131,10 @@ printf '[boot]\ncommand=/etc/codchi-machine-boot\n' >"$m/etc/wsl.conf"
 
 # The real machine image's layout, with its own init.sh and wsl.conf (taken from default.nix).
 r="$work/machine-real"
-mkdir -p "$r"/{sbin,etc,tmp,root,run,var/log/codchi,home/codchi,proc,sys,dev,mnt/wsl} \
+mkdir -p "$r"/{sbin,etc,tmp,root,run,var/log/codchi,proc,sys,dev,mnt/wsl} "$r$CODCHI_HOME" \
   "$r"/nix/{store,var/nix/db,var/nix/daemon-socket,var/nix/profiles}
 codchi_busybox "$r"
+cp "$work/contract.sh" "$r/usr/lib/codchi/contract.sh"
 install -m 0755 "$top/nix/container/machine/init.sh" "$r/sbin/init"
 sed -n '/wslConf = pkgs.writeText "wsl.conf"/,/^  '"''"';/p' "$top/nix/container/machine/default.nix" |
   sed '1d;$d' | sed 's/^    //' >"$r/etc/wsl.conf"

@@ -30,6 +30,15 @@ export interface RunOpts {
   secrets?: string[];
   /** Called with each stderr line as it arrives (stderr is still captured). */
   onStderrLine?: (line: string) => void;
+  /** Let the child finish even on Ctrl-C (e.g. `lxc init`: the daemon would go on anyway). */
+  uninterruptible?: boolean;
+}
+
+let interruptSignal: AbortSignal | undefined;
+
+/** While set, an abort of `signal` stops (SIGTERM) the running children at once. */
+export function setInterruptSignal(signal: AbortSignal | undefined): void {
+  interruptSignal = signal;
 }
 
 /** What a finished child left behind. */
@@ -121,7 +130,11 @@ export class ProcessRunner implements Runner {
     if (opts.env) cmd = cmd.env(opts.env);
     if (opts.cwd) cmd = cmd.cwd(opts.cwd);
     if (opts.timeoutMs) cmd = cmd.timeout(opts.timeoutMs);
-    if (opts.signal) cmd = cmd.signal(opts.signal);
+    const signals = [opts.signal, opts.uninterruptible ? undefined : interruptSignal]
+      .filter((s): s is AbortSignal => s !== undefined);
+    if (signals.length) {
+      cmd = cmd.signal(signals.length === 1 ? signals[0] : AbortSignal.any(signals));
+    }
     if (opts.stdin === "inherit") cmd = cmd.stdin("inherit");
     else if (typeof opts.stdin === "string") cmd = cmd.stdinText(opts.stdin);
     else if (opts.stdin) cmd = cmd.stdin(opts.stdin);

@@ -3,9 +3,10 @@ import type { HostOs } from "../config/paths.ts";
 import type { Driver } from "../driver/types.ts";
 import type { CoreContext } from "./context.ts";
 import { ToolError } from "../errors.ts";
+import { HOST_CA_FILE } from "../contract.ts";
 
 /** Where the machine reads the bundle (the NixOS module trusts it when enabled). */
-export const MACHINE_CA_PATH = "/etc/codchi/host-ca.pem";
+export const MACHINE_CA_PATH = HOST_CA_FILE;
 
 /** Bundle files of the common Linux distributions, most common first. */
 export const LINUX_CA_BUNDLES = [
@@ -39,7 +40,8 @@ export async function readHostCaBundle(
 export const WRITE_CA_ARGV = [
   "sh",
   "-c",
-  'set -e; d="${1%/*}"; mkdir -p "$d"; cat > "$1.tmp"; chmod 0644 "$1.tmp"; mv -f "$1.tmp" "$1"',
+  // A temp file of its own per run: parallel execs starting one machine never share one.
+  'set -e; d="${1%/*}"; mkdir -p "$d"; t=$(mktemp "$1.XXXXXX"); cat > "$t"; chmod 0644 "$t"; mv -f "$t" "$1"',
   "codchi-host-ca",
   MACHINE_CA_PATH,
 ];

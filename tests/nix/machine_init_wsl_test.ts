@@ -6,6 +6,8 @@
  * Needs root and a static busybox (Debian's busybox-static); ignored otherwise.
  */
 import { equal } from "node:assert/strict";
+import { contractShellVars } from "./_contract.ts";
+import { ENV_FILE, MACHINE_USER, WSL_ENV_DROP } from "../../src/contract.ts";
 
 const INIT = new URL("../../nix/container/machine/init.sh", import.meta.url).pathname;
 const BUSYBOX = ["/usr/bin/busybox", "/bin/busybox"].find((p) => {
@@ -24,9 +26,9 @@ export PATH=/usr/lib/codchi/bin
   echo "store: $(ls /nix/store)"
   echo "db: $(ls /nix/var/nix/db)"
   echo "profiles: $(ls /nix/var/nix/profiles)"
-  echo home > /home/codchi/from-machine
+  echo home > "$HOME_DIR/from-machine"
   echo "home share: $(cat /mnt/wsl/codchi/machines/$1/home/from-machine)"
-  echo "env: $(stat -c '%a %u' /etc/codchi-env)"
+  echo "env: $(stat -c '%a %u' "$ENV_FILE")"
 } > /result
 `;
 
@@ -37,7 +39,7 @@ async function wslRoot(machine: string, wslDistroName: boolean): Promise<string>
     "sbin",
     "etc",
     "tmp",
-    "home/codchi",
+    MACHINE_USER.home.slice(1),
     "nix/store",
     "nix/var/nix/db",
     "nix/var/nix/daemon-socket",
@@ -58,14 +60,21 @@ async function wslRoot(machine: string, wslDistroName: boolean): Promise<string>
   await Deno.chmod(`${root}/sbin/init`, 0o755);
   await Deno.writeTextFile(`${root}/mnt/wsl/codchi/nix/var/nix/db/db.sqlite`, "");
   const init = `${root}/profiles/system/init`;
-  await Deno.writeTextFile(init, SYSTEM_INIT.replace("$1", machine));
+  await Deno.writeTextFile(
+    init,
+    SYSTEM_INIT.replace("$1", machine).replace("$HOME_DIR", MACHINE_USER.home).replace(
+      "$ENV_FILE",
+      ENV_FILE,
+    ),
+  );
+  await Deno.writeTextFile(`${root}/usr/lib/codchi/contract.sh`, await contractShellVars());
   await Deno.chmod(init, 0o755);
   // The host drops the env file; the machine name comes from it unless WSL names the distro.
   const name = wslDistroName
     ? ""
     : `CODCHI_MACHINE_NAME='${machine}'\nexport CODCHI_MACHINE_NAME\n`;
   await Deno.writeTextFile(
-    `${root}/tmp/codchi-env`,
+    `${root}${WSL_ENV_DROP}`,
     `${name}CODCHI_PROFILES_DIR='/profiles'\nexport CODCHI_PROFILES_DIR\n`,
   );
   return root;
@@ -105,9 +114,10 @@ for (const wslDistroName of [false, true]) {
       equal(r.code, 0, r.stderr);
       equal(
         await Deno.readTextFile(`${root}/result`),
-        "store: abc-hello\ndb: db.sqlite\nprofiles: system\nhome share: home\nenv: 600 1000\n",
+        "store: abc-hello\ndb: db.sqlite\nprofiles: system\nhome share: home\n" +
+          `env: 600 ${MACHINE_USER.uid}\n`,
       );
-      equal(await Deno.readTextFile(`${root}/tmp/codchi-env`).catch(() => "moved"), "moved");
+      equal(await Deno.readTextFile(`${root}${WSL_ENV_DROP}`).catch(() => "moved"), "moved");
     } finally {
       await Deno.remove(root, { recursive: true });
     }

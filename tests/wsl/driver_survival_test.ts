@@ -7,6 +7,7 @@ import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { driver, machineEnv, REAL_MACHINE_IMAGE, sandbox } from "./sim.ts";
 import { TimeoutError, UsageError } from "../../src/errors.ts";
 import { machinePaths } from "../../src/config/paths.ts";
+import { ENV_FILE, MACHINE_USER } from "../../src/contract.ts";
 
 const dec = new TextDecoder();
 
@@ -128,11 +129,11 @@ Deno.test("the real machine image's layout: no /bin, systemd=true, the real init
       "/usr/lib/codchi/busybox",
       "sh",
       "-c",
-      "stat -c '%a %u' /etc/codchi-env; grep -c s3cr3t /etc/codchi-env; ls /run/fake-nixos-booted",
+      `stat -c '%a %u' ${ENV_FILE}; grep -c s3cr3t ${ENV_FILE}; ls /run/fake-nixos-booted`,
     ]);
     assertEquals(
       dec.decode(cat.stdout),
-      "600 1000\n1\n/run/fake-nixos-booted\n",
+      `600 ${MACHINE_USER.uid}\n1\n/run/fake-nixos-booted\n`,
       "init.sh took the pushed env file and started the system",
     );
   } finally {

@@ -1,7 +1,9 @@
 /** The LXD / Incus host driver: wires the pure argv builders and parsers to the injected Runner. */
 import { containerName } from "../../config/names.ts";
 import type { Paths } from "../../config/paths.ts";
+import { faultPoint } from "../../fault.ts";
 import {
+  BrokenError,
   ConflictError,
   NotFoundError,
   NotRunningError,
@@ -39,12 +41,16 @@ import {
   stopArgv,
   systemReadyArgv,
 } from "./argv.ts";
-import { type ImageKind, RELEASE_IMAGES } from "./images.ts";
+import type { ImageKind } from "./images.ts";
+import { type ImageProvider, ReleaseImages } from "../../release/images.ts";
+import { releaseLocation } from "../../release/location.ts";
+import { VERSION } from "../../version.ts";
 import {
   type HostIds,
   machineConfig,
   machineDisks,
   machineHostDirs,
+  machineMountProblem,
   storeDisks,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
@@ -70,6 +76,7 @@ import {
   type ListedContainer,
   parseList,
 } from "./parse.ts";
+import { ENV_FILE } from "../../contract.ts";
 
 /** Time limits of every wait, in milliseconds. */
 export interface LxdTimeouts {
@@ -120,10 +127,8 @@ export interface LxdDriverOptions {
   sessionFiles?: SessionFilesHook;
   /** Prefix of the devices the session hook owns (others are never removed). Default `codchi-`. */
   sessionDevicePrefix?: string;
-  /** Released images (tests point this at a loopback server). Default `RELEASE_IMAGES`. */
-  release?: typeof RELEASE_IMAGES;
-  /** fetch used for image downloads. */
-  fetch?: typeof fetch;
+  /** The release's images. Default: the release `CODCHI_RELEASE_URL` names, else this version's. */
+  images?: ImageProvider;
 }
 
 /** Finds `lxc` or `incus` on PATH (lxc first), or undefined. */
@@ -154,8 +159,7 @@ export class LxdDriver implements Driver {
   readonly #session?: SessionDevicesHook;
   readonly #sessionFiles?: SessionFilesHook;
   readonly #sessionPrefix: string;
-  readonly #release: typeof RELEASE_IMAGES;
-  readonly #fetch: typeof fetch;
+  readonly #images: ImageProvider;
 
   constructor(opts: LxdDriverOptions) {
     this.#paths = opts.paths;
@@ -175,8 +179,10 @@ export class LxdDriver implements Driver {
     this.#session = opts.sessionDevices;
     this.#sessionFiles = opts.sessionFiles;
     this.#sessionPrefix = opts.sessionDevicePrefix ?? "codchi-";
-    this.#release = opts.release ?? RELEASE_IMAGES;
-    this.#fetch = opts.fetch ?? fetch;
+    this.#images = opts.images ?? new ReleaseImages({
+      location: () => releaseLocation(this.#env.CODCHI_RELEASE_URL, undefined, VERSION),
+      imagesDir: opts.paths.imagesDir,
+    });
     this.store = new LxdStore(this);
   }
 
@@ -233,9 +239,7 @@ export class LxdDriver implements Driver {
       lxc: (argv, opts) => this.lxc(argv, opts),
       bin: this.bin,
       env: this.#env,
-      release: this.#release,
-      fetch: this.#fetch,
-      imagesDir: this.#paths.imagesDir,
+      images: this.#images,
       importMs: this.#t.importMs,
       reporter,
     });
@@ -258,14 +262,19 @@ export class LxdDriver implements Driver {
       try {
         await this.lxc(initArgv(this.bin, alias, container, config), {
           timeoutMs: this.#t.createMs,
+          uninterruptible: true,
         });
+        faultPoint(`${container}: created`);
         check();
         for (const d of disks) {
-          await this.lxc(deviceAddArgv(this.bin, container, diskDevice(d)));
+          await this.lxc(deviceAddArgv(this.bin, container, diskDevice(d)), {
+            uninterruptible: true,
+          });
+          faultPoint(`${container}: ${d.name} added`);
           check();
         }
       } catch (e) {
-        await this.lxc(deleteArgv(this.bin, container), { check: false });
+        await this.lxc(deleteArgv(this.bin, container), { check: false, uninterruptible: true });
         throw e;
       }
     });
@@ -295,12 +304,21 @@ export class LxdDriver implements Driver {
     const me = listed.find((c) => c.name === ctn);
     if (!me) {
       throw new NotFoundError(
-        `The machine ${machine} has no container.`,
-        `Run \`codchi rebuild ${machine}\` to install it again.`,
+        `The container ${ctn} of machine "${machine}" does not exist (deleted outside codchi?).`,
+        `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
+      );
+    }
+    // Only a container with exactly the machine's mounts is ever started: a half-made one or
+    // one wired to another machine's folders would write the user's files to the wrong place.
+    const wrong = machineMountProblem(this.#paths, machine, me.devices);
+    if (wrong) {
+      throw new BrokenError(
+        `The container ${ctn} does not carry the mounts of "${machine}": ${wrong}.`,
+        `It is not used. Make it again from the machine image, keeping the home: codchi recover ${machine}`,
       );
     }
     for (const d of machineHostDirs(this.#paths, machine)) await Deno.mkdir(d, { recursive: true });
-    await this.pushFile(machine, "/etc/codchi-env", env.envFile, 0o600, {
+    await this.pushFile(machine, ENV_FILE, env.envFile, 0o600, {
       uid: MACHINE_USER.uid,
       gid: 0,
     });
@@ -455,6 +473,13 @@ export class LxdDriver implements Driver {
       if (st.machines.has(machine) && !st.machines.get(machine)!.running) {
         throw new NotRunningError(machine);
       }
+      if (!st.machines.has(machine)) {
+        throw new NotFoundError(
+          `The container ${containerName(machine)} of machine "${machine}" does not exist ` +
+            `(deleted outside codchi?).`,
+          `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
+        );
+      }
     }
     return out;
   }
@@ -503,7 +528,11 @@ export class LxdDriver implements Driver {
   /** Deletes a container (stopping it); a missing one is success. */
   async removeContainer(container: string): Promise<void> {
     const argv = deleteArgv(this.bin, container);
-    const out = await this.lxc(argv, { check: false, timeoutMs: this.#t.createMs });
+    const out = await this.lxc(argv, {
+      check: false,
+      timeoutMs: this.#t.createMs,
+      uninterruptible: true,
+    });
     if (out.code !== 0 && !isNotFound(out.errText)) throw toolError(argv, out);
   }
 
@@ -520,17 +549,22 @@ export class LxdDriver implements Driver {
       try {
         await this.lxc(copyArgv(this.bin, containerName(from), target), {
           timeoutMs: this.#t.createMs,
+          uninterruptible: true,
         });
+        faultPoint(`${target}: copied`);
         check();
         const before = new Map(machineDisks(this.#paths, from).map((d) => [d.name, d.source]));
         for (const d of machineDisks(this.#paths, to)) {
           if (before.get(d.name) === d.source) continue;
-          await this.lxc(deviceSetArgv(this.bin, target, d.name, { source: d.source }));
+          await this.lxc(deviceSetArgv(this.bin, target, d.name, { source: d.source }), {
+            uninterruptible: true,
+          });
+          faultPoint(`${target}: ${d.name} set`);
           check();
         }
         await this.lxc(configSetArgv(this.bin, target, { "user.codchi.machine": to }));
       } catch (e) {
-        await this.lxc(deleteArgv(this.bin, target), { check: false });
+        await this.lxc(deleteArgv(this.bin, target), { check: false, uninterruptible: true });
         throw e;
       }
     });
