@@ -120,6 +120,9 @@ nix_images() {
   cp "$top/nix/container/store/setup.sh" "$s/etc/codchi/setup.sh"
   cp "$top/nix/container/store/daemon.sh" "$s/etc/codchi/daemon.sh"
   cp "$top/nix/container/store/boot_wsl.sh" "$s/etc/codchi/boot-wsl.sh"
+  # The machine contract as the real store image carries it (its scripts source it).
+  [ -n "${CONTRACT_SH:-}" ] || { echo "nix_images: no contract.sh" >&2; return 9; }
+  cp "$CONTRACT_SH" "$s/etc/codchi/contract.sh"
   chmod 755 "$s/etc/codchi/setup.sh" "$s/etc/codchi/daemon.sh" "$s/etc/codchi/boot-wsl.sh"
   mkdir -p "$s/etc/ssl/certs" "$s/nix/var/log/nix"
   [ -e "$s/etc/ssl/certs/ca-bundle.crt" ] || : >"$s/etc/ssl/certs/ca-bundle.crt"

@@ -4,12 +4,22 @@
  * systemd=true, the real init.sh).
  */
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { driver, machineEnv, REAL_MACHINE_IMAGE, sandbox } from "./sim.ts";
+import { driver, machineEnv, REAL_MACHINE_IMAGE, type Sandbox, sandbox } from "./sim.ts";
 import { TimeoutError, UsageError } from "../../src/errors.ts";
 import { machinePaths } from "../../src/config/paths.ts";
 import { ENV_FILE, MACHINE_USER } from "../../src/contract.ts";
 
 const dec = new TextDecoder();
+
+/** Waits (bounded) until `n` wsl.exe processes are attached to distros in the simulator. */
+async function attached(sb: Sandbox, n: number): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    const reg = JSON.parse(await Deno.readTextFile(`${sb.state}/registry.json`));
+    if ((reg.clients ?? []).length >= n) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`fewer than ${n} wsl.exe processes attached after 15 s`);
+}
 
 Deno.test("no distros on current WSL (no error code) in German, French, Chinese: states is empty", async () => {
   const sb = await sandbox();
@@ -55,6 +65,9 @@ Deno.test("the store and a machine stay up through WSL's idle stop; exec hangs a
     await d.store.ensureRunning();
     await d.install("m1");
     await d.start("m1", machineEnv());
+    // WSL's idle timer fires 15 s after the last call: by then both detached keep-alives have
+    // attached (the simulator's registry lists the wsl.exe processes attached to distros).
+    await attached(sb, 2);
     assertEquals((await sb.wsl(["--sim-fire-idle"])).code, 0);
     const st = await d.states();
     assertEquals([st.store.running, st.machines.get("m1")?.running], [true, true]);
