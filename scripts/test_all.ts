@@ -30,6 +30,7 @@ const SUITES: Suite[] = [
   { name: "faults", argv: ["bash", "scripts/test-faults.sh"] },
   { name: "host-lxd", argv: ["bash", "scripts/test-host-lxd.sh"] },
   { name: "release", argv: ["bash", "scripts/test-release.sh"] },
+  { name: "incus", argv: ["bash", "scripts/test-incus.sh"] },
   { name: "wsl", argv: ["bash", "scripts/test-wsl.sh"] },
   { name: "windows", argv: ["bash", "scripts/test-windows.sh"] },
 ];

@@ -5,6 +5,7 @@
  */
 import { equal } from "node:assert/strict";
 import { REPO, type TestHome } from "../support/cli.ts";
+import { ENGINE_BIN } from "../support/engine.ts";
 
 /** Runs a helper command (not codchi) and returns its output. */
 export async function run(
@@ -34,7 +35,7 @@ export async function run(
 }
 
 /** `lxc …` (checks and clean-up outside codchi). */
-export const lxc = (...args: string[]) => run(["lxc", ...args]);
+export const lxc = (...args: string[]) => run([ENGINE_BIN, ...args]);
 
 /**
  * Removes `codchistore` and every `codchi-*` container: one store per host, and a previous
