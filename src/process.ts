@@ -17,6 +17,13 @@ export interface RunOpts {
   cwd?: string;
   /** Kill the child after this many milliseconds (exit code 124). */
   timeoutMs?: number;
+  /** Kill the child when this signal aborts. */
+  signal?: AbortSignal;
+  /**
+   * Hands stdout to this function chunk by chunk, in order (awaited), instead of capturing or
+   * inheriting it; stderr follows `inherit`.
+   */
+  onStdout?: (chunk: Uint8Array) => Promise<void> | void;
   /** Throw a ToolError when the exit code is not 0. Default true. */
   check?: boolean;
   /** Values that must never appear in traces or errors (in addition to registered secrets). */
@@ -50,6 +57,11 @@ export interface Runner {
   run(argv: string[], opts?: RunOpts): Promise<Output>;
   /** Number of processes spawned so far by this runner. */
   readonly spawns: number;
+  /**
+   * Starts argv detached (no stdio, outliving codchi) and returns once it is started; optional:
+   * runners without it cannot start long-lived helpers.
+   */
+  spawnDetached?(argv: string[], opts?: { env?: Record<string, string> }): Promise<void>;
 }
 
 const decoder = new TextDecoder();
@@ -120,6 +132,23 @@ export class ProcessRunner implements Runner {
     if (opts.check !== false && code !== 0) throw toolError(argv, out, opts.secrets);
     return out;
   }
+
+  async spawnDetached(argv: string[], opts: { env?: Record<string, string> } = {}): Promise<void> {
+    if (argv.length === 0) throw new Error("process: empty argv");
+    this.#spawns++;
+    // POSIX: `setsid -f` forks the program into its own session and returns at once.
+    const full = Deno.build.os === "windows" ? argv : ["setsid", "-f", ...argv];
+    const child = new Deno.Command(full[0], {
+      args: full.slice(1),
+      env: opts.env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    if (Deno.build.os === "windows") child.unref();
+    else await child.status;
+    if (this.trace) this.log(traceLine(0, 0, ["(detached)", ...argv]));
+  }
 }
 
 const EMPTY = new Uint8Array();
@@ -134,6 +163,7 @@ async function spawnChild(
 ): Promise<{ code: number; stdout: Uint8Array; stderr: Uint8Array }> {
   const stdinMode = opts.stdin === "inherit" ? "inherit" : opts.stdin ? "piped" : "null";
   const mode = opts.inherit ? "inherit" : "piped";
+  const outMode = opts.onStdout ? "piped" : mode;
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(argv[0], {
@@ -141,7 +171,7 @@ async function spawnChild(
       env: opts.env,
       cwd: opts.cwd,
       stdin: stdinMode,
-      stdout: mode,
+      stdout: outMode,
       stderr: mode,
     }).spawn();
   } catch (e) {
@@ -152,11 +182,14 @@ async function spawnChild(
   }
   let timedOut = false;
   let timers: ReturnType<typeof setTimeout>[] = [];
-  // Ctrl-C during an operation (setInterruptSignal): the child stops at once (SIGTERM).
-  const signal = opts.uninterruptible ? undefined : interruptSignal;
+  // `opts.signal`, and Ctrl-C during an operation (setInterruptSignal), stop the child at once.
+  const signals = [opts.signal, opts.uninterruptible ? undefined : interruptSignal]
+    .filter((s): s is AbortSignal => s !== undefined);
   const onAbort = () => kill(child, "SIGTERM");
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener("abort", onAbort, { once: true });
+  for (const signal of signals) {
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  }
   if (opts.timeoutMs) {
     timers.push(setTimeout(() => {
       timedOut = true;
@@ -167,8 +200,13 @@ async function spawnChild(
   try {
     const feeding = stdinMode === "piped" ? feed(child.stdin, opts.stdin!) : undefined;
     const lines = opts.onStderrLine && !opts.inherit ? lineCollector(opts.onStderrLine) : undefined;
+    const sink = opts.onStdout;
     const [stdout, stderr, status] = await Promise.all([
-      opts.inherit ? EMPTY : readAll(child.stdout),
+      sink
+        ? child.stdout.pipeTo(new WritableStream({ write: (c) => sink(c) })).then(() => EMPTY)
+        : opts.inherit
+        ? EMPTY
+        : readAll(child.stdout),
       opts.inherit
         ? EMPTY
         : lines
@@ -181,7 +219,7 @@ async function spawnChild(
   } finally {
     for (const t of timers) clearTimeout(t);
     timers = [];
-    signal?.removeEventListener("abort", onAbort);
+    for (const signal of signals) signal.removeEventListener("abort", onAbort);
   }
 }
 
