@@ -38,14 +38,14 @@ Deno.test("readValidated remembers a validation per path and text, and only that
     assert.equal(calls, 5);
     // Bad UTF-8 or a folder: straight to the full reader.
     await Deno.writeFile(file, new Uint8Array([0x7b, 0xff, 0x7d]));
-    await readValidated(rt, file, async () => (calls += 10, { parsed: "full" }));
+    await readValidated(rt, file, () => Promise.resolve((calls += 10, { parsed: "full" })));
     assert.equal(calls, 15);
     // The records are the user's only.
     for await (const e of Deno.readDir(`${rt}/validated`)) {
       assert.equal((await Deno.stat(`${rt}/validated/${e.name}`)).mode! & 0o077, 0);
     }
     // A record folder of another OS (a relative path here) is never written.
-    await readValidated("C:\\Users\\x\\run", file, async () => ({ parsed: "x" }));
+    await readValidated("C:\\Users\\x\\run", file, () => Promise.resolve({ parsed: "x" }));
     await assert.rejects(() => Deno.stat("C:\\Users\\x\\run"));
   } finally {
     await Deno.remove(dir, { recursive: true });
