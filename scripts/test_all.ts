@@ -26,6 +26,7 @@ const SUITES: Suite[] = [
   { name: "secrets", argv: ["bash", "scripts/test-host-secrets.sh"] },
   { name: "lxd", argv: ["bash", "scripts/test-lxd.sh"] },
   { name: "host-lxd", argv: ["bash", "scripts/test-host-lxd.sh"] },
+  { name: "git-e2e", argv: ["bash", "scripts/test-git-e2e.sh"] },
   { name: "wsl", argv: ["bash", "scripts/test-wsl.sh"] },
   { name: "windows", argv: ["bash", "scripts/test-windows.sh"] },
 ];

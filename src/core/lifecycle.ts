@@ -1,4 +1,4 @@
-/** The machine lifecycle, platform-free: init, clone, exec, rebuild, delete, duplicate, tar. */
+/** The machine lifecycle, platform-free: init, exec, rebuild, delete, duplicate, tar. */
 import { machinePaths, type Paths } from "../config/paths.ts";
 import type { MachineConfig } from "../config/schema.ts";
 import { writeJson } from "../config/store.ts";
@@ -87,8 +87,8 @@ export async function initMachine(ctx: CoreContext, req: {
   });
 }
 
-/** Marks the init script as done, so the machine skips it (`init -n`). */
-async function markInitDone(paths: Paths, name: string): Promise<void> {
+/** Marks the init script as done, so the machine skips it (`init -n`, `clone -n`). */
+export async function markInitDone(paths: Paths, name: string): Promise<void> {
   const dir = `${machinePaths(paths, name).data}/.local/state/codchi`;
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${dir}/init-done`, "skipped by codchi init --dont-run-init\n");
@@ -99,7 +99,7 @@ async function markInitDone(paths: Paths, name: string): Promise<void> {
  * half-made machine, so a retry starts clean. `fn` gets `check()`, which throws once Ctrl-C came,
  * so long work stops at its next step instead of running to the end first.
  */
-async function undoOnFailure<T>(
+export async function undoOnFailure<T>(
   ctx: CoreContext,
   driver: Driver,
   name: string,
@@ -324,46 +324,4 @@ export async function tarMachine(
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
   return { file: out, secrets: opts.withSecrets };
-}
-
-/** `codchi clone`: init with the remote module, git clone in the machine, switch to the checkout. */
-export async function cloneMachine(ctx: CoreContext, req: {
-  name: string;
-  url: string;
-  modulePaths: string[];
-  input: InputOptions;
-  git: {
-    depth?: number;
-    singleBranch: boolean;
-    recurseSubmodules: boolean;
-    shallowSubmodules: boolean;
-  };
-  dir?: string;
-  keepRemote: boolean;
-}): Promise<MachineResult & { dir: string }> {
-  const { cloneArgv, cloneDir, localModules } = await import("./clone.ts");
-  const dir = cloneDir(req.url, req.dir);
-  const res = await initMachine(ctx, { ...req, runInit: true });
-  const driver = await ctx.driver();
-  ctx.reporter.step(`Cloning ${req.url} into ~/${dir}`);
-  const out = await driver.exec(req.name, cloneArgv(req.url, dir, req.git, req.input), {
-    capture: true,
-    cwd: "/home/codchi",
-  });
-  if (out.code !== 0) {
-    throw new UsageError(
-      `git clone in "${req.name}" failed:\n${out.errText.trim()}`,
-      "Check the URL and your access.",
-    );
-  }
-  if (req.keepRemote) return { ...res, dir };
-  const paths = await ctx.paths();
-  const cfg = await loadMachine(paths, req.name);
-  const remote = cfg.modules[0]?.source;
-  if (remote) cfg.modules = localModules(cfg.modules, remote, dir);
-  await saveMachine(paths, cfg);
-  const rebuilt = req.input.build === false
-    ? res
-    : await rebuildMachine(ctx, req.name, { update: false });
-  return { ...rebuilt, dir };
 }

@@ -43,6 +43,7 @@ Deno.test("cloneArgv: git options, branch or tag, then -- url dir", () => {
   assert.deepEqual(cloneArgv("https://x/y", "y", git, {}), [
     "git",
     "clone",
+    "--quiet",
     "--",
     "https://x/y",
     "y",
@@ -57,6 +58,7 @@ Deno.test("cloneArgv: git options, branch or tag, then -- url dir", () => {
     [
       "git",
       "clone",
+      "--quiet",
       "--depth",
       "1",
       "--single-branch",
@@ -72,6 +74,7 @@ Deno.test("cloneArgv: git options, branch or tag, then -- url dir", () => {
   assert.deepEqual(cloneArgv("-x", "d", git, { tag: "v1" }), [
     "git",
     "clone",
+    "--quiet",
     "--branch",
     "v1",
     "--",

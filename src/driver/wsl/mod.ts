@@ -121,6 +121,8 @@ export class WslDriver implements Driver {
         configDir,
         profilesDir: (m) => `${configDir}/machines/${m}/profiles`,
         machineHome: (m) => `/mnt/wsl/codchi/machines/${m}/home`,
+        // Every distro sees the same ids on the shared mount.
+        machineOwner: { uid: 1000, gid: 100 },
       },
     });
     this.host = opts.host ??
