@@ -37,13 +37,12 @@
         inherit systems;
       };
 
-      # Imported by path inside, so a machine importing `default` next to the driver (which
-      # imports the options too) gets each module once.
+      # All three are the full module (driver and codchi.* options), imported by path inside, so
+      # a configuration importing several gets each module once. Standalone (a VM, the flake of
+      # `codchi tar`): import `default` and keep `codchi.driver.name = "none"` (the default).
       nixosModules = {
-        # The codchi.* options (secrets, docker, gpu, …); usable in any NixOS configuration.
-        default = { imports = [ ./nixos/modules ]; };
-        codchi = { imports = [ ./nixos/modules ]; };
-        # The machine driver (imports the options); selected by codchi.driver.name.
+        default = { imports = [ ./nixos/driver ]; };
+        codchi = { imports = [ ./nixos/driver ]; };
         driver = { imports = [ ./nixos/driver ]; };
       };
 

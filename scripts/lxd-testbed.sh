@@ -71,6 +71,7 @@ IMG_KEY=$( (
   cat "$0"
   cd "$FLAKE_SRC" && find . -type f | LC_ALL=C sort | xargs sha256sum
   cd "$RELEASE_STORE" && find . -type f | LC_ALL=C sort | xargs sha256sum
+  cat "$REPO/nix/contract.json" "$REPO/nix/contract.nix"
 ) | sha256sum | cut -c1-12)
 BASE="$BED/base-$BASE_KEY"
 OUT="$BED/images-$IMG_KEY"
@@ -128,6 +129,7 @@ experimental-features = nix-command flakes
 flake-registry = /etc/nix/registry.json
 EOF
   # Every login shell sources the env file (secrets) the driver pushes before start.
+  mkdir -p "$root/etc/profile.d"
   cat >"$root/etc/profile.d/codchi-env.sh" <<'EOF'
 if [ -r /etc/codchi-env ]; then set -a; . /etc/codchi-env; set +a; fi
 EOF
@@ -188,7 +190,8 @@ EOF
 
 # --- the release store's own files in the test store -------------------------------------------
 # The release store image (nix/container/store) starts with setup.sh (the /nix folders, the host's
-# CA bundle merged into /etc/ssl/certs/ca-bundle.crt), then daemon.sh; its git trusts every repo
+# CA bundle merged into /etc/ssl/certs/ca-bundle.crt; the contract's paths from contract.sh),
+# then daemon.sh; its git trusts every repo
 # owner (/etc/gitconfig: checkouts owned by the machine user stay readable). The test store takes
 # these very files: the scripts are copied, the gitconfig is read out of default.nix, and a
 # systemd drop-in runs them in place of its own start-up (systemd stays PID 1, not busybox init).
@@ -198,6 +201,11 @@ release_store_files() {
     "$root/etc/systemd/system/codchi-nix-daemon.service.d"
   install -m 0755 "$RELEASE_STORE/setup.sh" "$root/etc/codchi/setup.sh"
   install -m 0755 "$RELEASE_STORE/daemon.sh" "$root/etc/codchi/daemon.sh"
+  install -m 0755 "$RELEASE_STORE/udhcpc.sh" "$root/etc/codchi/udhcpc.sh"
+  # contract.sh as the release image gets it: contract.nix's shellVars.
+  nix-instantiate --eval --strict --json -E "(import $REPO/nix/contract.nix).shellVars" |
+    sed -e 's/^"//' -e 's/"$//' -e 's/\\n/\n/g' >"$root/etc/codchi/contract.sh"
+  grep -q '^CODCHI_HOST_CA_FILE=/' "$root/etc/codchi/contract.sh" || die "contract.sh is incomplete"
   awk -v q="''" '
     index($0, "gitConfig = pkgs.writeText \"gitconfig\" " q) { on = 1; next }
     on && $0 ~ "^ *" q ";" { exit }

@@ -1,7 +1,9 @@
 /**
  * `deno task test:all`: every suite, one after the other, output streamed; a suite that ends
  * without Deno's summary (set-up failed) counts as one failure. The last line is
- * `N passed, N failed` summed over all suites (what CI reads).
+ * `N passed, N failed` summed over all suites (what CI reads), followed by `, N skipped` when
+ * tests were skipped; every skipped test is listed by name. Under CI=true a skip that
+ * ALLOWED_SKIPS does not accept counts as a failure.
  *   deno run -A scripts/test_all.ts [suite…]
  */
 import { fileURLToPath } from "node:url";
@@ -34,24 +36,57 @@ const SUITES: Suite[] = [
 /** Group aliases accepted on the command line. */
 const GROUPS: Record<string, string[]> = { checks: ["fmt", "lint", "check"] };
 
-/** Passed/failed counts from Deno test output (its `ok | … | …` / `FAILED | …` summary lines). */
-export function parseSummary(text: string): { passed: number; failed: number } | undefined {
+/** Counts read from Deno test output; `skipped` names the ignored tests. */
+export interface Summary {
+  passed: number;
+  failed: number;
+  skipped: string[];
+}
+
+/**
+ * Passed/failed/ignored counts from Deno test output (its `ok | … | …` / `FAILED | …` summary
+ * lines), and the names of the ignored tests (`name ... ignored (0ms)`).
+ */
+export function parseSummary(text: string): Summary | undefined {
   // deno-lint-ignore no-control-regex
   const clean = text.replace(/\x1b\[[0-9;]*m/g, "");
-  let found: { passed: number; failed: number } | undefined;
+  let found: Summary | undefined;
+  const skipped: string[] = [];
   for (const line of clean.split("\n")) {
+    const ign = /^(.*\S) \.\.\. ignored \(\d+m?s\)$/.exec(line);
+    if (ign) skipped.push(ign[1].trim());
     if (!/^(ok|FAILED) \| /.test(line)) continue;
     const p = /(\d+) passed/.exec(line);
     const f = /(\d+) failed/.exec(line);
     found = {
       passed: (found?.passed ?? 0) + Number(p?.[1] ?? 0),
       failed: (found?.failed ?? 0) + Number(f?.[1] ?? 0),
+      skipped: [],
     };
   }
-  return found;
+  return found && { ...found, skipped };
 }
 
-async function runSuite(s: Suite): Promise<{ passed: number; failed: number; code: number }> {
+/**
+ * Skips CI accepts: tests whose prerequisite CI cannot have on this kind of machine. Every other
+ * skip under CI=true is a failure: a suite that skips because CI forgot to install something
+ * must not look green.
+ */
+export const ALLOWED_SKIPS: { pattern: RegExp; why: string }[] = [
+  { pattern: /\bGPU\b/i, why: "no GPU on CI machines" },
+];
+
+/** The skipped test names that CI does not accept. */
+export function unexpectedSkips(names: string[]): string[] {
+  return names.filter((n) => !ALLOWED_SKIPS.some((a) => a.pattern.test(n)));
+}
+
+/** The final line CI reads: `N passed, N failed`, then `, N skipped` when any were. */
+export function finalLine(passed: number, failed: number, skipped: number): string {
+  return `${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : "");
+}
+
+async function runSuite(s: Suite): Promise<Summary & { code: number }> {
   console.log(`\n===== ${s.name}: ${s.argv.join(" ")}`);
   const child = new Deno.Command(s.argv[0], {
     args: s.argv.slice(1),
@@ -70,9 +105,9 @@ async function runSuite(s: Suite): Promise<{ passed: number; failed: number; cod
   };
   await Promise.all([pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
   const { code } = await child.status;
-  if (s.plain) return { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, code };
+  if (s.plain) return { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: [], code };
   const sum = parseSummary(chunks.join(""));
-  if (!sum) return { passed: 0, failed: 1, code };
+  if (!sum) return { passed: 0, failed: 1, skipped: [], code };
   // A non-zero exit with no failed test (e.g. a leak or set-up error after tests) still fails.
   return { ...sum, failed: sum.failed + (code !== 0 && sum.failed === 0 ? 1 : 0), code };
 }
@@ -87,20 +122,37 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const run = wanted.length ? SUITES.filter((s) => wanted.includes(s.name)) : SUITES;
+  const strict = Deno.env.get("CI") === "true";
   let passed = 0, failed = 0;
   const rows: string[] = [];
+  const skips: string[] = [];
   for (const s of run) {
     const t0 = performance.now();
     const r = await runSuite(s);
     passed += r.passed;
     failed += r.failed;
+    for (const name of r.skipped) skips.push(`${s.name}: ${name}`);
     rows.push(
       `${s.name.padEnd(9)} ${String(r.passed).padStart(4)} passed ${
         String(r.failed).padStart(3)
-      } failed  exit ${r.code}  ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      } failed ${String(r.skipped.length).padStart(3)} skipped  exit ${r.code}  ${
+        ((performance.now() - t0) / 1000).toFixed(0)
+      } s`,
     );
   }
   console.log(`\n===== summary\n${rows.join("\n")}`);
-  console.log(`${passed} passed, ${failed} failed`);
+  if (skips.length) {
+    console.log(`\nskipped (each test's own ignore condition names its prerequisite):`);
+    for (const line of skips) console.log(`  ${line}`);
+  }
+  const bad = unexpectedSkips(skips);
+  if (strict && bad.length) {
+    console.log(
+      `\nCI installs every prerequisite, so ${bad.length} skip(s) above count as failures ` +
+        `(ALLOWED_SKIPS in scripts/test_all.ts lists the accepted ones).`,
+    );
+    failed += bad.length;
+  }
+  console.log(finalLine(passed, failed, skips.length));
   Deno.exit(failed === 0 ? 0 : 1);
 }

@@ -1,6 +1,7 @@
 /** Output for people and scripts: tables, JSON, progress, warnings. Pure renderers + one sink. */
 import type { Reporter } from "./driver/types.ts";
 import { redact } from "./process.ts";
+import { quarter, transferText } from "./release/progress.ts";
 
 /** How output should look. */
 export interface UiOptions {
@@ -56,6 +57,8 @@ export function progressText(step: string, done: number, total: number, unit = "
 export class Ui implements Reporter {
   #step = "";
   #liveLine = false;
+  /** A byte transfer of the current step: when it began, from which byte, last quarter shown. */
+  #transfer?: { t0: number; base: number; quarter: number };
   constructor(
     readonly opts: UiOptions,
     private readonly writeOut: (s: string) => void = (s) => Deno.stdout.writeSync(enc(s)),
@@ -83,15 +86,35 @@ export class Ui implements Reporter {
 
   step(message: string): void {
     this.#step = message;
+    this.#transfer = undefined;
     if (this.opts.quiet) return;
     this.#clearLive();
     this.writeErr(`${this.opts.errColor ? "\x1b[36m==>\x1b[0m" : "==>"} ${redact(message)}\n`);
   }
 
   progress(done: number, total: number, unit?: string): void {
-    if (this.opts.quiet || !this.opts.live) return;
+    if (this.opts.quiet) return;
+    if (unit === "B") return this.#bytes(done, total);
+    if (!this.opts.live) return;
     this.writeErr(`\r\x1b[2K${redact(progressText(this.#step, done, total, unit))}`);
     this.#liveLine = true;
+  }
+
+  /** A download: a bar with size, rate and ETA on a terminal, else a plain line per quarter. */
+  #bytes(done: number, total: number): void {
+    const now = performance.now();
+    const t = this.#transfer ??= { t0: now, base: done, quarter: quarter(done, total) };
+    const text = transferText(this.#step, done, total, now - t.t0, t.base);
+    if (this.opts.live) {
+      this.writeErr(`\r\x1b[2K${redact(text)}`);
+      this.#liveLine = true;
+      return;
+    }
+    const q = quarter(done, total);
+    if (q > t.quarter) {
+      t.quarter = q;
+      this.writeErr(`${redact(text)}\n`);
+    }
   }
 
   debug(message: string): void {

@@ -61,6 +61,7 @@ export class Context {
         runner: this.runner,
         env: this.env,
         debug: (l) => this.ui.debug(l),
+        releaseUrl: cfg.release?.url,
       });
     })();
     return this.#driver;

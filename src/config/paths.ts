@@ -24,7 +24,9 @@ export interface Paths {
   storeDir: string;
   /** Folder with one folder per machine: its home (LXD) or its disk (WSL). */
   machineDataRoot: string;
-  /** Downloaded and verified rootfs images. */
+  /** codchi's cache folder (`$XDG_CACHE_HOME/codchi`, `%LOCALAPPDATA%\codchi\cache`). */
+  cacheDir: string;
+  /** Downloaded and verified rootfs images (in the cache folder). */
   imagesDir: string;
   /** Logs. */
   logDir: string;
@@ -60,6 +62,7 @@ function linuxPaths(env: Env, dataDirOverride?: string): Paths {
   };
   const configHome = xdg("XDG_CONFIG_HOME", ".config");
   const dataHome = xdg("XDG_DATA_HOME", ".local/share");
+  const cacheDir = p.join(xdg("XDG_CACHE_HOME", ".cache"), "codchi");
   const configDir = p.join(configHome, "codchi");
   const dataDir = dataDirOverride ?? p.join(dataHome, "codchi");
   const runtimeBase = env.XDG_RUNTIME_DIR && p.isAbsolute(env.XDG_RUNTIME_DIR)
@@ -76,7 +79,8 @@ function linuxPaths(env: Env, dataDirOverride?: string): Paths {
     locksDir: p.join(configDir, "locks"),
     storeDir: p.join(dataDir, "nix"),
     machineDataRoot: p.join(dataDir, "machine"),
-    imagesDir: p.join(dataDir, "images"),
+    cacheDir,
+    imagesDir: p.join(cacheDir, "images"),
     logDir: p.join(dataDir, "log"),
     secretsFile: p.join(dataDir, "secrets.json"),
     applicationsDir: p.join(dataHome, "applications"),
@@ -108,7 +112,8 @@ function windowsPaths(env: Env, dataDirOverride?: string): Paths {
     locksDir: p.join(configDir, "locks"),
     storeDir: p.join(dataDir, "store"),
     machineDataRoot: p.join(dataDir, "machine"),
-    imagesDir: p.join(dataDir, "images"),
+    cacheDir: p.join(localAppData, "codchi", "cache"),
+    imagesDir: p.join(localAppData, "codchi", "cache"),
     logDir: p.join(dataDir, "log"),
     secretsFile: p.join(dataDir, "secrets.dpapi.json"),
     applicationsDir: p.join(startMenu, "Programs"),

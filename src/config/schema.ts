@@ -11,6 +11,8 @@ export const GlobalConfigSchema = z.strictObject({
   version: z.literal(CONFIG_VERSION),
   /** Where the store, machine homes and logs live (default: the platform data folder). */
   dataDir: z.string().min(1).optional(),
+  /** Where the images come from (also `CODCHI_RELEASE_URL`): a URL or a local folder. */
+  release: z.strictObject({ url: z.string().min(1) }).optional(),
   /** Force a host driver (also `CODCHI_DRIVER`). */
   driver: z.enum(["lxd", "incus", "wsl"]).optional(),
   tray: z.strictObject({ autostart: z.boolean().default(true) }).default({ autostart: true }),

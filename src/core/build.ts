@@ -18,6 +18,7 @@ import { driverFlakeUrl, machineFlakeText } from "./flake.ts";
 import { collectSecrets, type Declared, machineEnv, saveDeclared } from "./secrets_cmd.ts";
 import { machineCredentials } from "./modules.ts";
 import { handInHostCa } from "./host_ca.ts";
+import { ENV_FILE, MACHINE_USER } from "../contract.ts";
 
 /** Writes flake.nix for the machine's modules (the lock is left to nix). */
 export async function writeFlake(
@@ -109,8 +110,8 @@ export async function buildAndActivate(
     await handInHostCa(ctx, driver, machine);
   } else {
     r.step(`Activating the new system in "${machine}"`);
-    // As at start: root and the machine user (uid 1000) only.
-    await driver.pushFile(machine, "/etc/codchi-env", env.envFile, 0o600, { uid: 1000, gid: 0 });
+    // As at start: root and the machine user only.
+    await driver.pushFile(machine, ENV_FILE, env.envFile, 0o600, { uid: MACHINE_USER.uid, gid: 0 });
     await driver.exec(machine, switchToConfigurationArgv(), {
       user: "root",
       capture: true,

@@ -3,9 +3,10 @@ import type { HostOs } from "../config/paths.ts";
 import type { Driver } from "../driver/types.ts";
 import type { CoreContext } from "./context.ts";
 import { ToolError } from "../errors.ts";
+import { HOST_CA_FILE } from "../contract.ts";
 
 /** Where the machine reads the bundle (the NixOS module trusts it when enabled). */
-export const MACHINE_CA_PATH = "/etc/codchi/host-ca.pem";
+export const MACHINE_CA_PATH = HOST_CA_FILE;
 
 /** Bundle files of the common Linux distributions, most common first. */
 export const LINUX_CA_BUNDLES = [

@@ -30,6 +30,7 @@ import { fileHash } from "../config/store.ts";
 import { copyTree, removeTree } from "./files.ts";
 import { handInHostCa } from "./host_ca.ts";
 import { defaultDriverUrl, standaloneFlakeText } from "./flake.ts";
+import { CONTRACT } from "../contract.ts";
 
 /** Result of commands that leave a machine in some state. */
 export interface MachineResult {
@@ -89,9 +90,9 @@ export async function initMachine(ctx: CoreContext, req: {
 
 /** Marks the init script as done, so the machine skips it (`init -n`, `clone -n`). */
 export async function markInitDone(paths: Paths, name: string): Promise<void> {
-  const dir = `${machinePaths(paths, name).data}/.local/state/codchi`;
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/init-done`, "skipped by codchi init --dont-run-init\n");
+  const marker = `${machinePaths(paths, name).data}/${CONTRACT.initDoneMarker}`;
+  await Deno.mkdir(marker.slice(0, marker.lastIndexOf("/")), { recursive: true });
+  await Deno.writeTextFile(marker, "skipped by codchi init --dont-run-init\n");
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Runner } from "../process.ts";
 import type { Driver, DriverName } from "./types.ts";
 import { chooseDriver, isExecutableFile, onPath } from "./select.ts";
 import type { HostOs } from "../config/paths.ts";
+import { MACHINE_USER } from "../contract.ts";
 
 export type * from "./types.ts";
 export { chooseDriver } from "./select.ts";
@@ -15,6 +16,21 @@ export interface DriverDeps {
   env: Record<string, string>;
   /** Debug lines (shown with -v): retries, waits. */
   debug?: (line: string) => void;
+  /** `release.url` of config.json (`CODCHI_RELEASE_URL` in `env` wins). */
+  releaseUrl?: string;
+}
+
+/** The release images of this codchi, found where `CODCHI_RELEASE_URL` / `release.url` say. */
+async function releaseImages(deps: DriverDeps) {
+  const { ReleaseImages } = await import("../release/images.ts");
+  const { releaseLocation } = await import("../release/location.ts");
+  const { VERSION } = await import("../version.ts");
+  const os = deps.paths.os;
+  return new ReleaseImages({
+    location: () => releaseLocation(deps.env.CODCHI_RELEASE_URL, deps.releaseUrl, VERSION, os),
+    imagesDir: deps.paths.imagesDir,
+    os,
+  });
 }
 
 /** The driver name for this host (see `chooseDriver`). */
@@ -37,6 +53,7 @@ export function selectDriverName(
 
 /** Builds the driver `name` (loaded lazily, so a Linux host never loads WSL code). */
 export async function createDriver(name: DriverName, deps: DriverDeps): Promise<Driver> {
+  const images = await releaseImages(deps);
   if (name === "wsl") {
     const { WslDriver } = await import("./wsl/mod.ts");
     return new WslDriver({
@@ -44,11 +61,13 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
       runner: deps.runner,
       env: deps.env,
       debug: deps.debug,
+      releaseImage: async (kind, reporter) =>
+        await images.obtain(await images.describe("wsl", kind, reporter), reporter),
     });
   }
   const { LxdDriver } = await import("./lxd/mod.ts");
   const { hostSessionDevices, hostSessionFiles } = await import("./lxd/session.ts");
-  const ids = { uid: Deno.uid() ?? 1000, gid: Deno.gid() ?? 100 };
+  const ids = { uid: Deno.uid() ?? MACHINE_USER.uid, gid: Deno.gid() ?? MACHINE_USER.gid };
   return new LxdDriver({
     paths: deps.paths,
     runner: deps.runner,
@@ -57,5 +76,6 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
     hostIds: ids,
     sessionDevices: hostSessionDevices(deps.env, ids),
     sessionFiles: hostSessionFiles(deps.env),
+    images,
   });
 }

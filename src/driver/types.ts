@@ -25,7 +25,7 @@ export interface Reporter {
 
 /** What a machine gets at start: the env file's bytes and plain variables. */
 export interface MachineEnv {
-  /** Contents of `/etc/codchi-env` (root and the machine user only). Never logged. */
+  /** Contents of the env file (contract `envFile`; root and the machine user only). Never logged. */
   envFile: Uint8Array;
   /** Non-secret variables set for the machine (e.g. CODCHI_MACHINE_NAME). */
   vars: Record<string, string>;

@@ -4,6 +4,7 @@
  * `NixLogParser`. stdout stays clean for `--json` results.
  */
 import { UsageError } from "../errors.ts";
+import { NIX_PATHS } from "../contract.ts";
 
 /** Flags that enable the commands and flakes in every nix call. */
 export const NIX_FEATURES: readonly string[] = [
@@ -18,7 +19,7 @@ export const SYSTEM_ATTR = "nixosConfigurations.default.config.system.build.topl
 /** Attribute path of the secrets a machine declares (a JSON list, see `parseDeclaredSecrets`). */
 export const SECRETS_ATTR = "nixosConfigurations.default.config.codchi.internal.declaredSecrets";
 /** Where a machine's system profile is, as the machine sees it. */
-export const MACHINE_SYSTEM_PROFILE = "/nix/var/nix/profiles/system";
+export const MACHINE_SYSTEM_PROFILE = NIX_PATHS.systemProfile;
 
 /** Options shared by all builders. */
 export interface NixOptions {

@@ -5,6 +5,7 @@
 import { UsageError } from "../errors.ts";
 import { nixAttr, nixAttrPath, nixString } from "./nix_syntax.ts";
 import { flakeUrl, type ModuleSource } from "./url.ts";
+import { MACHINE_USER } from "../contract.ts";
 
 /** Drivers `lib.codeMachine` knows. */
 export type FlakeDriver = "lxd" | "wsl" | "none";
@@ -194,9 +195,9 @@ export function renderMachineFlake(spec: MachineFlakeSpec): string {
 }
 
 /** Home of the machine user; local modules of an exported machine are found below it. */
-export const MACHINE_HOME = "/home/codchi";
+export const MACHINE_HOME = MACHINE_USER.home;
 
-/** The standalone flake of `codchi tar`: driver `none`, local modules under /home/codchi. */
+/** The standalone flake of `codchi tar`: driver `none`, local modules below the user's home. */
 export function renderStandaloneFlake(
   spec: Omit<MachineFlakeSpec, "driver" | "localRoot">,
 ): string {

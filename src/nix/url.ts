@@ -321,7 +321,7 @@ function parseLocal(input: string, refs: Refs, scheme: "git" | "path"): ModuleSo
 
 /** How `flakeUrl` resolves local modules. */
 export interface FlakeUrlOptions {
-  /** Absolute path of the machine's home as the evaluating Nix sees it (store view, or /home/codchi). */
+  /** Absolute path of the machine's home as the evaluating Nix sees it (store view, or the machine user's home). */
   localRoot: string;
 }
 

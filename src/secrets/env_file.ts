@@ -1,5 +1,5 @@
 /**
- * The machine's env file (`/etc/codchi-env`): how declared secrets reach the machine.
+ * The machine's env file (`envFile` of nix/contract.json): how declared secrets reach the machine.
  *
  * One rendering serves every POSIX shell (bash, dash, zsh, busybox sh, ksh) and systemd's
  * `EnvironmentFile=`: each value is a chain of single-quoted runs joined by `"'"` for every
@@ -7,6 +7,7 @@
  * exports in a shell). fish needs its own rendering (`renderFishEnvFile`). Pure functions.
  */
 import { UsageError } from "../errors.ts";
+import { ENV_FILE } from "../contract.ts";
 
 /** A name allowed by the NixOS option `codchi.secrets.env.<NAME>.name`. */
 export const SECRET_NAME_PATTERN = /^[a-zA-Z0-9:_.-]+$/;
@@ -90,7 +91,7 @@ export function quoteValue(value: string): string {
 }
 
 /**
- * Renders `/etc/codchi-env` from secret name → value: sourced by any POSIX shell it sets and
+ * Renders the env file from secret name → value: sourced by any POSIX shell it sets and
  * exports `CODCHI_<NAME>`; read by systemd's `EnvironmentFile=` it yields the same values.
  */
 export function renderEnvFile(values: Record<string, string>): string {
@@ -106,7 +107,7 @@ export function quoteFishValue(value: string): string {
   return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 }
 
-/** Renders the fish flavour (`/etc/codchi-env.fish`): `set -gx CODCHI_<NAME> '…'` lines. */
+/** Renders the fish flavour of the env file: `set -gx CODCHI_<NAME> '…'` lines. */
 export function renderFishEnvFile(values: Record<string, string>): string {
   let out = HEADER;
   for (const [v, value] of machineVars(values)) out += `set -gx ${v} ${quoteFishValue(value)}\n`;
@@ -114,10 +115,10 @@ export function renderFishEnvFile(values: Record<string, string>): string {
 }
 
 /**
- * fish code that loads `/etc/codchi-env` (the POSIX rendering) by letting `sh` parse it: for a
+ * fish code that loads the env file (the POSIX rendering) by letting `sh` parse it: for a
  * fish login config, so one file serves every shell. `$file` may be replaced by another path.
  */
-export const FISH_LOADER = `sh -c '. "$1" && exec env -0' sh /etc/codchi-env | while read -lz kv
+export const FISH_LOADER = `sh -c '. "$1" && exec env -0' sh ${ENV_FILE} | while read -lz kv
     string match -q 'CODCHI_*' -- $kv; and set -gx (string split -m1 = -- $kv)
 end
 `;

@@ -129,3 +129,18 @@ Deno.test("hostOs honours CODCHI_HOST_OS; pathApi matches the OS", () => {
   assert.equal(pathApi("windows").sep, "\\");
   assert.equal(pathApi("linux").sep, "/");
 });
+
+Deno.test("image cache: $XDG_CACHE_HOME/codchi/images, %LOCALAPPDATA%\\codchi\\cache; dataDir never moves it", () => {
+  const a = computePaths("linux", { HOME: "/home/u", XDG_CACHE_HOME: "/c" }, "/big/disk");
+  assert.equal(a.cacheDir, "/c/codchi");
+  assert.equal(a.imagesDir, "/c/codchi/images");
+  const b = computePaths("linux", { HOME: "/home/u", XDG_CACHE_HOME: "rel" });
+  assert.equal(b.imagesDir, "/home/u/.cache/codchi/images");
+  const w = computePaths(
+    "windows",
+    { USERPROFILE: "C:\\Users\\u", LOCALAPPDATA: "E:\\L" },
+    "F:\\d",
+  );
+  assert.equal(w.imagesDir, "E:\\L\\codchi\\cache");
+  assert.equal(w.cacheDir, "E:\\L\\codchi\\cache");
+});

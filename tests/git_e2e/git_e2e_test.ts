@@ -20,6 +20,7 @@ import {
   testbedReady,
 } from "../lxd/e2e_helpers.ts";
 import { makeTls, serveGit } from "./git_server.ts";
+import { HOST_CA_FILE, NIX_PATHS } from "../../src/contract.ts";
 
 const bed = testbedEnv();
 const STORE = "codchistore";
@@ -35,7 +36,7 @@ const TOKEN = `tok${crypto.randomUUID().replaceAll("-", "")}`;
 
 /** The revision marker the machine's system carries (the module's init script). */
 async function marker(home: TestHome, m: string): Promise<string> {
-  const r = await execIn(home, m, ["cat", "/nix/var/nix/profiles/system/codchi/init-script"]);
+  const r = await execIn(home, m, ["cat", `${NIX_PATHS.systemProfile}/codchi/init-script`]);
   equal(r.code, 0, r.stderr);
   return r.stdout.trim();
 }

@@ -7,7 +7,6 @@ import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { posix } from "node:path";
 import { machinePaths } from "../../src/config/paths.ts";
 import { InterruptedError } from "../../src/errors.ts";
-import { RELEASE_IMAGES } from "../../src/driver/lxd/images.ts";
 import {
   cleanUp,
   containerNames,
@@ -15,7 +14,6 @@ import {
   imageAliases,
   lxc,
   machineFlake,
-  RecordingRunner,
   removeLeftovers,
   testbedReady,
 } from "./helpers.ts";
@@ -375,40 +373,3 @@ Deno.test("lxd: an interrupt during install removes the half-made container", op
     await cleanUp(home, ["t-int"]);
   }
 });
-
-Deno.test(
-  "lxd: a released image is downloaded (loopback), verified and imported",
-  opts,
-  async () => {
-    const tarball = Deno.env.get("CODCHI_LXD_MACHINE_IMAGE")!;
-    const sha256 = await new RecordingRunner().run(["sha256sum", tarball]).then((o) =>
-      o.text.split(" ")[0]
-    );
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
-      const f = await Deno.open(tarball);
-      return new Response(f.readable);
-    });
-    const url = `http://127.0.0.1:${server.addr.port}/codchi-lxd-machine.tar`;
-    // The test bed's image is in LXD already, so the release lands as a second alias of it.
-    const bed = await freshHost();
-    await bed.driver.ensureImage("machine");
-    await Deno.remove(bed.home, { recursive: true });
-    const env = { ...Deno.env.toObject() };
-    delete env.CODCHI_LXD_MACHINE_IMAGE;
-    const { home, paths, driver } = await freshHost({
-      env,
-      release: { version: "test", images: { ...RELEASE_IMAGES.images, machine: { url, sha256 } } },
-    });
-    let alias = "";
-    try {
-      alias = await driver.ensureImage("machine");
-      ok((await imageAliases()).includes(alias));
-      ok([...Deno.readDirSync(paths.imagesDir)].some((e) => e.name.endsWith(".tar")));
-      equal(await driver.ensureImage("machine"), alias, "the second time needs no download");
-    } finally {
-      await server.shutdown();
-      if (alias) await lxc("image", "alias", "delete", alias);
-      await Deno.remove(home, { recursive: true });
-    }
-  },
-);

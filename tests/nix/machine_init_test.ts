@@ -1,13 +1,15 @@
 /** The machine image's /sbin/init (nix/container/machine/init.sh), run for real in a fake root. */
 import { equal, match } from "node:assert/strict";
+import { contractShellVars } from "./_contract.ts";
 
 const INIT = new URL("../../nix/container/machine/init.sh", import.meta.url).pathname;
 
 async function fakeRoot(opts: { system?: boolean } = {}): Promise<string> {
   const root = await Deno.makeTempDir({ prefix: "codchi-init-" });
-  for (const d of ["etc", "tmp", "nix/var/nix/profiles/system"]) {
+  for (const d of ["etc", "tmp", "nix/var/nix/profiles/system", "usr/lib/codchi"]) {
     await Deno.mkdir(`${root}/${d}`, { recursive: true });
   }
+  await Deno.writeTextFile(`${root}/usr/lib/codchi/contract.sh`, await contractShellVars());
   if (opts.system !== false) {
     const init = `${root}/nix/var/nix/profiles/system/init`;
     await Deno.writeTextFile(

@@ -1,20 +1,34 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { parseSummary } from "../../scripts/test_all.ts";
+import { finalLine, parseSummary, unexpectedSkips } from "../../scripts/test_all.ts";
 
 Deno.test("parseSummary reads Deno's ok and FAILED lines, steps and colours included", () => {
-  assertEquals(parseSummary("x\nok | 12 passed (3 steps) | 0 failed | 1 ignored (2s)\n"), {
-    passed: 12,
-    failed: 0,
-  });
+  assertEquals(
+    parseSummary(
+      "x\nneeds fish ... ignored (0ms)\nok | 12 passed (3 steps) | 0 failed | 1 ignored (2s)\n",
+    ),
+    { passed: 12, failed: 0, skipped: ["needs fish"] },
+  );
   assertEquals(
     parseSummary("\x1b[0m\x1b[31mFAILED\x1b[0m | 11 passed | 2 failed (9s)\n"),
-    { passed: 11, failed: 2 },
+    { passed: 11, failed: 2, skipped: [] },
   );
   // two deno test runs in one suite (e.g. Wine tests then Linux checks) add up
   assertEquals(parseSummary("ok | 3 passed | 0 failed\nFAILED | 1 passed | 1 failed\n"), {
     passed: 4,
     failed: 1,
+    skipped: [],
   });
+});
+
+Deno.test("skips: only the allowed ones pass under CI, and the final line names the count", () => {
+  assertEquals(unexpectedSkips(["unit: fish renders env", "lxd: GPU device passes through"]), [
+    "unit: fish renders env",
+  ]);
+  assertEquals(finalLine(3, 0, 0), "3 passed, 0 failed");
+  assertEquals(finalLine(3, 1, 2), "3 passed, 1 failed, 2 skipped");
+  // The line CI reads: `N passed, N failed` alone, optionally followed by `, N skipped`.
+  const ci = /^\d+ passed, \d+ failed(, \d+ skipped)?$/;
+  assertEquals(ci.test(finalLine(5, 0, 1)), true);
 });
 
 Deno.test("parseSummary finds nothing in output without a summary", () => {

@@ -4,6 +4,8 @@
 # the configuration and execs systemd.
 { pkgs }:
 let
+  contract = import ../../contract.nix;
+  contractSh = pkgs.writeText "contract.sh" contract.shellVars;
   # Read by WSL before /sbin/init runs: systemd on; NixOS rewrites it on activation.
   wslConf = pkgs.writeText "wsl.conf" ''
     [boot]
@@ -13,25 +15,26 @@ let
     enabled = true
     root = /mnt
     mountFsTab = false
-    options = metadata,uid=1000,gid=100
+    options = metadata,uid=${toString contract.user.uid},gid=${toString contract.user.gid}
 
     [interop]
     enabled = true
     appendWindowsPath = false
 
     [user]
-    default = codchi
+    default = ${contract.user.name}
   '';
 in
 pkgs.runCommand "codchi-machine-rootfs" { } ''
   mkdir -p $out/sbin $out/usr/lib/codchi/bin $out/etc $out/tmp $out/root $out/run $out/var/log/codchi \
-    $out/home/codchi $out/proc $out/sys $out/dev \
+    $out${contract.user.home} $out/proc $out/sys $out/dev \
     $out/nix/store $out/nix/var/nix/db $out/nix/var/nix/daemon-socket $out/nix/var/nix/profiles
   cp ${pkgs.pkgsStatic.busybox}/bin/busybox $out/usr/lib/codchi/busybox
   for applet in $(${pkgs.pkgsStatic.busybox}/bin/busybox --list); do
     ln -s ../busybox $out/usr/lib/codchi/bin/$applet
   done
   install -m 0755 ${./init.sh} $out/sbin/init
+  cp ${contractSh} $out/usr/lib/codchi/contract.sh
   cp ${wslConf} $out/etc/wsl.conf
   printf 'root:x:0:0:root:/root:/usr/lib/codchi/bin/sh\n' > $out/etc/passwd
   printf 'root:x:0:\n' > $out/etc/group

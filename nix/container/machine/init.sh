@@ -1,7 +1,8 @@
 #!/usr/lib/codchi/busybox sh
 # codchi machine: PID 1 until NixOS takes over.
-#  1. Wait at most CODCHI_ENV_TIMEOUT seconds (default 30) for the env file /etc/codchi-env, which
-#     the host pushes (LXD) or drops at /tmp/codchi-env (WSL). Without it the machine starts
+# The contract's paths and ids come from /usr/lib/codchi/contract.sh (written from nix/contract.json).
+#  1. Wait at most CODCHI_ENV_TIMEOUT seconds (default 30) for the env file (CODCHI_ENV_FILE), which
+#     the host pushes (LXD) or drops at CODCHI_WSL_ENV_DROP (WSL). Without it the machine starts
 #     without secrets. (NixOS deletes the file at shutdown, so an existing one is fresh.)
 #  2. WSL only: bind-mount the store's /nix (shared by the store under /mnt/wsl/codchi/nix) and
 #     the machine's profiles folder (CODCHI_PROFILES_DIR from the env file, a Linux path such as
@@ -14,10 +15,19 @@
 R="${CODCHI_INIT_ROOT:-}"
 export PATH="$R/usr/lib/codchi/bin:/usr/lib/codchi/bin:/bin:/usr/bin"
 timeout="${CODCHI_ENV_TIMEOUT:-30}"
-env_file="$R/etc/codchi-env"
-system="$R/nix/var/nix/profiles/system"
 
 log() { echo "codchi-init: $*" >&2; }
+
+contract="$R/usr/lib/codchi/contract.sh"
+if [ ! -r "$contract" ]; then
+  log "$contract is missing (a broken machine image)"
+  exit 1
+fi
+# shellcheck disable=SC1090
+. "$contract"
+env_file="$R$CODCHI_ENV_FILE"
+drop="$R$CODCHI_WSL_ENV_DROP"
+system="$R$CODCHI_SYSTEM_PROFILE"
 
 wait_for() { # wait_for <seconds> <test args…>
   limit=$1
@@ -51,14 +61,14 @@ bind() { # bind <from> <to>
 }
 
 # 1. the env file (a WSL host drops it in /tmp)
-if ! wait_for "$timeout" -e "$env_file" -o -e "$R/tmp/codchi-env"; then
+if ! wait_for "$timeout" -e "$env_file" -o -e "$drop"; then
   log "no env file after ${timeout}s; starting without secrets"
 fi
-if [ -e "$R/tmp/codchi-env" ]; then
-  mv -f "$R/tmp/codchi-env" "$env_file"
+if [ -e "$drop" ]; then
+  mv -f "$drop" "$env_file"
 fi
 [ -e "$env_file" ] || : > "$env_file"
-chown 1000:0 "$env_file" 2>/dev/null
+chown "$CODCHI_UID:0" "$env_file" 2>/dev/null
 chmod 0600 "$env_file"
 
 # 2. WSL: the store's /nix, and this machine's home for the store
@@ -69,17 +79,17 @@ if [ -d "$R/mnt/wsl" ] && [ -z "${CODCHI_INIT_ROOT:-}" ]; then
     log "the store does not share /nix at $shared/nix (is codchistore running?)"
     exit 1
   fi
-  bind "$shared/nix/store" /nix/store
-  bind "$shared/nix/var/nix/db" /nix/var/nix/db
-  bind "$shared/nix/var/nix/daemon-socket" /nix/var/nix/daemon-socket
+  bind "$shared$CODCHI_NIX_STORE" "$CODCHI_NIX_STORE"
+  bind "$shared$CODCHI_NIX_DB" "$CODCHI_NIX_DB"
+  bind "$shared$CODCHI_NIX_DAEMON_SOCKET_DIR" "$CODCHI_NIX_DAEMON_SOCKET_DIR"
   if [ -n "$name" ]; then
     # The profiles folder as the host driver set it up (the store writes the system profile
     # there), else one inside the store's /nix.
     profiles="$(env_value CODCHI_PROFILES_DIR)"
-    [ -n "$profiles" ] || profiles="$shared/nix/var/nix/profiles/codchi/$name"
+    [ -n "$profiles" ] || profiles="$shared$CODCHI_NIX_PROFILES_DIR/codchi/$name"
     mkdir -p "$profiles"
-    bind "$profiles" /nix/var/nix/profiles
-    bind /home/codchi "$shared/machines/$name/home"
+    bind "$profiles" "$CODCHI_NIX_PROFILES_DIR"
+    bind "$CODCHI_HOME" "$shared/machines/$name/home"
   else
     log "cannot tell this machine's name (WSL_DISTRO_NAME or CODCHI_MACHINE_NAME)"
   fi

@@ -1,9 +1,12 @@
-# The store's rootfs: static busybox, static nix and git, the CA bundle, build users, and the
+# The store's rootfs: static busybox (with udhcpc for DHCP on LXD), static nix and git, the CA
+# bundle, build users, the contract's paths (contract.sh), and the
 # start-up: busybox init with an inittab (LXD) or wsl.conf's boot command (WSL), both running
 # setup.sh and then the nix daemon (daemon.sh). /nix itself is the host's (LXD: a disk device)
 # or the distro's own disk (WSL), so nothing here lives in /nix.
 { pkgs }:
 let
+  contract = import ../../contract.nix;
+  contractSh = pkgs.writeText "contract.sh" contract.shellVars;
   static = pkgs.pkgsStatic;
   passwd = pkgs.writeText "passwd" (''
     root:x:0:0:root:/root:/bin/sh
@@ -91,6 +94,8 @@ pkgs.runCommand "codchi-store-rootfs" { } ''
   cp ${wslConf} $out/etc/wsl.conf
   install -m 0755 ${./setup.sh} $out/etc/codchi/setup.sh
   install -m 0755 ${./daemon.sh} $out/etc/codchi/daemon.sh
+  install -m 0755 ${./udhcpc.sh} $out/etc/codchi/udhcpc.sh
+  cp ${contractSh} $out/etc/codchi/contract.sh
   install -m 0755 ${./boot_wsl.sh} $out/etc/codchi/boot-wsl.sh
   echo 'export PATH=/bin:/sbin' > $out/etc/profile
 ''

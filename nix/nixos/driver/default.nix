@@ -1,7 +1,9 @@
 # The machine driver: bridges a hardware-agnostic NixOS configuration to a codchi container
-# (LXD or WSL), or to nothing at all (driver "none": a plain NixOS system, for exports).
-{ config, lib, pkgs, ... }:
+# (LXD or WSL), or to nothing at all (driver "none": a plain NixOS system, for exports and VMs).
+# The facts the host relies on (user, env file, socket folder, units) come from ../../contract.nix.
+{ config, lib, ... }:
 let
+  contract = import ../../contract.nix;
   cfg = config.codchi.driver;
   inContainer = cfg.name != "none";
 in
@@ -18,15 +20,19 @@ in
   options.codchi.driver = {
     name = lib.mkOption {
       type = lib.types.enum [ "lxd" "wsl" "none" ];
-      internal = true;
-      description = "Which container the machine runs in; set by `codchi_driver.lib.codeMachine`.";
+      default = "none";
+      description = ''
+        Which container the machine runs in. codchi sets it (`codchi_driver.lib.codeMachine`);
+        set it to `"none"` (the default) to use codchi's modules in a plain NixOS system, e.g. a
+        VM built from the flake of `codchi tar`.
+      '';
     };
     user = lib.mkOption {
       type = lib.types.str;
-      default = "codchi";
+      default = contract.user.name;
       internal = true;
       readOnly = true;
-      description = "The machine's user (uid 1000), as which `codchi exec` runs commands.";
+      description = "The machine's user, as which `codchi exec` runs commands (nix/contract.json).";
     };
   };
 
@@ -36,10 +42,7 @@ in
 
       users.users.${cfg.user} = {
         isNormalUser = true;
-        uid = 1000;
-        home = "/home/${cfg.user}";
-        extraGroups = [ "wheel" ];
-        description = "codchi";
+        inherit (contract.user) uid group home extraGroups description;
       };
       security.sudo.wheelNeedsPassword = lib.mkDefault false;
       nix.settings.experimental-features = [ "nix-command" "flakes" ];
@@ -48,6 +51,10 @@ in
 
     (lib.mkIf inContainer {
       boot.isContainer = true;
+
+      # `codchi exec` runs in the machine user's session: its systemd manager, /run/user/<uid>,
+      # the session bus, user units and XDG autostart must exist from boot, not only at login.
+      users.users.${cfg.user}.linger = true;
 
       # The machine has no store of its own: /nix/store, the db and the daemon socket are the
       # store container's (bind mounts), so Nix runs as a client of that daemon.
@@ -62,9 +69,15 @@ in
       # container's own host name is left to LXD / WSL.
       networking.hostName = lib.mkDefault "";
 
-      # Logs of codchi's own units, visible to the host through /var/log/codchi.
-      systemd.tmpfiles.rules = [ "d /var/log/codchi 0755 root root -" ];
+      # A development machine: servers in it are reachable from the host.
+      networking.firewall.enable = lib.mkDefault false;
 
+      # No console to drop into, and no cgroup pressure information for systemd-oomd.
+      systemd.enableEmergencyMode = false;
+      systemd.oomd.enable = false;
+
+      # Logs of codchi's own units, visible to the host (LXD: a host folder).
+      systemd.tmpfiles.rules = [ "d ${contract.logDir} 0755 root root -" ];
     })
   ];
 }

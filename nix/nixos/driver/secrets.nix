@@ -1,21 +1,37 @@
 # How the env file written by the host reaches shells and services.
 #
-# The host writes /etc/codchi-env (NAME='value' lines plus an `export` line; src/secrets) and, for
-# fish, /etc/codchi-env.fish. Every shell sources it; codchi-env.service copies its variables into
-# systemd's manager environment, so every service started afterwards (and every user manager)
-# sees them. A path unit re-runs it when the host rewrites the file.
+# The host writes the env file (contract `envFile`: NAME='value' lines plus an `export` line;
+# src/secrets/env_file.ts) before the machine starts and after each rebuild. Every POSIX shell
+# sources it (fish lets `sh` parse it, so one file serves every shell); codchi-env.service copies
+# its CODCHI_ variables into systemd's manager environment, so every service started afterwards
+# (and the machine user's manager) sees them. A path unit re-runs it when the host rewrites it.
 { config, lib, pkgs, ... }:
 let
+  contract = import ../../contract.nix;
+  envFile = contract.envFile;
+  unitName = lib.removeSuffix ".service";
   inContainer = config.codchi.driver.name != "none";
   user = config.codchi.driver.user;
+  proxyFile = contract.proxyFile;
+  proxyNames = "http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY";
   load = pkgs.writeShellScript "codchi-env-load" ''
     set -eu
-    [ -r /etc/codchi-env ] || exit 0
+    # The host's proxy (opt-in, config.json `hostProxy`), for every service.
+    if [ -r ${proxyFile} ]; then
+      set -a
+      . ${proxyFile}
+      set +a
+      for n in ${proxyNames}; do
+        eval "v=\''${$n-}"
+        [ -z "$v" ] || ${config.systemd.package}/bin/systemctl set-environment "$n=$v"
+      done
+    fi
+    [ -r ${envFile} ] || exit 0
     # Only CODCHI_ variables, and only those the file sets: start from an empty environment.
-    names="$(env -i ${pkgs.bash}/bin/bash -c 'set -a; . /etc/codchi-env; compgen -e' | grep '^CODCHI_' || true)"
+    names="$(env -i ${pkgs.bash}/bin/bash -c 'set -a; . ${envFile}; compgen -e' | grep '^CODCHI_' || true)"
     [ -n "$names" ] || exit 0
     set -a
-    . /etc/codchi-env
+    . ${envFile}
     set +a
     # shellcheck disable=SC2086
     ${config.systemd.package}/bin/systemctl import-environment $names
@@ -24,19 +40,26 @@ in
 {
   config = lib.mkIf inContainer {
     environment.extraInit = ''
-      if [ -r /etc/codchi-env ]; then
+      if [ -r ${proxyFile} ]; then
         set -a
-        . /etc/codchi-env
+        . ${proxyFile}
+        set +a
+      fi
+      if [ -r ${envFile} ]; then
+        set -a
+        . ${envFile}
         set +a
       fi
     '';
     programs.fish.shellInit = ''
-      if test -r /etc/codchi-env.fish
-        source /etc/codchi-env.fish
+      if test -r ${envFile}
+        sh -c '. "$1" && exec env -0' sh ${envFile} | while read -lz kv
+          string match -q 'CODCHI_*' -- $kv; and set -gx (string split -m1 = -- $kv)
+        end
       end
     '';
 
-    systemd.services.codchi-env = {
+    systemd.services.${unitName contract.units.env} = {
       description = "Export codchi's environment (secrets) to services";
       wantedBy = [ "sysinit.target" ];
       before = [ "sysinit.target" "systemd-user-sessions.service" ];
@@ -47,14 +70,14 @@ in
         RemainAfterExit = true;
         ExecStart = load;
         # The next start waits for a fresh file (nix/container/machine/init.sh).
-        ExecStop = "${pkgs.coreutils}/bin/rm -f /etc/codchi-env /etc/codchi-env.fish";
+        ExecStop = "${pkgs.coreutils}/bin/rm -f ${envFile}";
       };
     };
-    systemd.paths.codchi-env = {
+    systemd.paths.${lib.removeSuffix ".path" contract.units.envWatch} = {
       description = "Watch codchi's env file";
       wantedBy = [ "multi-user.target" ];
       pathConfig = {
-        PathChanged = "/etc/codchi-env";
+        PathChanged = envFile;
         Unit = "codchi-env-reload.service";
       };
     };
@@ -67,9 +90,6 @@ in
     };
 
     # Root and the machine user only.
-    systemd.tmpfiles.rules = [
-      "z /etc/codchi-env 0600 ${user} root -"
-      "z /etc/codchi-env.fish 0600 ${user} root -"
-    ];
+    systemd.tmpfiles.rules = [ "z ${envFile} 0600 ${user} root -" ];
   };
 }

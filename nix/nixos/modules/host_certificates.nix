@@ -1,12 +1,13 @@
 # codchi.hostCertificates.enable: trust the host's certificate authorities (e.g. a company's
-# TLS-inspecting proxy). The host driver hands its CA bundle in at /etc/codchi/host-ca.pem; at boot
+# TLS-inspecting proxy). The host driver hands its CA bundle in (contract `hostCaFile`); at boot
 # and whenever that file changes it is appended to NixOS's own bundle, which the system, curl,
 # git, Nix and Node.js then use.
 { config, lib, pkgs, ... }:
 let
+  contract = import ../../contract.nix;
   cfg = config.codchi.hostCertificates;
-  hostPem = "/etc/codchi/host-ca.pem";
-  combined = "/etc/codchi/ca-bundle.crt";
+  hostPem = contract.hostCaFile;
+  combined = "${dirOf hostPem}/ca-bundle.crt";
   nixosBundle = (pkgs.cacert.override {
     blacklist = config.security.pki.caCertificateBlacklist;
     extraCertificateFiles = config.security.pki.certificateFiles;
@@ -14,7 +15,7 @@ let
   }) + "/etc/ssl/certs/ca-bundle.crt";
   assemble = pkgs.writeShellScript "codchi-host-ca" ''
     set -eu
-    mkdir -p /etc/codchi
+    mkdir -p ${dirOf combined}
     tmp="$(mktemp ${combined}.XXXXXX)"
     cat ${nixosBundle} > "$tmp"
     if [ -r ${hostPem} ]; then

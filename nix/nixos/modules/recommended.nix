@@ -1,5 +1,5 @@
 # codchi.enableRecommendedConfig: sensible defaults for a development machine. Every setting is
-# a default, so the machine's own modules win.
+# a default, so the machine's own modules win. On by default, as in Codchi.
 { config, lib, pkgs, options, ... }:
 let
   inherit (lib) mkDefault;
@@ -7,11 +7,12 @@ in
 {
   options.codchi.enableRecommendedConfig = lib.mkEnableOption ''
     codchi's recommended settings for a development machine: git, direnv with nix-direnv,
-    nix-ld (for VS Code Remote and other downloaded binaries), common command-line tools and
-    fonts'';
+    nix-ld (for VS Code Remote and other downloaded binaries), a keyring, common command-line
+    tools and fonts'' // { default = true; };
 
   config = lib.mkIf config.codchi.enableRecommendedConfig (lib.mkMerge [
     {
+      codchi.keyring.enable = mkDefault true;
       programs.git.enable = mkDefault true;
       programs.direnv.enable = mkDefault true;
       programs.nix-ld.enable = mkDefault true;

@@ -24,9 +24,12 @@ in
           '';
         };
         description = mkOption {
-          type = types.str;
+          type = types.lines;
           default = "";
-          description = "Shown to the user when codchi asks for the value.";
+          description = ''
+            Shown to the user when codchi asks for the value. Descriptions of one secret in
+            several modules are joined as lines (as in Codchi).
+          '';
         };
       };
     }));

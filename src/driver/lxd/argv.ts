@@ -1,5 +1,6 @@
 /** Pure argv builders for `lxc` (LXD) and `incus`: every call is quiet (`-q`). */
 import { STORE_CONTAINER } from "../../config/names.ts";
+import { MACHINE_USER, USER_RUNTIME_DIR } from "../../contract.ts";
 
 /** The client binary: `lxc` for LXD, `incus` for Incus (same command surface for what we use). */
 export type LxcBinary = "lxc" | "incus";
@@ -204,7 +205,7 @@ export function loginArgv(argv: string[]): string[] {
 }
 
 /** The machine user inside every machine. */
-export const MACHINE_USER = { name: "codchi", uid: 1000, gid: 100, home: "/home/codchi" };
+export { MACHINE_USER };
 
 /** Environment of a machine-user session (the user manager runs from boot: linger). */
 export function sessionEnv(): Record<string, string> {
@@ -213,8 +214,8 @@ export function sessionEnv(): Record<string, string> {
     HOME: u.home,
     USER: u.name,
     LOGNAME: u.name,
-    XDG_RUNTIME_DIR: `/run/user/${u.uid}`,
-    DBUS_SESSION_BUS_ADDRESS: `unix:path=/run/user/${u.uid}/bus`,
+    XDG_RUNTIME_DIR: USER_RUNTIME_DIR,
+    DBUS_SESSION_BUS_ADDRESS: `unix:path=${USER_RUNTIME_DIR}/bus`,
   };
 }
 

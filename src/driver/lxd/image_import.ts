@@ -1,5 +1,6 @@
 /** Getting an image into LXD: a local tarball or a verified release download, imported once. */
-import { NotFoundError, NotImplementedError, ToolError, UsageError } from "../../errors.ts";
+import { NotFoundError, ToolError, UsageError } from "../../errors.ts";
+import type { ImageProvider } from "../../release/images.ts";
 import type { Output, RunOpts } from "../../process.ts";
 import type { Reporter } from "../types.ts";
 import {
@@ -10,14 +11,13 @@ import {
   imageListArgv,
   type LxcBinary,
 } from "./argv.ts";
-import { downloadTarget, downloadVerified, fileSha256 } from "./download.ts";
+import { fileSha256 } from "../../release/download.ts";
 import {
   fileStamp,
   IMAGE_ENV,
   imageAlias,
   type ImageKind,
   imageSource,
-  type RELEASE_IMAGES,
   sha256Hex,
 } from "./images.ts";
 import { parseImageAliases } from "./parse.ts";
@@ -29,9 +29,8 @@ export interface ImageContext {
   lxc(argv: string[], opts?: RunOpts): Promise<Output>;
   bin: LxcBinary;
   env: Record<string, string | undefined>;
-  release: typeof RELEASE_IMAGES;
-  fetch: typeof fetch;
-  imagesDir: string;
+  /** The release's images (verified before they are handed out). */
+  images: ImageProvider;
   importMs: number;
   reporter?: Reporter;
 }
@@ -42,9 +41,10 @@ export interface ImageContext {
  */
 export async function ensureImage(c: ImageContext): Promise<string> {
   const kind = c.kind;
-  const src = imageSource(kind, c.env, c.release);
+  const src = imageSource(kind, c.env);
   let file: string;
   let alias: string;
+  let sha256 = "";
   if ("file" in src) {
     file = src.file;
     let stat: Deno.FileInfo;
@@ -64,18 +64,14 @@ export async function ensureImage(c: ImageContext): Promise<string> {
       return alias;
     }
   } else {
-    if (!src.sha256) {
-      throw new NotImplementedError(
-        `This build of codchi has no released ${kind} image to download.`,
-        `Point ${IMAGE_ENV[kind]} at a rootfs tarball (scripts/lxd-testbed.sh builds test images).`,
-      );
-    }
-    alias = imageAlias(kind, src.sha256);
+    const ref = await c.images.describe("lxd", kind, c.reporter);
+    sha256 = ref.entry.sha256;
+    alias = imageAlias(kind, sha256);
     if ((await c.lxc(imageInfoArgv(c.bin, alias), { check: false })).code === 0) {
       return alias;
     }
-    const target = downloadTarget(c.imagesDir, kind, src.url, src.sha256);
-    file = await downloadVerified(src.url, src.sha256, target, c.reporter, c.fetch);
+    // Only a file whose SHA-256 matched is returned: nothing unverified reaches LXD.
+    file = await c.images.obtain(ref, c.reporter);
   }
   const problem = tarballProblem(await readHead(file));
   if (problem) {
@@ -98,7 +94,7 @@ export async function ensureImage(c: ImageContext): Promise<string> {
     }
     // The same bytes under another alias (LXD's fingerprint is the tarball's SHA-256).
     if (e instanceof ToolError && /same fingerprint/i.test(e.message)) {
-      const fp = "sha256" in src && src.sha256 ? src.sha256 : await fileSha256(file);
+      const fp = sha256 || await fileSha256(file);
       await c.lxc(imageAliasCreateArgv(c.bin, alias, fp));
       return alias;
     }

@@ -1,28 +1,7 @@
-/** Where the store and machine rootfs images come from, and their LXD image aliases (pure). */
+/** Which store and machine rootfs images LXD gets (override or release), and their aliases (pure). */
 
 /** The two images codchi imports into LXD. */
 export type ImageKind = "store" | "machine";
-
-/**
- * The released images matching this version of codchi: the ONE place with their URLs and
- * SHA-256 sums (filled in by the release script; empty until the first release with images).
- */
-export const RELEASE_IMAGES: {
-  version: string;
-  images: Record<ImageKind, { url: string; sha256: string }>;
-} = {
-  version: "0.1.0",
-  images: {
-    store: {
-      url: "https://releases.codchi.invalid/v0.1.0/codchi-lxd-store.tar.xz",
-      sha256: "",
-    },
-    machine: {
-      url: "https://releases.codchi.invalid/v0.1.0/codchi-lxd-machine.tar.xz",
-      sha256: "",
-    },
-  },
-};
 
 /** Environment variables that point at a local image tarball instead of the release's. */
 export const IMAGE_ENV: Record<ImageKind, string> = {
@@ -30,21 +9,17 @@ export const IMAGE_ENV: Record<ImageKind, string> = {
   machine: "CODCHI_LXD_MACHINE_IMAGE",
 };
 
-/** A local tarball, or a release download with its expected checksum. */
-export type ImageSource =
-  | { kind: ImageKind; file: string }
-  | { kind: ImageKind; url: string; sha256: string };
+/** A local tarball (an override), or the release's image. */
+export type ImageSource = { kind: ImageKind; file: string } | { kind: ImageKind; release: true };
 
 /** The source of an image: the environment's tarball when set, else the release. */
 export function imageSource(
   kind: ImageKind,
   env: Record<string, string | undefined>,
-  release: typeof RELEASE_IMAGES = RELEASE_IMAGES,
 ): ImageSource {
   const file = env[IMAGE_ENV[kind]];
   if (file) return { kind, file };
-  const rel = release.images[kind];
-  return { kind, url: rel.url, sha256: rel.sha256 };
+  return { kind, release: true };
 }
 
 /** The LXD alias of an image: kind plus a short key of its identity (content or file stamp). */

@@ -39,7 +39,10 @@ import {
   stopArgv,
   systemReadyArgv,
 } from "./argv.ts";
-import { type ImageKind, RELEASE_IMAGES } from "./images.ts";
+import type { ImageKind } from "./images.ts";
+import { type ImageProvider, ReleaseImages } from "../../release/images.ts";
+import { releaseLocation } from "../../release/location.ts";
+import { VERSION } from "../../version.ts";
 import {
   type HostIds,
   machineConfig,
@@ -70,6 +73,7 @@ import {
   type ListedContainer,
   parseList,
 } from "./parse.ts";
+import { ENV_FILE } from "../../contract.ts";
 
 /** Time limits of every wait, in milliseconds. */
 export interface LxdTimeouts {
@@ -120,10 +124,8 @@ export interface LxdDriverOptions {
   sessionFiles?: SessionFilesHook;
   /** Prefix of the devices the session hook owns (others are never removed). Default `codchi-`. */
   sessionDevicePrefix?: string;
-  /** Released images (tests point this at a loopback server). Default `RELEASE_IMAGES`. */
-  release?: typeof RELEASE_IMAGES;
-  /** fetch used for image downloads. */
-  fetch?: typeof fetch;
+  /** The release's images. Default: the release `CODCHI_RELEASE_URL` names, else this version's. */
+  images?: ImageProvider;
 }
 
 /** Finds `lxc` or `incus` on PATH (lxc first), or undefined. */
@@ -154,8 +156,7 @@ export class LxdDriver implements Driver {
   readonly #session?: SessionDevicesHook;
   readonly #sessionFiles?: SessionFilesHook;
   readonly #sessionPrefix: string;
-  readonly #release: typeof RELEASE_IMAGES;
-  readonly #fetch: typeof fetch;
+  readonly #images: ImageProvider;
 
   constructor(opts: LxdDriverOptions) {
     this.#paths = opts.paths;
@@ -175,8 +176,10 @@ export class LxdDriver implements Driver {
     this.#session = opts.sessionDevices;
     this.#sessionFiles = opts.sessionFiles;
     this.#sessionPrefix = opts.sessionDevicePrefix ?? "codchi-";
-    this.#release = opts.release ?? RELEASE_IMAGES;
-    this.#fetch = opts.fetch ?? fetch;
+    this.#images = opts.images ?? new ReleaseImages({
+      location: () => releaseLocation(this.#env.CODCHI_RELEASE_URL, undefined, VERSION),
+      imagesDir: opts.paths.imagesDir,
+    });
     this.store = new LxdStore(this);
   }
 
@@ -233,9 +236,7 @@ export class LxdDriver implements Driver {
       lxc: (argv, opts) => this.lxc(argv, opts),
       bin: this.bin,
       env: this.#env,
-      release: this.#release,
-      fetch: this.#fetch,
-      imagesDir: this.#paths.imagesDir,
+      images: this.#images,
       importMs: this.#t.importMs,
       reporter,
     });
@@ -300,7 +301,7 @@ export class LxdDriver implements Driver {
       );
     }
     for (const d of machineHostDirs(this.#paths, machine)) await Deno.mkdir(d, { recursive: true });
-    await this.pushFile(machine, "/etc/codchi-env", env.envFile, 0o600, {
+    await this.pushFile(machine, ENV_FILE, env.envFile, 0o600, {
       uid: MACHINE_USER.uid,
       gid: 0,
     });

@@ -3,6 +3,7 @@ import { posix } from "node:path";
 import { machinePaths, type Paths } from "../../config/paths.ts";
 import type { StoreView } from "../types.ts";
 import { type DiskDevice, MACHINE_USER, rawIdmap } from "./argv.ts";
+import { MACHINE_LOG_DIR, NIX_PATHS } from "../../contract.ts";
 
 /** Where the store mounts the host folders. */
 export const STORE_MOUNTS = {
@@ -10,7 +11,7 @@ export const STORE_MOUNTS = {
   data: "/data",
   nix: "/nix",
   /** The machines' profile folders, as GC roots: `nix store gc` never collects a machine's system. */
-  gcroots: "/nix/var/nix/gcroots/codchi-machines",
+  gcroots: NIX_PATHS.gcRootsDir,
 } as const;
 
 /** The host user's ids (the test bed runs as root: 0/0). */
@@ -32,7 +33,7 @@ export function storeConfig(ids: HostIds): Record<string, string> {
  * Who the host user is inside a machine: the machine user (`codchi`, group `users`), so its home
  * on the host belongs to the user. Except for a root host user: LXD 5.0 cannot start a
  * container that maps host uid 0 to another id (it gives the container's folder to the wrong
- * owner), so root maps to root, and the machine's boot hands /home/codchi to `codchi`.
+ * owner), so root maps to root, and the machine's boot hands the home to the machine user.
  */
 export function machineIdentity(ids: HostIds): { uid: number; gid: number } {
   return ids.uid === 0 ? { uid: 0, gid: 0 } : { uid: MACHINE_USER.uid, gid: MACHINE_USER.gid };
@@ -88,16 +89,16 @@ export function machineDisks(paths: Paths, machine: string): DiskDevice[] {
   const nix = (rel: string) => posix.join(paths.storeDir, rel);
   const mp = machinePaths(paths, machine);
   return [
-    { name: "codchi-store", source: nix("store"), path: "/nix/store", readonly: true },
+    { name: "codchi-store", source: nix("store"), path: NIX_PATHS.store, readonly: true },
     {
       name: "codchi-daemon",
       source: nix("var/nix/daemon-socket"),
-      path: "/nix/var/nix/daemon-socket",
+      path: NIX_PATHS.daemonSocketDir,
     },
-    { name: "codchi-db", source: nix("var/nix/db"), path: "/nix/var/nix/db", readonly: true },
-    { name: "codchi-profiles", source: mp.profilesDir, path: "/nix/var/nix/profiles" },
+    { name: "codchi-db", source: nix("var/nix/db"), path: NIX_PATHS.db, readonly: true },
+    { name: "codchi-profiles", source: mp.profilesDir, path: NIX_PATHS.profilesDir },
     { name: "codchi-home", source: mp.data, path: MACHINE_USER.home },
-    { name: "codchi-logs", source: machineLogDir(paths, machine), path: "/var/log/codchi" },
+    { name: "codchi-logs", source: machineLogDir(paths, machine), path: MACHINE_LOG_DIR },
   ];
 }
 

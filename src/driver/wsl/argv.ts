@@ -1,4 +1,5 @@
 /** argv builders for wsl.exe (pure). Commands inside a distro always go through `--exec`. */
+import { MACHINE_USER } from "../../contract.ts";
 
 /** `--version`. */
 export const versionArgv = (): string[] => ["--version"];
@@ -87,12 +88,12 @@ const MARKER_CHECK = [
 
 /**
  * What runs inside the machine for argv: a login shell (so /etc/profile and the env file are
- * read) that execs argv unchanged. User "codchi" goes through `machinectl shell` for a real
+ * read) that execs argv unchanged. The machine user goes through `machinectl shell` for a real
  * login session; root runs the wrapper directly.
  */
 export function sessionArgv(user: "codchi" | "root", argv: string[], cwd = ""): string[] {
   const inner = ["/bin/sh", "-lc", LOGIN_SCRIPT, "codchi-exec", cwd, ...argv];
-  return user === "root" ? inner : ["machinectl", "shell", "-q", "codchi@", ...inner];
+  return user === "root" ? inner : ["machinectl", "shell", "-q", `${MACHINE_USER.name}@`, ...inner];
 }
 
 /**
@@ -125,7 +126,7 @@ export function writeFileArgv(path: string, mode: number, owner = ""): string[] 
 }
 
 /** The machine user's home inside a machine. */
-export const MACHINE_HOME = "/home/codchi";
+export const MACHINE_HOME = MACHINE_USER.home;
 
 /**
  * argv (run as root in the machine) that writes a tar of the home (entries `./…`) to the file

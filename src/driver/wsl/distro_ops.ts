@@ -19,6 +19,9 @@ export interface DistroCtx {
   startTimeoutMs: number;
 }
 
+/** A rootfs tarball: a host path, or the release image, downloaded and verified when first needed. */
+export type ImageRef = string | ((reporter?: Reporter) => Promise<string>);
+
 /** Whether a host path exists. */
 export async function exists(path: string): Promise<boolean> {
   try {
@@ -39,9 +42,10 @@ export async function importDistro(
   ctx: DistroCtx,
   distro: string,
   dir: string,
-  image: string,
+  imageRef: ImageRef,
   reporter?: Reporter,
 ): Promise<{ dirExisted: boolean }> {
+  const image = typeof imageRef === "string" ? imageRef : await imageRef(reporter);
   if (!(await exists(image))) {
     throw new PrerequisiteError(
       `The rootfs image ${image} does not exist.`,

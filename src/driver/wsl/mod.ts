@@ -26,12 +26,20 @@ import {
   unregisterArgv,
   writeFileArgv,
 } from "./argv.ts";
-import { type DistroCtx, exists, importDistro, recoverDistro, waitReady } from "./distro_ops.ts";
+import {
+  type DistroCtx,
+  exists,
+  type ImageRef,
+  importDistro,
+  recoverDistro,
+  waitReady,
+} from "./distro_ops.ts";
 import { type CallOpts, WslExe, type WslResult } from "./exe.ts";
 import { parseListVerbose } from "./parse.ts";
 import { DEFAULT_RETRY, isWslErrorExit, type RetryPolicy, retryTransient } from "./retry.ts";
 import { WslStore } from "./store.ts";
 import { windowsPathInWsl } from "./wslenv.ts";
+import { ENV_FILE, MACHINE_USER } from "../../contract.ts";
 
 /** How to build a WSL driver (`paths`, `runner` and `env` are what `DriverDeps` carries). */
 export interface WslDriverOptions {
@@ -42,10 +50,12 @@ export interface WslDriverOptions {
   env?: Record<string, string | undefined>;
   /** wsl.exe to run. Default: env CODCHI_WSL_EXE, else "wsl.exe". */
   wslExe?: string;
-  /** Store rootfs tarball. Default: env CODCHI_WSL_STORE_IMAGE, else `<imagesDir>/store.tar.gz`. */
+  /** Store rootfs tarball. Default: env CODCHI_WSL_STORE_IMAGE, else the release's (`releaseImage`). */
   storeImage?: string;
-  /** Machine rootfs. Default: env CODCHI_WSL_MACHINE_IMAGE, else `<imagesDir>/machine.tar.gz`. */
+  /** Machine rootfs. Default: env CODCHI_WSL_MACHINE_IMAGE, else the release's (`releaseImage`). */
   machineImage?: string;
+  /** The verified release image of a kind (downloaded when first needed). */
+  releaseImage?: (kind: "store" | "machine", reporter?: Reporter) => Promise<string>;
   /** Retry bounds for transient WSL failures (default: 8 attempts within 30 s). */
   retry?: Partial<RetryPolicy>;
   /** Debug log (shown with -v): retries and waits. */
@@ -77,7 +87,6 @@ export const DEFAULT_MACHINE_PROBE = [
   "command -v systemctl >/dev/null 2>&1 || exit 0; " +
   's=$(systemctl is-system-running 2>/dev/null); [ "$s" = running ] || [ "$s" = degraded ]',
 ];
-const ENV_FILE = "/etc/codchi-env";
 
 /** The WSL driver. */
 export class WslDriver implements Driver {
@@ -90,7 +99,7 @@ export class WslDriver implements Driver {
   readonly #exe: WslExe;
   readonly #ctx: DistroCtx;
   readonly #paths: Paths;
-  readonly #machineImage: string;
+  readonly #machineImage: ImageRef;
   readonly #machineProbe: string[];
 
   constructor(opts: WslDriverOptions) {
@@ -107,22 +116,26 @@ export class WslDriver implements Driver {
       inheritedWslEnv: env.WSLENV,
     });
     this.#ctx = { exe: this.#exe, path, startTimeoutMs: opts.startTimeoutMs ?? 60_000 };
-    this.#machineImage = opts.machineImage ?? env.CODCHI_WSL_MACHINE_IMAGE ??
-      path.join(opts.paths.imagesDir, "machine.tar.gz");
+    // An override path, else the release image (no release wired: the old fixed file name).
+    const image = (kind: "store" | "machine", override?: string): ImageRef =>
+      override ??
+        (opts.releaseImage
+          ? (r) => opts.releaseImage!(kind, r)
+          : path.join(opts.paths.imagesDir, `${kind}.tar.gz`));
+    this.#machineImage = image("machine", opts.machineImage ?? env.CODCHI_WSL_MACHINE_IMAGE);
     this.#machineProbe = opts.machineProbe ?? DEFAULT_MACHINE_PROBE;
     const inWsl = opts.hostPathInWsl ?? windowsPathInWsl;
     const configDir = inWsl(opts.paths.configDir);
     this.store = new WslStore(this.#ctx, {
       storeDir: opts.paths.storeDir,
-      storeImage: opts.storeImage ?? env.CODCHI_WSL_STORE_IMAGE ??
-        path.join(opts.paths.imagesDir, "store.tar.gz"),
+      storeImage: image("store", opts.storeImage ?? env.CODCHI_WSL_STORE_IMAGE),
       probe: opts.storeProbe ?? DEFAULT_STORE_PROBE,
       view: {
         configDir,
         profilesDir: (m) => `${configDir}/machines/${m}/profiles`,
         machineHome: (m) => `/mnt/wsl/codchi/machines/${m}/home`,
         // Every distro sees the same ids on the shared mount.
-        machineOwner: { uid: 1000, gid: 100 },
+        machineOwner: { uid: MACHINE_USER.uid, gid: MACHINE_USER.gid },
       },
     });
     this.host = opts.host ??
@@ -254,7 +267,7 @@ export class WslDriver implements Driver {
   }
 
   async #push(machine: string, path: string, data: Uint8Array, mode: number) {
-    const owner = path === ENV_FILE ? "codchi" : ""; // the env file: root and the user only
+    const owner = path === ENV_FILE ? MACHINE_USER.name : ""; // the env file: root and the user only
     const r = await this.#exe.runIn(containerName(machine), writeFileArgv(path, mode, owner), {
       stdin: data,
     });

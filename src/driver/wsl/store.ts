@@ -4,7 +4,14 @@ import { NotFoundError } from "../../errors.ts";
 import type { Output, RunOpts } from "../../process.ts";
 import type { Reporter, StoreDriver, StoreView } from "../types.ts";
 import { execArgv, listArgv, sessionArgv, setSparseArgv, terminateArgv } from "./argv.ts";
-import { discard, type DistroCtx, importDistro, recoverDistro, waitReady } from "./distro_ops.ts";
+import {
+  discard,
+  type DistroCtx,
+  type ImageRef,
+  importDistro,
+  recoverDistro,
+  waitReady,
+} from "./distro_ops.ts";
 import type { WslExe } from "./exe.ts";
 import { parseListVerbose } from "./parse.ts";
 
@@ -12,7 +19,7 @@ import { parseListVerbose } from "./parse.ts";
 export interface StoreOptions {
   /** The folder of the store's disk. */
   storeDir: string;
-  storeImage: string;
+  storeImage: ImageRef;
   /** Run inside the store: exits 0 once the nix daemon answers. */
   probe: string[];
   view: StoreView;

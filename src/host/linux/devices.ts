@@ -3,6 +3,12 @@
  * environment that goes with them. Pure: the host's environment and socket checks are injected.
  */
 import { posix } from "node:path";
+import {
+  HOST_DIR,
+  hostFile,
+  MACHINE_DISPLAY as CONTRACT_DISPLAY,
+  MACHINE_USER,
+} from "../../contract.ts";
 
 /** The host session as seen by codchi (a subset of its environment plus its ids). */
 export interface HostGuiEnv {
@@ -22,8 +28,8 @@ export interface MachineUser {
   gid: number;
 }
 
-/** The machine user of codchi's NixOS module: `codchi` (uid 1000) in group `users` (gid 100). */
-export const DEFAULT_MACHINE_USER: MachineUser = { uid: 1000, gid: 100 };
+/** The machine user of codchi's NixOS module (nix/contract.json). */
+export const DEFAULT_MACHINE_USER: MachineUser = { uid: MACHINE_USER.uid, gid: MACHINE_USER.gid };
 
 /** Whether a host path exists; a path starting with `@` names an abstract unix socket. */
 export type Exists = (path: string) => boolean;
@@ -35,19 +41,19 @@ export interface GuiDevices {
 }
 
 /** Folder inside the machine where proxied sockets and per-exec files live (not a tmpfs). */
-export const MACHINE_SOCKET_DIR = "/mnt/codchi";
+export const MACHINE_SOCKET_DIR = HOST_DIR;
 /** Wayland socket inside the machine. */
-export const MACHINE_WAYLAND_SOCKET = `${MACHINE_SOCKET_DIR}/wayland-0`;
+export const MACHINE_WAYLAND_SOCKET = hostFile("wayland");
 /** PulseAudio native socket inside the machine. */
-export const MACHINE_PULSE_SOCKET = `${MACHINE_SOCKET_DIR}/pulse-native`;
+export const MACHINE_PULSE_SOCKET = hostFile("pulse");
 /** Where the driver pushes the FamilyWild X cookie (see xauth.ts) before each exec. */
-export const MACHINE_XAUTHORITY = `${MACHINE_SOCKET_DIR}/Xauthority`;
+export const MACHINE_XAUTHORITY = hostFile("xauthority");
 /** Where the driver pushes the PulseAudio client config (see pulse.ts). */
-export const MACHINE_PULSE_CLIENT_CONF = `${MACHINE_SOCKET_DIR}/pulse-client.conf`;
+export const MACHINE_PULSE_CLIENT_CONF = hostFile("pulseClientConf");
 /** Where the driver pushes the host's PulseAudio cookie. */
-export const MACHINE_PULSE_COOKIE = `${MACHINE_SOCKET_DIR}/pulse-cookie`;
+export const MACHINE_PULSE_COOKIE = hostFile("pulseCookie");
 /** The display number the machine always sees. */
-export const MACHINE_DISPLAY = ":0";
+export const MACHINE_DISPLAY = CONTRACT_DISPLAY;
 /** Prefix of every device codchi manages (so refreshing never touches the user's own devices). */
 export const DEVICE_PREFIX = "codchi-";
 
@@ -88,7 +94,7 @@ export const GPU_NODES = ["/dev/dri", "/dev/nvidiactl", "/dev/nvidia0"];
 /**
  * Devices for the machine: an X11 proxy from the host's display (abstract socket when present,
  * else its path) to the machine's abstract `@/tmp/.X11-unix/X0`; a Wayland and a PulseAudio
- * proxy listening under `/mnt/codchi` (outside the tmpfs of /tmp and /run); a `gpu` device when
+ * proxy listening under MACHINE_SOCKET_DIR (outside the tmpfs of /tmp and /run); a `gpu` device when
  * the host has GPU nodes. Only devices whose host side exists are returned.
  */
 export function guiDevices(

@@ -109,7 +109,10 @@ export class LinuxHost implements HostIntegration {
 /** The session devices and login variables for a machine, from the live host session. */
 export function sessionDevices(
   env: Record<string, string | undefined> = Deno.env.toObject(),
-  ids: { uid: number; gid: number } = { uid: Deno.uid() ?? 1000, gid: Deno.gid() ?? 1000 },
+  ids: { uid: number; gid: number } = {
+    uid: Deno.uid() ?? DEFAULT_MACHINE_USER.uid,
+    gid: Deno.gid() ?? DEFAULT_MACHINE_USER.gid,
+  },
   user?: MachineUser,
 ): GuiDevices {
   return guiDevices(hostGuiEnv(env, ids.uid, ids.gid), hostExists(), user);

@@ -4,7 +4,7 @@ import { MACHINE_PULSE_COOKIE, MACHINE_PULSE_SOCKET } from "./devices.ts";
 
 /** What the machine's client.conf says. */
 export interface PulseClientOptions {
-  /** Server address, e.g. `unix:/mnt/codchi/pulse-native`. */
+  /** Server address, e.g. `unix:` + MACHINE_PULSE_SOCKET. */
   server?: string;
   /** Cookie file inside the machine (absent: no cookie line). */
   cookieFile?: string;

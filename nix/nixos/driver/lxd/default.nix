@@ -1,36 +1,41 @@
-# LXD / Incus containers: networking, and the host's display and sound at login.
+# LXD / Incus containers: networking, NixOS's container service overrides, and the host's display
+# and sound.
 #
-# The host driver shares, below `codchi.driver.lxd.hostDir` (all optional):
-#   wayland-0      the host's Wayland socket (LXD proxy device, uid 1000)
-#   pulse-native   the host's PulseAudio / PipeWire-Pulse socket (proxy device, uid 1000)
-#   Xauthority     a copy of the host's X authority file (file push at start)
-# and X11 as the abstract socket @/tmp/.X11-unix/X0 (proxy device), i.e. DISPLAY=:0.
+# The host driver shares, below the contract's `hostDir` (src/host/linux/devices.ts; all optional):
+#   hostFiles.wayland          the host's Wayland socket (LXD proxy device, owned by the user)
+#   hostFiles.pulse            the host's PulseAudio / PipeWire-Pulse socket (proxy device)
+#   hostFiles.pulseClientConf  a PulseAudio client.conf naming that socket and the cookie
+#   hostFiles.xauthority       the host's X cookie as a FamilyWild entry (pushed before each exec)
+# and X11 as the abstract socket @/tmp/.X11-unix/X0 (proxy device), i.e. DISPLAY = contract.display.
 { config, lib, pkgs, ... }:
 let
+  contract = import ../../../contract.nix;
   cfg = config.codchi.driver.lxd;
-  user = config.codchi.driver.user;
-  xauthority = "/run/codchi/Xauthority";
-  copyXauthority = pkgs.writeShellScript "codchi-xauthority" ''
-    set -eu
-    src=${lib.escapeShellArg cfg.hostDir}/Xauthority
-    [ -r "$src" ] || exit 0
-    install -d -m 0755 /run/codchi
-    tmp="$(mktemp /run/codchi/Xauthority.XXXXXX)"
-    # Host-name bound cookies do not match the container's name: make them wildcard entries.
-    ${pkgs.xorg.xauth}/bin/xauth -f "$src" nlist | sed -e 's/^..../ffff/' \
-      | ${pkgs.xorg.xauth}/bin/xauth -f "$tmp" nmerge - || cp "$src" "$tmp"
-    chown ${user} "$tmp"
-    chmod 0600 "$tmp"
-    mv -f "$tmp" ${xauthority}
-  '';
+  file = key: "${cfg.hostDir}/${contract.hostFiles.${key}}";
+  # What NixOS's own lxc-container.nix (after LXD's distrobuilder) relaxes for every service: the
+  # container's /proc, cgroups and kernel tunables are not the container's to protect.
+  serviceOverrides = pkgs.writeTextFile {
+    name = "codchi-lxc-service-overrides";
+    destination = "/etc/systemd/system/service.d/zzz-lxc-service.conf";
+    text = ''
+      [Service]
+      ProcSubset=all
+      ProtectProc=default
+      ProtectControlGroups=no
+      ProtectKernelTunables=no
+      NoNewPrivileges=no
+      LoadCredential=
+    '';
+  };
 in
 {
   options.codchi.driver.lxd = {
     hostDir = lib.mkOption {
       type = lib.types.str;
-      default = "/mnt/codchi/host";
+      default = contract.hostDir;
       internal = true;
-      description = "Where the host driver puts the host's Wayland and sound sockets and X authority.";
+      readOnly = true;
+      description = "Where the host driver puts the host's sockets and X cookie (nix/contract.json).";
     };
   };
 
@@ -48,37 +53,33 @@ in
       linkConfig.RequiredForOnline = "no";
     };
 
+    systemd.packages = [ serviceOverrides ];
+
     # Kernel-level things a container cannot do.
     systemd.services.systemd-udev-trigger.enable = lib.mkDefault false;
     systemd.suppressedSystemUnits = [ "sys-kernel-debug.mount" ];
 
+    # Login shells (what `codchi exec` runs) ...
     environment.extraInit = ''
-      if [ -z "''${DISPLAY-}" ]; then export DISPLAY="''${CODCHI_DISPLAY:-:0}"; fi
-      if [ -z "''${WAYLAND_DISPLAY-}" ] && [ -S ${cfg.hostDir}/wayland-0 ]; then
-        export WAYLAND_DISPLAY=${cfg.hostDir}/wayland-0
+      if [ -z "''${DISPLAY-}" ]; then export DISPLAY="''${CODCHI_DISPLAY:-${contract.display}}"; fi
+      if [ -z "''${XAUTHORITY-}" ] && [ -r ${file "xauthority"} ]; then
+        export XAUTHORITY=${file "xauthority"}
       fi
-      if [ -z "''${PULSE_SERVER-}" ] && [ -S ${cfg.hostDir}/pulse-native ]; then
-        export PULSE_SERVER=unix:${cfg.hostDir}/pulse-native
+      if [ -z "''${WAYLAND_DISPLAY-}" ] && [ -S ${file "wayland"} ]; then
+        export WAYLAND_DISPLAY=${file "wayland"}
       fi
-      if [ -r ${xauthority} ]; then export XAUTHORITY=${xauthority}; fi
+      if [ -z "''${PULSE_SERVER-}" ] && [ -S ${file "pulse"} ]; then
+        export PULSE_SERVER=unix:${file "pulse"}
+      fi
+      if [ -z "''${PULSE_CLIENTCONFIG-}" ] && [ -r ${file "pulseClientConf"} ]; then
+        export PULSE_CLIENTCONFIG=${file "pulseClientConf"}
+      fi
+    '';
+    # ... and the user's services and XDG autostart entries, which no shell starts.
+    systemd.user.extraConfig = ''
+      DefaultEnvironment="DISPLAY=${contract.display}" "XAUTHORITY=${file "xauthority"}" "PULSE_SERVER=unix:${file "pulse"}" "PULSE_CLIENTCONFIG=${file "pulseClientConf"}"
     '';
 
-    systemd.services.codchi-xauthority = {
-      description = "codchi: the host's X authority for the machine user";
-      wantedBy = [ "multi-user.target" ];
-      serviceConfig = {
-        Type = "oneshot";
-        ExecStart = copyXauthority;
-      };
-    };
-    systemd.paths.codchi-xauthority = {
-      description = "codchi: watch the host's X authority";
-      wantedBy = [ "multi-user.target" ];
-      pathConfig = {
-        PathChanged = "${cfg.hostDir}/Xauthority";
-        Unit = "codchi-xauthority.service";
-      };
-    };
     systemd.tmpfiles.rules = [ "d ${cfg.hostDir} 0755 root root -" ];
   };
 }

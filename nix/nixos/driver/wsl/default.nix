@@ -2,6 +2,7 @@
 # default browser and file manager, and the Windows GPU libraries.
 { config, lib, pkgs, ... }:
 let
+  contract = import ../../../contract.nix;
   cfg = config.codchi.driver.wsl;
   user = config.codchi.driver.user;
   wslLib = "/usr/lib/wsl/lib";
@@ -34,7 +35,7 @@ in
             enabled = true;
             mountFsTab = false;
             root = "/mnt";
-            options = "metadata,uid=1000,gid=100";
+            options = "metadata,uid=${toString contract.user.uid},gid=${toString contract.user.gid}";
           };
           boot.systemd = true;
           interop = {
@@ -53,7 +54,6 @@ in
       environment.etc."resolv.conf".enable = false;
       networking.dhcpcd.enable = false;
       networking.useDHCP = false;
-      networking.firewall.enable = lib.mkDefault false;
 
       # Run Windows programs (.exe) from Linux; systemd-binfmt would otherwise drop WSL's entry.
       boot.binfmt.registrations.WSLInterop = {
