@@ -125,7 +125,7 @@ export function viewOf(root: string, mount: string, hostPath: string): string | 
 /**
  * Who the machine user is to the store. A host user U is the store's root and the machine's
  * `codchi`, so the store's root owns its files; a root host maps root to root in both, and both
- * containers share LXD's default id range, so the machine's uid 1000 is the store's uid 1000.
+ * containers share LXD's default id range, so the machine user's uid is the same number in the store.
  */
 export function machineOwnerInStore(ids: HostIds): { uid: number; gid: number } {
   return ids.uid === 0 ? { uid: MACHINE_USER.uid, gid: MACHINE_USER.gid } : { uid: 0, gid: 0 };
