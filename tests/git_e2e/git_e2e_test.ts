@@ -21,6 +21,9 @@ import {
 } from "../lxd/e2e_helpers.ts";
 import { makeTls, serveGit } from "./git_server.ts";
 import { HOST_CA_FILE, NIX_PATHS } from "../../src/contract.ts";
+import { VERSION } from "../../src/version.ts";
+import { makeRelease } from "../../scripts/make_release.ts";
+import { serveRelease } from "../support/release_server.ts";
 
 const bed = testbedEnv();
 const STORE = "codchistore";
@@ -109,6 +112,46 @@ function watchArgv(needle: string): { stop(): Promise<string[]> } {
   };
 }
 
+/**
+ * Creates the store (its first use: `codchi gc`), then gives it its "network": an LXD proxy
+ * device from the store's 127.0.0.1:<port> to the host's (loopback on both ends; the store has
+ * no NIC), and the test CA as the host's CA, merged by the store's own setup.sh.
+ */
+async function prepareStore(home: TestHome, port: number, caPem: string): Promise<void> {
+  await ok(home, ["gc"]);
+  const add = await lxc(
+    "config",
+    "device",
+    "add",
+    STORE,
+    PROXY,
+    "proxy",
+    `listen=tcp:127.0.0.1:${port}`,
+    `connect=tcp:127.0.0.1:${port}`,
+    "bind=container",
+  );
+  equal(add.code, 0, add.stderr);
+  const pushed = await run(
+    [
+      "lxc",
+      "exec",
+      STORE,
+      "--",
+      "sh",
+      "-c",
+      'cat > "$1" && /etc/codchi/setup.sh',
+      "sh",
+      HOST_CA_FILE,
+    ],
+    { stdin: new TextEncoder().encode(caPem) },
+  );
+  equal(pushed.code, 0, pushed.stderr);
+  const nics = await lxc("exec", STORE, "--", "ls", "/sys/class/net");
+  deepEqual(nics.stdout.trim().split(/\s+/), ["lo"], "the store has loopback only");
+  const cfg = await lxc("config", "show", "--expanded", STORE);
+  assert(!/type: nic/.test(cfg.stdout), "the store has no NIC device");
+}
+
 Deno.test({
   name: "git e2e: modules from a loopback git server through the CLI (init, refs, clone, auth)",
   ignore: !testbedReady(bed) || Deno.uid() !== 0,
@@ -158,37 +201,7 @@ Deno.test({
   };
   try {
     await t.step("the store reaches the git server through a loopback proxy only", async () => {
-      await timed("store (first use)", () => ok(home, ["gc"]));
-      const add = await lxc(
-        "config",
-        "device",
-        "add",
-        STORE,
-        PROXY,
-        "proxy",
-        `listen=tcp:127.0.0.1:${srv.port}`,
-        `connect=tcp:127.0.0.1:${srv.port}`,
-        "bind=container",
-      );
-      equal(add.code, 0, add.stderr);
-      // The test CA as the host's CA: the store's own setup.sh merges it into its bundle.
-      const pushed = await run(
-        [
-          "lxc",
-          "exec",
-          STORE,
-          "--",
-          "sh",
-          "-c",
-          "cat > /etc/codchi/host-ca.pem && /etc/codchi/setup.sh",
-        ],
-        { stdin: new TextEncoder().encode(tls.caPem) },
-      );
-      equal(pushed.code, 0, pushed.stderr);
-      const nics = await lxc("exec", STORE, "--", "ls", "/sys/class/net");
-      deepEqual(nics.stdout.trim().split(/\s+/), ["lo"], "the store has loopback only");
-      const cfg = await lxc("config", "show", "--expanded", STORE);
-      assert(!/type: nic/.test(cfg.stdout), "the store has no NIC device");
+      await timed("store (first use)", () => prepareStore(home, srv.port, tls.caPem));
       const ls = await lxc("exec", STORE, "--", "git", "ls-remote", APP, `refs/heads/${BRANCH}`);
       equal(ls.code, 0, ls.stderr);
       match(ls.stdout, new RegExp(`^${rev.B}\\s`));
@@ -407,6 +420,65 @@ Deno.test({
       deepEqual(await statusOf(home), {});
       assert((await lxc("info", "codchi-app")).code !== 0);
     });
+
+    await t.step(
+      "the README's first example, images from a loopback release (no CODCHI_*_IMAGE)",
+      async () => {
+        // A fresh host: its own store, made from the release's images.
+        await removeCodchiContainers();
+        const relDir = `${tmp}/release`;
+        await makeRelease(relDir, VERSION, {
+          "lxd-store": bed.CODCHI_LXD_STORE_IMAGE,
+          "lxd-machine": bed.CODCHI_LXD_MACHINE_IMAGE,
+        });
+        const rel = serveRelease(relDir);
+        const user = await makeHome({
+          CODCHI_RELEASE_URL: rel.url,
+          CODCHI_DRIVER_FLAKE: bed.CODCHI_DRIVER_FLAKE,
+        });
+        assert(!Object.keys(user.env).some((k) => /^CODCHI_.*_IMAGE$/.test(k)));
+        try {
+          const acme = `${tmp}/acme`;
+          await Deno.mkdir(acme);
+          await hostGit(acme, "init", "-q", "-b", BRANCH);
+          const jvm = (label: string) =>
+            moduleFlake(`{ codchi.initScript = "rev-${label}"; }`)
+              .replace("nixosModules.x", "nixosModules.jvm");
+          await commit(acme, jvm("J1"), "J1");
+          await publish(acme, `${srvRoot}/acme/app`);
+          await timed(
+            "README: store from the release",
+            () => prepareStore(user, srv.port, tls.caPem),
+          );
+          const url = srv.url("acme/app");
+          await timed(
+            "README: codchi init java",
+            () => ok(user, ["init", "java", url, "nixosModules.jvm"]),
+          );
+          const images = rel.imageRequests().filter((r) => r.status < 300).map((r) => r.path);
+          deepEqual(
+            [...new Set(images)].sort(),
+            ["codchi-lxd-machine.tar", "codchi-lxd-store.tar"],
+            "both images came from the release",
+          );
+          equal(await marker(user, "java"), "rev-J1");
+          const st = await ok(user, ["status"]);
+          match(st.stdout, /^java\s+UpToDate\s+yes\s/m);
+          await commit(acme, jvm("J2"), "J2");
+          await publish(acme, `${srvRoot}/acme/app`);
+          await ok(user, ["rebuild", "java"]);
+          equal(await marker(user, "java"), "rev-J2");
+          await ok(user, ["delete", "java", "--i-am-really-sure"]);
+          deepEqual(await statusOf(user), {});
+          assert((await lxc("info", "codchi-java")).code !== 0, "the container is left");
+        } finally {
+          await rel.close();
+          await lxc("config", "device", "remove", STORE, PROXY);
+          await removeCodchiContainers();
+          await user.cleanup();
+        }
+      },
+    );
   } finally {
     console.log(`git e2e timings:\n  ${timings.join("\n  ")}`);
     await srv.close();
