@@ -1,7 +1,9 @@
 {
   description = "codchi: any NixOS module as a code machine on LXD (Linux) or WSL (Windows)";
 
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+  # Pinned by revision (nixos-25.05, 2025-09-20): every machine built with this driver gets the
+  # same nixpkgs; the store locks it (narHash) on the user's first build.
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/b2a3852bd078e68dd2b3dfa8c00c67af1f0a7d20";
 
   outputs = { self, nixpkgs }:
     let

@@ -254,8 +254,9 @@ if [ ! -f "$OUT/machine.tar" ] || [ ! -f "$OUT/store.tar" ]; then
   rm -rf "$OUT.tmp/m" "$OUT.tmp/s"
   mv "$OUT.tmp" "$OUT"
   log "images took $(($(date +%s) - start))s"
-  # Older builds are of no use any more.
-  find "$BED" -maxdepth 1 -name 'images-*' ! -name "images-$IMG_KEY" -exec rm -rf {} +
+  # Keep the three newest builds (several checkouts of the project may share this cache).
+  find "$BED" -maxdepth 1 -name 'images-*' ! -name '*.tmp' -printf '%T@ %p\n' | sort -rn |
+    tail -n +4 | cut -d' ' -f2- | xargs -r rm -rf
 fi
 
 cat >"$REPO/.testbed.env" <<EOF

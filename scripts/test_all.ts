@@ -27,8 +27,11 @@ const SUITES: Suite[] = [
   { name: "host", argv: ["bash", "scripts/test-host.sh"] },
   { name: "secrets", argv: ["bash", "scripts/test-host-secrets.sh"] },
   { name: "lxd", argv: ["bash", "scripts/test-lxd.sh"] },
+  { name: "faults", argv: ["bash", "scripts/test-faults.sh"] },
   { name: "host-lxd", argv: ["bash", "scripts/test-host-lxd.sh"] },
   { name: "git-e2e", argv: ["bash", "scripts/test-git-e2e.sh"] },
+  { name: "release", argv: ["bash", "scripts/test-release.sh"] },
+  { name: "incus", argv: ["bash", "scripts/test-incus.sh"] },
   { name: "wsl", argv: ["bash", "scripts/test-wsl.sh"] },
   { name: "windows", argv: ["bash", "scripts/test-windows.sh"] },
 ];

@@ -48,6 +48,19 @@ export class ConfigError extends CodchiError {
   override readonly exitCode: number = ExitCode.config;
 }
 
+/**
+ * A machine's or the store's container is not what codchi made (missing or foreign mounts,
+ * half-made); it is never used. The hint names the `recover` that fixes it (exit 5).
+ */
+export class BrokenError extends CodchiError {
+  override readonly exitCode: number = ExitCode.config;
+}
+
+/** The disk is full: names the path and the space needed (exit 6). */
+export class DiskFullError extends CodchiError {
+  override readonly exitCode: number = ExitCode.tool;
+}
+
 /** An external tool (lxc, wsl.exe, nix, …) failed; carries the tail of its stderr (exit 6). */
 export class ToolError extends CodchiError {
   override readonly exitCode: number = ExitCode.tool;
@@ -98,4 +111,26 @@ export class NotRunningError extends CodchiError {
   constructor(readonly machine: string) {
     super(`${machine} is not running.`, `Start it with: codchi exec ${machine} true`);
   }
+}
+
+/** Whether a file-system error says the disk (or quota) is full. */
+export function isDiskFull(e: unknown): boolean {
+  const msg = e instanceof Error ? e.message : String(e);
+  return /no space left on device|disk quota exceeded|os error 28\b|ENOSPC/i.test(msg);
+}
+
+/**
+ * The typed error for a raw one where codchi knows its meaning (a full disk, a file-system
+ * error naming a path); anything else is returned unchanged (a bug: exit 1).
+ */
+export function typedError(e: unknown): unknown {
+  if (e instanceof CodchiError) return e;
+  if (isDiskFull(e)) {
+    const path = /, (?:open|write|copy|mkdir|rename)[^']*'([^']+)'/.exec((e as Error).message)?.[1];
+    return new DiskFullError(
+      `The disk is full${path ? ` (writing ${path})` : ""}.`,
+      "Free some space (e.g. codchi gc), then run the command again.",
+    );
+  }
+  return e;
 }

@@ -23,6 +23,15 @@ export interface RunOpts {
   secrets?: string[];
   /** Called with each stderr line as it arrives (stderr is still captured). */
   onStderrLine?: (line: string) => void;
+  /** Let the child finish even on Ctrl-C (e.g. `lxc init`: the daemon would go on anyway). */
+  uninterruptible?: boolean;
+}
+
+let interruptSignal: AbortSignal | undefined;
+
+/** While set, an abort of `signal` stops (SIGTERM) the running children at once. */
+export function setInterruptSignal(signal: AbortSignal | undefined): void {
+  interruptSignal = signal;
 }
 
 /** What a finished child left behind. */
@@ -109,6 +118,7 @@ export class ProcessRunner implements Runner {
     if (opts.env) cmd = cmd.env(opts.env);
     if (opts.cwd) cmd = cmd.cwd(opts.cwd);
     if (opts.timeoutMs) cmd = cmd.timeout(opts.timeoutMs);
+    if (interruptSignal && !opts.uninterruptible) cmd = cmd.signal(interruptSignal);
     if (opts.stdin === "inherit") cmd = cmd.stdin("inherit");
     else if (typeof opts.stdin === "string") cmd = cmd.stdinText(opts.stdin);
     else if (opts.stdin) cmd = cmd.stdin(opts.stdin);

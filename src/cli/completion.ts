@@ -53,8 +53,27 @@ export function addCompletion(
     const shell = String(args[0]);
     const name = program.name();
     const script = captureLog(() => root.setup(name, name, shell));
-    write(shell === "bash" ? `${BASH_PRELUDE}\n${script}` : script);
+    write(shell === "bash" ? `${BASH_PRELUDE}\n${safeBash(script, name)}` : script);
   });
+}
+
+/**
+ * Makes the generated bash script safe: the words typed are passed to codchi as an argv array
+ * instead of through `eval` (TAB after `codchi exec $(touch x) ` must not run `touch`), and the
+ * directive constants are plain variables, so sourcing the script twice prints no errors.
+ */
+export function safeBash(script: string, name: string): string {
+  const build = /requestComp="[^"\n]* complete -- \$\{words\[@\]:1\}"/;
+  const empty = /requestComp="\$requestComp ''"/;
+  const run = /out=\$\(eval "\$requestComp" 2>\/dev\/null\)/;
+  for (const re of [build, empty, run]) {
+    if (!re.test(script)) throw new Error(`completion: unexpected bash template (${re})`);
+  }
+  return script
+    .replace(build, `local -a requestArgs=(complete -- "\${words[@]:1}")`)
+    .replace(empty, `requestArgs+=("")`)
+    .replace(run, `out=$(${name} "\${requestArgs[@]}" 2>/dev/null)`)
+    .replace(/^readonly (ShellCompDirective\w+=)/gm, "$1");
 }
 
 /** Registers every alias path (`rm`, `run`, `mod ls`…) as a completion command too. */

@@ -1,7 +1,7 @@
 /** Builds the codchi command tree and runs it; returns the exit code (only main.ts exits). */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { VERSION } from "../version.ts";
-import { CodchiError, ExitCode, UsageError } from "../errors.ts";
+import { CodchiError, ExitCode, typedError, UsageError } from "../errors.ts";
 import { Ui, uiOptions } from "../ui.ts";
 import { Context } from "./context.ts";
 import { addCompletion, machineNamesSync } from "./completion.ts";
@@ -154,6 +154,7 @@ export function reportError(e: unknown, ui: Ui): number {
       ui,
     );
   }
+  e = typedError(e);
   const err = e instanceof CodchiError ? e : undefined;
   const exitCode = err?.exitCode ?? ExitCode.internal;
   const message = redact(

@@ -3,6 +3,8 @@ import { Command } from "@commander-js/extra-typings";
 import type { Context } from "./context.ts";
 import { machineStatuses } from "../core/status.ts";
 import { listMachines } from "../core/machines.ts";
+import { listJournals, STORE_KEY } from "../config/journal.ts";
+import { driverId, driverSource } from "../core/flake.ts";
 import { renderTable } from "../ui.ts";
 
 /** Builds the `status` command. */
@@ -13,15 +15,31 @@ export function statusCommand(ctx: Context) {
     .action(async () => {
       const paths = await ctx.paths();
       const names = await listMachines(paths);
-      const state = names.length ? await (await ctx.driver()).states() : undefined;
-      const rows = await machineStatuses(paths, state);
+      const journals = await listJournals(paths);
+      const state = names.length || journals.length
+        ? await (await ctx.driver()).states()
+        : undefined;
+      const driver = names.length ? await driverId(driverSource(ctx.env)) : undefined;
+      const rows = await machineStatuses(paths, state, driver);
+      const store = !state
+        ? ""
+        : `\nStore: ${
+          state.store.installed ? (state.store.running ? "running" : "stopped") : "not installed"
+        }${
+          journals.includes(STORE_KEY) ? " (an interrupted creation is finished on next use)" : ""
+        }`;
       ctx.ui.result(
         rows.length
           ? renderTable(
             ["NAME", "STATUS", "RUNNING", "HOME"],
-            rows.map((r) => [r.name, r.status, r.running ? "yes" : "no", r.home]),
+            rows.map((r) => [
+              r.name,
+              r.reason ? `${r.status}: ${r.reason}` : r.status,
+              r.running ? "yes" : "no",
+              r.home,
+            ]),
             ctx.ui.opts.color,
-          )
+          ) + store
           : "No machines yet. Create one with: codchi init <name> [<url> [<module>…]]",
         rows,
       );

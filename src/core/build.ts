@@ -14,7 +14,7 @@ import {
   switchToConfigurationArgv,
   updateLockArgv,
 } from "../nix/mod.ts";
-import { driverFlakeUrl, machineFlakeText } from "./flake.ts";
+import { driverFlakeUrl, driverId, driverSource, machineFlakeText } from "./flake.ts";
 import { collectSecrets, type Declared, machineEnv, saveDeclared } from "./secrets_cmd.ts";
 import { machineCredentials } from "./modules.ts";
 import { handInHostCa } from "./host_ca.ts";
@@ -61,9 +61,17 @@ export async function buildAndActivate(
   ctx: CoreContext,
   driver: Driver,
   machine: string,
-  opts: { update: boolean; check?: () => void },
+  opts: {
+    update: boolean;
+    check?: () => void;
+    /** Called before the container is made (the journal records it first). */
+    beforeInstall?: () => Promise<void>;
+    /** Marks a step (the journal's fault points). */
+    step?: (label: string) => void;
+  },
 ): Promise<BuildResult> {
   const check = opts.check ?? (() => {});
+  const mark = opts.step ?? (() => {});
   const paths = await ctx.paths();
   const mp = machinePaths(paths, machine);
   const r = ctx.reporter;
@@ -78,6 +86,7 @@ export async function buildAndActivate(
   r.step(`Evaluating "${machine}"`);
   const declared = await declaredSecrets(ctx, driver, machine);
   check();
+  mark("evaluated");
   const secrets = await collectSecrets(ctx, machine, declared);
   await saveDeclared(paths, machine, declared);
   check();
@@ -95,14 +104,18 @@ export async function buildAndActivate(
     );
   }
   check();
+  mark("built");
   const state = await driver.states();
   const rt = state.machines.get(machine);
   const env = machineEnv(machine, secrets);
   if (!rt) {
     r.step(`Installing "${machine}"`);
+    await opts.beforeInstall?.();
     await driver.install(machine, r);
     check();
+    mark("installed");
     await driver.start(machine, env, r);
+    mark("started");
     await handInHostCa(ctx, driver, machine);
   } else if (!rt.running) {
     r.step(`Starting "${machine}"`);
@@ -132,6 +145,7 @@ export async function buildAndActivate(
     lockHash: await fileHash(mp.lock),
     system,
     builtAt: new Date().toISOString(),
+    driver: await driverId(driverSource(ctx.env)),
   });
   await exportShortcuts(ctx, driver, machine, system);
   return { system, installed: !rt };

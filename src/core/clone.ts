@@ -11,7 +11,7 @@ import type { InputOptions } from "../cli/options.ts";
 import { displayUrl, type ModuleSource, parseModuleUrl, withCredentialsArgv } from "../nix/mod.ts";
 import type { CoreContext } from "./context.ts";
 import { buildAndActivate, writeFlake } from "./build.ts";
-import { initMachine, type MachineResult, markInitDone, undoOnFailure } from "./lifecycle.ts";
+import { deleteMachine, initMachine, type MachineResult } from "./lifecycle.ts";
 import { loadMachine, saveMachine, withMachineLock } from "./machines.ts";
 import { credentialsFor, normalizeModulePath } from "./modules.ts";
 
@@ -175,9 +175,10 @@ export async function cloneIntoHome(
 
 /**
  * `codchi clone`: the machine's config with the remote module, the checkout in its home, the
- * module switched to the checkout (unless `keepRemote`), then one build (none with `-N`).
- * Where the store sees a machine's home only while the machine runs (WSL), the machine is built
- * first from the remote module and rebuilt from the checkout. Undone completely on failure.
+ * module switched to the checkout (unless `keepRemote`), then one build (none with `-N`) — all
+ * inside `init`'s journaled run, so any failure or Ctrl-C removes the whole machine. Where the
+ * store sees a machine's home only while the machine runs (WSL), the machine is built from the
+ * remote module first, then cloned and rebuilt; a failure there deletes the machine.
  */
 export async function cloneMachine(
   ctx: CoreContext,
@@ -189,46 +190,48 @@ export async function cloneMachine(
   const dir = cloneDir(req.url, req.dir);
   req.modulePaths.forEach(normalizeModulePath);
   const driver = await ctx.driver();
-  const homeFirst = !driver.managesMachineData;
-  if (!homeFirst && req.input.build === false) {
+  const name = req.name;
+  const init = { name, url: req.url, modulePaths: req.modulePaths, runInit: req.runInit };
+  const paths = await ctx.paths();
+  /** Clones into the home and points the module at the checkout. */
+  const cloneAndSwitch = async (check: () => void) => {
+    const cfg = await loadMachine(paths, name);
+    const remote = cfg.modules[0]?.source ?? src;
+    await cloneIntoHome(ctx, driver, name, remote, dir, req.git, req.input);
+    check();
+    if (req.keepRemote) return;
+    cfg.modules = localModules(cfg.modules, remote, dir);
+    await saveMachine(paths, cfg);
+    await writeFlake(ctx, driver, cfg);
+  };
+  if (!driver.managesMachineData) {
+    const res = await initMachine(ctx, {
+      ...init,
+      input: req.input,
+      prepare: (_driver, check) => cloneAndSwitch(check),
+    });
+    return { ...res, dir };
+  }
+  if (req.input.build === false) {
     throw new NotImplementedError(
       `clone --no-build is not possible with the ${driver.name} driver: the machine's home ` +
         `exists only once the machine is built.`,
-      `Run without -N, or: codchi init ${req.name} ${req.url} -N, then clone by hand.`,
+      `Run without -N, or: codchi init ${name} ${req.url} -N, then clone by hand.`,
     );
   }
-  await initMachine(ctx, {
-    name: req.name,
-    url: req.url,
-    modulePaths: req.modulePaths,
-    input: { ...req.input, build: false },
-    runInit: req.runInit,
-  });
-  const paths = await ctx.paths();
-  return await withMachineLock(
-    paths,
-    req.name,
-    () =>
-      undoOnFailure(ctx, driver, req.name, async (check) => {
-        const name = req.name;
-        if (!req.runInit) await markInitDone(paths, name);
-        const cfg = await loadMachine(paths, name);
-        const remote = cfg.modules[0]?.source;
-        const build = () => buildAndActivate(ctx, driver, name, { update: false, check });
-        if (!homeFirst) await build();
-        check();
-        await cloneIntoHome(ctx, driver, name, remote ?? src, dir, req.git, req.input);
-        check();
-        if (!req.keepRemote && remote) {
-          cfg.modules = localModules(cfg.modules, remote, dir);
-          await saveMachine(paths, cfg);
-          await writeFlake(ctx, driver, cfg);
-        } else if (homeFirst === false) {
-          return { name, status: "UpToDate" as const, dir };
-        }
-        if (req.input.build === false) return { name, status: "NotInstalled" as const, dir };
-        const res = await build();
-        return { name, status: "UpToDate" as const, system: res.system, dir };
-      }),
-  );
+  await initMachine(ctx, { ...init, input: req.input });
+  try {
+    const res = await withMachineLock(paths, name, async () => {
+      await cloneAndSwitch(() => {});
+      const built = await buildAndActivate(ctx, driver, name, { update: false });
+      return { name, status: "UpToDate" as const, system: built.system };
+    });
+    return { ...res, dir };
+  } catch (e) {
+    ctx.reporter.step(`Removing what was made for "${name}"`);
+    await deleteMachine(ctx, name, { sure: true }).catch((err) =>
+      ctx.reporter.warn(`Cleanup of "${name}" was incomplete: ${(err as Error).message}`)
+    );
+    throw e;
+  }
 }

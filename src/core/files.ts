@@ -1,7 +1,11 @@
 /** Host file trees: copy (links, modes and, as root, owners kept) and remove. */
 import { join } from "node:path";
+import { DiskFullError, isDiskFull } from "../errors.ts";
 
-/** Copies `src` to `dst` recursively; a missing `src` copies nothing. */
+/**
+ * Copies `src` to `dst` recursively; a missing `src` copies nothing. A full disk is a
+ * DiskFullError naming `dst` and the size of `src` (the caller removes the partial copy).
+ */
 export async function copyTree(src: string, dst: string): Promise<void> {
   let st: Deno.FileInfo;
   try {
@@ -10,7 +14,26 @@ export async function copyTree(src: string, dst: string): Promise<void> {
     if (e instanceof Deno.errors.NotFound) return;
     throw e;
   }
-  await copyEntry(src, dst, st, Deno.build.os !== "windows" && Deno.uid() === 0);
+  try {
+    await copyEntry(src, dst, st, Deno.build.os !== "windows" && Deno.uid() === 0);
+  } catch (e) {
+    if (!isDiskFull(e)) throw e;
+    const mib = (await treeSize(src) / 1048576).toFixed(1);
+    throw new DiskFullError(
+      `The disk is full: copying ${src} to ${dst} needs ${mib} MiB.`,
+      `Free at least ${mib} MiB on the disk of ${dst}, then run the command again.`,
+    );
+  }
+}
+
+/** Bytes of the regular files below `path` (symlinks not followed). */
+export async function treeSize(path: string): Promise<number> {
+  const st = await Deno.lstat(path).catch(() => undefined);
+  if (!st) return 0;
+  if (!st.isDirectory) return st.isFile ? st.size : 0;
+  let total = 0;
+  for await (const e of Deno.readDir(path)) total += await treeSize(join(path, e.name));
+  return total;
 }
 
 async function copyEntry(

@@ -2,7 +2,6 @@
 import { machinePaths, type Paths } from "../config/paths.ts";
 import type { MachineConfig } from "../config/schema.ts";
 import { writeJson } from "../config/store.ts";
-import { lockTimeoutMs } from "../config/lock.ts";
 import type { Driver } from "../driver/types.ts";
 import {
   ConflictError,
@@ -11,7 +10,6 @@ import {
   NotRunningError,
   UsageError,
 } from "../errors.ts";
-import { hostApps } from "../host/mod.ts";
 import type { InputOptions } from "../cli/options.ts";
 import type { CoreContext } from "./context.ts";
 import { buildAndActivate, exportShortcuts, writeFlake } from "./build.ts";
@@ -21,13 +19,16 @@ import {
   machineExists,
   newMachineConfig,
   saveMachine,
-  withMachineLock,
 } from "./machines.ts";
-import { resolveModules } from "./modules.ts";
+import { normalizeModulePath, resolveModules } from "./modules.ts";
+import { journaled, removeParts, withMachine, withMachines } from "./journal_ops.ts";
+import { hasJournal, PARTS } from "../config/journal.ts";
+import { containerName } from "../config/names.ts";
+import { parseAuth, parseModuleUrl } from "../nix/mod.ts";
 import { machineEnv, secretValuesFor } from "./secrets_cmd.ts";
 import { type ConfigStatus, configStatus } from "./status.ts";
 import { fileHash } from "../config/store.ts";
-import { copyTree, removeTree } from "./files.ts";
+import { copyTree } from "./files.ts";
 import { handInHostCa } from "./host_ca.ts";
 import { defaultDriverUrl, standaloneFlakeText } from "./flake.ts";
 import { CONTRACT } from "../contract.ts";
@@ -46,46 +47,112 @@ export async function initMachine(ctx: CoreContext, req: {
   modulePaths: string[];
   input: InputOptions;
   runInit: boolean;
+  /** Runs once the config is written, before the build (`clone`: the checkout, its module). */
+  prepare?: (driver: Driver, check: () => void) => Promise<void>;
 }): Promise<MachineResult> {
   const paths = await ctx.paths();
   const { name } = req;
-  if (await machineExists(paths, name)) {
-    throw new ConflictError(
-      `Machine "${name}" already exists.`,
-      `Use another name, or: codchi delete ${name}`,
-    );
-  }
+  // Every input is checked before the lock, the driver or the keychain is touched.
   if (!req.url && req.modulePaths.length) {
     throw new UsageError(
       "Module paths were given without a URL.",
       "Usage: codchi init <name> <url> [module-paths…]",
     );
   }
-  return await withMachineLock(paths, name, async () => {
+  validateModuleInput(req.url, req.modulePaths, req.input);
+  if (await machineExists(paths, name)) {
+    throw new ConflictError(
+      `Machine "${name}" already exists.`,
+      `Use another name, or: codchi delete ${name}`,
+    );
+  }
+  return await withMachine(ctx, name, async () => {
     const driver = await ctx.driver();
-    const state = await driver.states();
-    if (state.machines.has(name)) {
-      throw new ConflictError(
-        `A container for "${name}" exists but codchi has no config for it.`,
-        `Remove it with: codchi delete ${name} --i-am-really-sure`,
-      );
-    }
-    return await undoOnFailure(ctx, driver, name, async (check) => {
+    await assertFree(ctx, driver, name);
+    return await journaled(ctx, name, "init", { made: ["secrets", "apps"] }, async (j, check) => {
       const cfg = newMachineConfig(name);
+      await j.making("config");
       if (req.url) {
         const mods = await resolveModules(ctx, driver, cfg, req.url, req.modulePaths, req.input);
         cfg.modules.push(...mods.modules);
         if (mods.nixpkgsFrom) cfg.nixpkgsFrom = mods.nixpkgsFrom;
       }
+      check();
+      await j.making("home");
       await Deno.mkdir(machinePaths(paths, name).data, { recursive: true });
       await saveMachine(paths, cfg);
       await writeFlake(ctx, driver, cfg);
-      if (req.input.build === false) return { name, status: "NotInstalled" as const };
+      j.step("config written");
       if (!req.runInit) await markInitDone(paths, name);
-      const res = await buildAndActivate(ctx, driver, name, { update: false, check });
+      await req.prepare?.(driver, check);
+      if (req.input.build === false) return { name, status: "NotInstalled" as const };
+      const res = await buildAndActivate(ctx, driver, name, {
+        update: false,
+        check,
+        beforeInstall: () => j.making("container"),
+        step: (l) => j.step(l),
+      });
       return { name, status: "UpToDate" as const, system: res.system };
     });
   });
+}
+
+/** Checks a module URL, module paths and refs (no side effect); throws a UsageError. */
+export function validateModuleInput(
+  url: string | undefined,
+  modulePaths: string[],
+  input: InputOptions,
+): void {
+  if (url === undefined) return;
+  const src = parseModuleUrl(url, { branch: input.branch, tag: input.tag, commit: input.commit });
+  modulePaths.forEach(normalizeModulePath);
+  if (input.useNixpkgs === "remote" && src.kind === "local") {
+    throw new UsageError("--use-nixpkgs remote needs a remote module.");
+  }
+  if (modulePaths.length === 0 && input.dontPrompt) {
+    throw new UsageError(
+      "With --dont-prompt, module paths are mandatory.",
+      `Example: codchi init <name> ${url} nixosModules.default`,
+    );
+  }
+  if (input.auth !== undefined && input.auth !== "-") parseAuth(input.auth);
+}
+
+/**
+ * Under the lock of `name`: nothing of that name may exist (config, home or container), so
+ * everything an init or duplicate then makes is its own and a roll-back removes only that.
+ */
+async function assertFree(ctx: CoreContext, driver: Driver, name: string): Promise<void> {
+  const paths = await ctx.paths();
+  const mp = machinePaths(paths, name);
+  if (await machineExists(paths, name)) {
+    throw new ConflictError(
+      `Machine "${name}" already exists (made by another codchi meanwhile).`,
+      `Use another name.`,
+    );
+  }
+  const left: string[] = [];
+  if ((await driver.states()).machines.has(name)) left.push(`the container ${containerName(name)}`);
+  if (await pathExists(mp.data)) left.push(`the home folder ${mp.data}`);
+  if (await pathExists(mp.dir)) left.push(`the folder ${mp.dir}`);
+  if (left.length) {
+    throw new ConflictError(
+      `"${name}" has no machine config, but ${left.join(" and ")} exist${
+        left.length > 1 ? "" : "s"
+      }.`,
+      `Move what you want to keep away, then remove the rest with: codchi delete ${name} --i-am-really-sure`,
+    );
+  }
+}
+
+async function pathExists(p: string): Promise<boolean> {
+  try {
+    await Deno.lstat(p);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }
 
 /** Marks the init script as done, so the machine skips it (`init -n`, `clone -n`). */
@@ -93,60 +160,6 @@ export async function markInitDone(paths: Paths, name: string): Promise<void> {
   const marker = `${machinePaths(paths, name).data}/${CONTRACT.initDoneMarker}`;
   await Deno.mkdir(marker.slice(0, marker.lastIndexOf("/")), { recursive: true });
   await Deno.writeTextFile(marker, "skipped by codchi init --dont-run-init\n");
-}
-
-/**
- * Runs `fn`; on any failure or Ctrl-C removes the container, config, home and shortcuts of the
- * half-made machine, so a retry starts clean. `fn` gets `check()`, which throws once Ctrl-C came,
- * so long work stops at its next step instead of running to the end first.
- */
-export async function undoOnFailure<T>(
-  ctx: CoreContext,
-  driver: Driver,
-  name: string,
-  fn: (check: () => void) => Promise<T>,
-): Promise<T> {
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-    ctx.reporter.warn("Interrupted: cleaning up…");
-  };
-  const canSignal = Deno.build.os !== "windows";
-  if (canSignal) Deno.addSignalListener("SIGINT", onSigint);
-  try {
-    const res = await fn(() => {
-      if (interrupted) throw new InterruptedError("Interrupted.");
-    });
-    if (interrupted) throw new InterruptedError("Interrupted.");
-    return res;
-  } catch (e) {
-    ctx.reporter.step(`Removing what was made for "${name}"`);
-    await purgeMachine(ctx, driver, name).catch((err) =>
-      ctx.reporter.warn(`Cleanup of "${name}" was incomplete: ${(err as Error).message}`)
-    );
-    throw interrupted && !(e instanceof InterruptedError)
-      ? new InterruptedError("Interrupted; nothing was left behind.")
-      : e;
-  } finally {
-    if (canSignal) Deno.removeSignalListener("SIGINT", onSigint);
-  }
-}
-
-/** Removes every trace of a machine: container, shortcuts, secrets, config, home. */
-async function purgeMachine(ctx: CoreContext, driver: Driver, name: string): Promise<void> {
-  const paths = await ctx.paths();
-  const mp = machinePaths(paths, name);
-  const state = await driver.states();
-  if (state.machines.has(name)) {
-    if (state.machines.get(name)?.running) await driver.stop(name, true);
-    await driver.remove(name);
-  }
-  await (await hostApps(paths, ctx.reporter)).remove(name);
-  await (await ctx.secrets()).deleteScope(name).catch((e) =>
-    ctx.reporter.warn(`Could not remove the secrets of "${name}": ${(e as Error).message}`)
-  );
-  await removeTree(mp.dir);
-  await removeTree(mp.data);
 }
 
 /** Starts store and machine with its env file (secrets). */
@@ -166,6 +179,8 @@ export async function execInMachine(
   opts: { tty: boolean },
 ): Promise<number> {
   const paths = await ctx.paths();
+  // A killed codchi left an operation on this machine unfinished: settle it first.
+  if (await hasJournal(paths, name)) await withMachine(ctx, name, async () => {});
   await loadMachine(paths, name);
   if (!(await loadBuilt(paths, name))) {
     throw new NotFoundError(
@@ -174,6 +189,10 @@ export async function execInMachine(
     );
   }
   const driver = await ctx.driver();
+  // The machine needs the store's daemon: a stopped or deleted store is brought back first.
+  if (driver.store.alive && !(await driver.store.alive())) {
+    await driver.store.ensureRunning(ctx.reporter);
+  }
   const run = () => driver.exec(name, argv, { tty: opts.tty, stdin: "inherit" });
   try {
     return (await run()).code;
@@ -191,30 +210,34 @@ export async function rebuildMachine(
   opts: { update: boolean },
 ): Promise<MachineResult> {
   const paths = await ctx.paths();
-  return await withMachineLock(
-    paths,
-    name,
-    async () => {
-      const cfg = await loadMachine(paths, name);
-      const driver = await ctx.driver();
-      await writeFlake(ctx, driver, cfg);
-      const res = await buildAndActivate(ctx, driver, name, opts);
-      return { name, status: "UpToDate", system: res.system };
-    },
-    (holder) => ctx.reporter.warn(`Waiting for another codchi working on "${name}" (${holder})…`),
-    // A rebuild waits for the one before it (builds take minutes), not just the usual 30 s.
-    lockTimeoutMs(60 * 60_000),
-  );
+  await loadMachine(paths, name);
+  return await withMachine(ctx, name, async () => {
+    const cfg = await loadMachine(paths, name);
+    const driver = await ctx.driver();
+    await writeFlake(ctx, driver, cfg);
+    const res = await buildAndActivate(ctx, driver, name, opts);
+    return { name, status: "UpToDate", system: res.system };
+  });
 }
 
-/** `codchi delete`: asks (unless sure), then removes everything of the machine. */
+/**
+ * `codchi delete`: asks (unless sure), then removes container, shortcuts, secrets, home and
+ * config last — journaled, so an interrupted delete is finished by the next codchi. Works on a
+ * broken machine and on the remains of one (a container or home without config).
+ */
 export async function deleteMachine(
   ctx: CoreContext,
   name: string,
   opts: { sure: boolean },
 ): Promise<void> {
   const paths = await ctx.paths();
-  await loadMachine(paths, name);
+  const mp = machinePaths(paths, name);
+  const onHost = await machineExists(paths, name) || await pathExists(mp.dir) ||
+    await pathExists(mp.data) || await hasJournal(paths, name);
+  const driver = onHost ? undefined : await ctx.driver();
+  if (!onHost && !(await driver!.states()).machines.has(name)) {
+    await loadMachine(paths, name); // the NotFoundError listing the machines that exist
+  }
   if (!opts.sure) {
     if (!ctx.prompter.interactive) {
       throw new UsageError(
@@ -223,15 +246,19 @@ export async function deleteMachine(
       );
     }
     const ok = await ctx.prompter.confirm(
-      `Delete machine "${name}" with its home folder ${
-        machinePaths(paths, name).data
-      }? This cannot be undone.`,
+      `Delete machine "${name}" with its home folder ${mp.data}? This cannot be undone.`,
     );
     if (!ok) throw new InterruptedError("Nothing was deleted.");
   }
-  await withMachineLock(paths, name, async () => {
+  await withMachine(ctx, name, async () => {
     ctx.reporter.step(`Deleting "${name}"`);
-    await purgeMachine(ctx, await ctx.driver(), name);
+    await journaled(ctx, name, "delete", { made: [...PARTS] }, async (j) => {
+      const d = await ctx.driver();
+      for (const part of PARTS) {
+        await removeParts(ctx, d, name, [part]);
+        j.step(`${part} removed`);
+      }
+    });
   });
 }
 
@@ -242,40 +269,59 @@ export async function duplicateMachine(
   to: string,
 ): Promise<MachineResult> {
   const paths = await ctx.paths();
-  const src = await loadMachine(paths, from);
+  await loadMachine(paths, from);
+  if (from === to) throw new UsageError(`A machine cannot be copied onto itself.`);
   if (await machineExists(paths, to)) throw new ConflictError(`Machine "${to}" already exists.`);
-  return await withMachineLock(paths, from, () =>
-    withMachineLock(paths, to, async () => {
-      const driver = await ctx.driver();
-      return await undoOnFailure(ctx, driver, to, async () => {
+  return await withMachines(ctx, [from, to], async () => {
+    const src = await loadMachine(paths, from);
+    const driver = await ctx.driver();
+    await assertFree(ctx, driver, to);
+    const state = await driver.states();
+    const srcRt = state.machines.get(from);
+    let stopped = false;
+    try {
+      return await journaled(ctx, to, "duplicate", { from }, async (j, check) => {
         const a = machinePaths(paths, from), b = machinePaths(paths, to);
-        const state = await driver.states();
-        const srcRt = state.machines.get(from);
         if (srcRt?.running) {
           ctx.reporter.step(`Stopping "${from}" to copy it`);
+          stopped = true;
           await driver.stop(from);
+          check();
         }
         ctx.reporter.step(`Copying the files of "${from}"`);
+        await j.making("config");
         await copyTree(a.dir, b.dir);
-        // On WSL the data folder holds the distro's disk: the driver copies it (duplicate below).
-        if (!driver.managesMachineData) await copyTree(a.data, b.data);
         const cfg: MachineConfig = { ...src, name: to, createdAt: new Date().toISOString() };
         await saveMachine(paths, cfg);
+        check();
+        // On WSL the data folder holds the distro's disk: the driver copies it (duplicate below).
+        await j.making("home");
+        if (!driver.managesMachineData) await copyTree(a.data, b.data);
+        check();
+        await j.making("secrets");
         const store = await ctx.secrets();
         for (const key of await store.list(from)) {
           const v = await store.get(from, key);
           if (v !== undefined) await store.set(to, key, v);
         }
+        check();
         const built = await loadBuilt(paths, from);
         if (srcRt) {
           ctx.reporter.step(`Copying the container of "${from}"`);
+          await j.making("container");
           await driver.duplicate(from, to, ctx.reporter);
+          check();
         } else if (built) {
           await Deno.remove(b.built).catch(() => {});
         }
         const newBuilt = await loadBuilt(paths, to);
+        await j.making("apps");
         if (newBuilt) await exportShortcuts(ctx, driver, to, newBuilt.system);
-        if (srcRt?.running) await startMachine(ctx, driver, from);
+        check();
+        if (stopped) {
+          await startMachine(ctx, driver, from);
+          stopped = false;
+        }
         const status = configStatus(
           newBuilt,
           srcRt !== undefined,
@@ -284,7 +330,15 @@ export async function duplicateMachine(
         );
         return { name: to, status, system: newBuilt?.system };
       });
-    }));
+    } finally {
+      // The source was running before: it runs again whatever happened to the copy.
+      if (stopped) {
+        await startMachine(ctx, driver, from).catch((e) =>
+          ctx.reporter.warn(`Could not start "${from}" again: ${(e as Error).message}`)
+        );
+      }
+    }
+  });
 }
 
 /** `codchi tar`: the machine's files + a standalone flake (+ secrets only when asked). */

@@ -10,7 +10,7 @@ import {
   MachineConfigSchema,
 } from "../config/schema.ts";
 import { readJson, writeJson } from "../config/store.ts";
-import { NotFoundError } from "../errors.ts";
+import { ConfigError, NotFoundError } from "../errors.ts";
 
 /** Names of every machine with a machine.json, sorted. */
 export async function listMachines(paths: Paths): Promise<string[]> {
@@ -31,7 +31,16 @@ export async function listMachines(paths: Paths): Promise<string[]> {
 
 /** Loads machine.json, or a NotFoundError that lists the machines that exist. */
 export async function loadMachine(paths: Paths, name: string): Promise<MachineConfig> {
-  const cfg = await readJson(machinePaths(paths, name).file, MachineConfigSchema);
+  const file = machinePaths(paths, name).file;
+  const cfg = await readJson(file, MachineConfigSchema);
+  if (cfg && cfg.name !== name) {
+    throw new ConfigError(
+      `${file} is invalid:\n  - key "name": is ${
+        JSON.stringify(cfg.name)
+      }, but the file is in the folder of "${name}"`,
+      `Set "name" to "${name}" in ${file} (codchi leaves the file untouched).`,
+    );
+  }
   if (!cfg) {
     const all = await listMachines(paths);
     throw new NotFoundError(
@@ -46,7 +55,13 @@ export async function loadMachine(paths: Paths, name: string): Promise<MachineCo
 
 /** Whether machine.json exists. */
 export async function machineExists(paths: Paths, name: string): Promise<boolean> {
-  return (await readJson(machinePaths(paths, name).file, MachineConfigSchema)) !== undefined;
+  try {
+    await Deno.lstat(machinePaths(paths, name).file);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }
 
 /** A fresh machine config. */

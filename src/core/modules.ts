@@ -20,7 +20,8 @@ import {
 import { TOKEN_SCOPE } from "../secrets/types.ts";
 import { registerSecret } from "../process.ts";
 import type { CoreContext } from "./context.ts";
-import { loadMachine, saveMachine, withMachineLock } from "./machines.ts";
+import { loadMachine, saveMachine } from "./machines.ts";
+import { withMachine } from "./journal_ops.ts";
 import { storeNix } from "./nix_ops.ts";
 import { readStdinText } from "./secrets_cmd.ts";
 
@@ -74,11 +75,11 @@ export async function machineCredentials(ctx: CoreContext, machine: string) {
 }
 
 async function storeToken(ctx: CoreContext, url: string, auth: string): Promise<boolean> {
+  const host = credentialHost(parseModuleUrl(url, { auth: true }));
+  if (!host) throw new UsageError("--auth is only for remote repositories.");
   const value = auth === "-" ? (await readStdinText()).trim() : auth;
   const { token } = parseAuth(value);
   registerSecret(token);
-  const host = credentialHost(parseModuleUrl(url, { auth: true }));
-  if (!host) throw new UsageError("--auth is only for remote repositories.");
   await (await ctx.secrets()).set(TOKEN_SCOPE, host, value);
   return true;
 }
@@ -123,17 +124,20 @@ export async function resolveModules(
 ): Promise<{ modules: Module[]; nixpkgsFrom?: string }> {
   const refs = { branch: input.branch, tag: input.tag, commit: input.commit };
   const probe = parseModuleUrl(url, refs);
+  let paths = modulePaths.map(normalizeModulePath);
+  if (paths.length === 0 && input.dontPrompt) {
+    throw new UsageError(
+      "With --dont-prompt, module paths are mandatory.",
+      `Example: codchi init ${cfg.name} ${url} nixosModules.default`,
+    );
+  }
+  if (input.useNixpkgs === "remote" && probe.kind === "local") {
+    throw new UsageError("--use-nixpkgs remote needs a remote module.");
+  }
   if (input.auth) await storeToken(ctx, url, input.auth);
   const creds = await credentialsFor(ctx, [probe]);
   const src = creds ? parseModuleUrl(url, { ...refs, auth: true }) : probe;
-  let paths = modulePaths.map(normalizeModulePath);
   if (paths.length === 0) {
-    if (input.dontPrompt) {
-      throw new UsageError(
-        "With --dont-prompt, module paths are mandatory.",
-        `Example: codchi init ${cfg.name} ${url} nixosModules.default`,
-      );
-    }
     await driver.store.ensureRunning(ctx.reporter);
     ctx.reporter.step(`Looking for modules in ${displayUrl(src)}`);
     const found = await discover(ctx, driver, moduleFlakeUrl(driver, cfg.name, src), creds);
@@ -197,7 +201,10 @@ export async function addModule(
   input: InputOptions,
 ) {
   const paths = await ctx.paths();
-  return await withMachineLock(paths, machine, async () => {
+  parseModuleUrl(url, { branch: input.branch, tag: input.tag, commit: input.commit });
+  modulePaths.forEach(normalizeModulePath);
+  await loadMachine(paths, machine);
+  return await withMachine(ctx, machine, async () => {
     const cfg = await loadMachine(paths, machine);
     const driver = await ctx.driver();
     const res = await resolveModules(ctx, driver, cfg, url, modulePaths, input);
@@ -219,7 +226,12 @@ export async function setModule(
   opts: InputOptions & { url?: string; newName?: string; modulePath?: string },
 ) {
   const paths = await ctx.paths();
-  return await withMachineLock(paths, machine, async () => {
+  if (opts.url !== undefined) {
+    parseModuleUrl(opts.url, { branch: opts.branch, tag: opts.tag, commit: opts.commit });
+  }
+  if (opts.modulePath !== undefined) normalizeModulePath(opts.modulePath);
+  await loadMachine(paths, machine);
+  return await withMachine(ctx, machine, async () => {
     const cfg = await loadMachine(paths, machine);
     const i = cfg.modules.findIndex((m) => m.name === module);
     if (i < 0) {
@@ -265,7 +277,8 @@ export async function deleteModule(
   opts: { build?: boolean },
 ) {
   const paths = await ctx.paths();
-  return await withMachineLock(paths, machine, async () => {
+  await loadMachine(paths, machine);
+  return await withMachine(ctx, machine, async () => {
     const cfg = await loadMachine(paths, machine);
     if (!cfg.modules.some((m) => m.name === module)) {
       throw new NotFoundError(

@@ -3,52 +3,94 @@ import { machinePaths, type Paths } from "../config/paths.ts";
 import type { Built } from "../config/schema.ts";
 import { fileHash } from "../config/store.ts";
 import type { HostState } from "../driver/types.ts";
-import { listMachines, loadBuilt } from "./machines.ts";
+import { listMachines, loadBuilt, loadMachine } from "./machines.ts";
+import { CodchiError } from "../errors.ts";
+import { listJournals, readJournal, STORE_KEY } from "../config/journal.ts";
+import { machineNameProblem } from "../config/names.ts";
 
 /** Config status of a machine, as in the reference. */
 export type ConfigStatus = "NotInstalled" | "Modified" | "UpdatesAvailable" | "UpToDate";
 
+/** A row's status: a config status, or `Broken` when the machine's files cannot be used. */
+export type RowStatus = ConfigStatus | "Broken";
+
 /** One row of `codchi status`. */
 export interface MachineStatus {
   name: string;
-  status: ConfigStatus;
+  status: RowStatus;
   running: boolean;
   /** The machine's home folder on the host. */
   home: string;
+  /** Why the machine is `Broken` (the file and key, or what is wrong with its container). */
+  reason?: string;
 }
 
-/** Pure status rule: not built/installed, flake changed, lock changed, else up to date. */
+/**
+ * Pure status rule: not built/installed, flake changed, lock changed or built with another
+ * driver flake than this codchi's (`driver`, when known on both sides), else up to date.
+ */
 export function configStatus(
   built: Built | undefined,
   installed: boolean,
   flakeHash: string,
   lockHash: string,
+  driver?: string,
 ): ConfigStatus {
   if (!built || !installed) return "NotInstalled";
   if (built.flakeHash !== flakeHash) return "Modified";
   if (built.lockHash !== lockHash) return "UpdatesAvailable";
+  if (driver && built.driver && built.driver !== driver) return "UpdatesAvailable";
   return "UpToDate";
 }
 
-/** Status of every machine; `state` comes from one `driver.states()` call (or none, if absent). */
+/**
+ * Status of every machine; `state` comes from one `driver.states()` call (or none, if absent);
+ * `driver` is the identity of this codchi's driver flake (`driverId`).
+ */
 export async function machineStatuses(
   paths: Paths,
   state: HostState | undefined,
+  driver?: string,
 ): Promise<MachineStatus[]> {
   const names = await listMachines(paths);
-  return await Promise.all(names.map(async (name) => {
+  const journals = new Set(
+    (await listJournals(paths)).filter((k) => k !== STORE_KEY && !machineNameProblem(k)),
+  );
+  const all = [...new Set([...names, ...journals])].sort();
+  return await Promise.all(all.map(async (name) => {
     const mp = machinePaths(paths, name);
-    const [built, flakeHash, lockHash] = await Promise.all([
-      loadBuilt(paths, name),
-      fileHash(mp.flake),
-      fileHash(mp.lock),
-    ]);
     const rt = state?.machines.get(name);
-    return {
-      name,
-      status: configStatus(built, rt !== undefined, flakeHash, lockHash),
-      running: rt?.running ?? false,
-      home: mp.data,
-    };
+    const running = rt?.running ?? false;
+    try {
+      if (journals.has(name)) {
+        const j = await readJournal(paths, name);
+        if (j) {
+          return {
+            name,
+            status: "Broken" as const,
+            running,
+            home: mp.data,
+            reason: `an interrupted ${j.op} (pid ${j.pid}) was not finished; ` +
+              `the next codchi command on "${name}" finishes it (e.g. codchi delete ${name})`,
+          };
+        }
+      }
+      await loadMachine(paths, name);
+      const [built, flakeHash, lockHash] = await Promise.all([
+        loadBuilt(paths, name),
+        fileHash(mp.flake),
+        fileHash(mp.lock),
+      ]);
+      return {
+        name,
+        status: configStatus(built, rt !== undefined, flakeHash, lockHash, driver),
+        running,
+        home: mp.data,
+      };
+    } catch (e) {
+      if (!(e instanceof CodchiError)) throw e;
+      const reason = e.message.replace(/\s*\n\s*-?\s*/g, " ");
+      return { name, status: "Broken" as const, running, home: mp.data, reason };
+    }
   }));
 }

@@ -2,6 +2,7 @@
 import { NotImplementedError } from "../errors.ts";
 import type { CoreContext } from "./context.ts";
 import { loadMachine } from "./machines.ts";
+import { journaled, withMachine } from "./journal_ops.ts";
 
 /** `codchi store debug`: an interactive root shell in the store. */
 export async function storeShell(ctx: CoreContext): Promise<number> {
@@ -19,14 +20,22 @@ export async function recoverStore(ctx: CoreContext): Promise<void> {
 
 /** `codchi recover <name>`: re-creates a machine's container, keeping its home and profile. */
 export async function recoverMachine(ctx: CoreContext, name: string): Promise<void> {
-  await loadMachine(await ctx.paths(), name);
+  const paths = await ctx.paths();
+  await loadMachine(paths, name);
   const driver = await ctx.driver();
-  if (!driver.recover) {
+  const recover = driver.recover?.bind(driver);
+  if (!recover) {
     throw new NotImplementedError(
       `The ${driver.name} driver cannot recover machines yet.`,
       `Try: codchi store recover`,
     );
   }
-  ctx.reporter.step(`Re-creating the container of "${name}"`);
-  await driver.recover(name, ctx.reporter);
+  await withMachine(ctx, name, async () => {
+    await loadMachine(paths, name);
+    ctx.reporter.step(`Re-creating the container of "${name}"`);
+    await journaled(ctx, name, "recover", {}, async (j) => {
+      await j.making("container");
+      await recover(name, ctx.reporter);
+    });
+  });
 }

@@ -5,6 +5,7 @@ import type { CoreContext } from "./context.ts";
 import { rebuildMachine, startMachine } from "./lifecycle.ts";
 import { listMachines } from "./machines.ts";
 import { machineStatuses } from "./status.ts";
+import { driverId, driverSource } from "./flake.ts";
 
 /** What a tray can do with machines. */
 export interface TrayActions {
@@ -25,7 +26,8 @@ export function trayActions(
       const paths = await ctx.paths();
       const names = await listMachines(paths);
       const state = names.length ? await (await ctx.driver()).states() : undefined;
-      return (await machineStatuses(paths, state)).map(({ name, running, status }) => ({
+      const driver = names.length ? await driverId(driverSource(ctx.env)) : undefined;
+      return (await machineStatuses(paths, state, driver)).map(({ name, running, status }) => ({
         name,
         running,
         status,

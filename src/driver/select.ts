@@ -29,6 +29,13 @@ export function chooseDriver(input: DriverChoiceInput): { name: DriverName; reas
   }
   if (input.configDriver) return { name: input.configDriver, reason: "config.json" };
   if (input.os === "windows") return { name: "wsl", reason: "Windows host" };
+  if (input.has.lxc && input.has.incus) {
+    return {
+      name: "lxd",
+      reason: "both lxc and incus are on PATH; lxc comes first " +
+        '(CODCHI_DRIVER=incus or "driver": "incus" in config.json picks Incus)',
+    };
+  }
   if (input.has.lxc) return { name: "lxd", reason: "lxc found on PATH" };
   if (input.has.incus) return { name: "incus", reason: "incus found on PATH" };
   return { name: "lxd", reason: "Linux host (neither lxc nor incus found)" };

@@ -59,6 +59,8 @@ export interface StoreDriver {
   recover(reporter?: Reporter): Promise<void>;
   /** Stops the store (machines stop first). */
   stop(): Promise<void>;
+  /** Whether the store's daemon answers now, cheaply (no process); absent: not checkable. */
+  alive?(): Promise<boolean>;
   /** How the store sees host folders. */
   readonly view: StoreView;
 }

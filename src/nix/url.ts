@@ -32,6 +32,9 @@ export interface ParseOptions extends RefChoice {
   localScheme?: "git" | "path";
 }
 
+/** Ref names Nix's github:/gitlab:/sourcehut: fetchers accept (others go through git+https). */
+export const NIX_FORGE_REF = /^[a-zA-Z0-9@][a-zA-Z0-9_.\/@+-]*$/;
+
 const FORGE_HOSTS: Record<string, Forge> = {
   "github.com": "github",
   "gitlab.com": "gitlab",
@@ -270,8 +273,12 @@ function forgeSource(
       "Drop --branch when giving --commit.",
     );
   }
-  const src: ModuleSource = { kind: "forge", forge, owner, repo };
   const ref = refs.ref ?? refs.tag;
+  if (ref !== undefined && !NIX_FORGE_REF.test(ref)) {
+    // Nix's forge fetcher refuses this name (`fix#12`, `über`, `_wip`): plain git takes it.
+    return withGitRefs({ kind: "git", host: FORGE_HOST[forge], path: `/${owner}/${repo}` }, refs);
+  }
+  const src: ModuleSource = { kind: "forge", forge, owner, repo };
   if (ref !== undefined) src.ref = ref;
   if (refs.rev !== undefined) src.rev = refs.rev;
   return src;

@@ -120,3 +120,37 @@ Deno.test("zsh, fish and powershell scripts are produced (and parse where the sh
     await home.cleanup();
   }
 });
+
+Deno.test("bash: TAB never evaluates the command line; sourcing twice prints nothing", async () => {
+  const home = await makeHome();
+  try {
+    await makeMachine(home.configDir, "java");
+    const gen = await home.run(["completion", "bash"]);
+    assert.doesNotMatch(gen.stdout, /\beval\b/);
+    const pwned = join(home.root, "pwned");
+    const got = await bashComplete(home, gen.stdout, [
+      "codchi",
+      "exec",
+      `$(touch ${pwned})`,
+      "`touch " + pwned + "`",
+      "",
+    ]);
+    assert.ok(Array.isArray(got));
+    let made = true;
+    await Deno.lstat(pwned).catch(() => made = false);
+    assert.equal(made, false, "completion ran a command from the command line");
+    // The machine names still complete (the argv reaches codchi intact).
+    assert.deepEqual(await bashComplete(home, gen.stdout, ["codchi", "exec", "ja"]), ["java"]);
+    const file = join(home.root, "twice.bash");
+    await Deno.writeTextFile(file, gen.stdout);
+    const out = await new Deno.Command("bash", {
+      args: ["--norc", "--noprofile", "-c", `source '${file}' && source '${file}'`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0);
+    assert.equal(new TextDecoder().decode(out.stderr), "");
+  } finally {
+    await home.cleanup();
+  }
+});

@@ -23,6 +23,7 @@ Deno.test("config.json defaults", () => {
     version: 1,
     tray: { autostart: true },
     hostCertificates: true,
+    hostProxy: false,
     windows: { vcxsrv: { enable: true } },
   });
   const c = GlobalConfigSchema.parse({ version: 1, driver: "incus", tray: {} });
@@ -31,10 +32,14 @@ Deno.test("config.json defaults", () => {
 });
 
 Deno.test("config.json is strict at every level", () => {
+  // Every key is documented optional: `{}` is a valid config.json.
+  assert.equal(GlobalConfigSchema.parse({}).version, 1);
   for (
     const bad of [
-      {},
       { version: 2 },
+      { version: 1, dataDir: "relative/data" },
+      { version: 1, dataDir: "./data" },
+      { version: 1, dataDir: "/tmp/a\nb" },
       { version: 1, extra: 1 },
       { version: 1, tray: { autostart: true, x: 1 } },
       { version: 1, windows: { vcxsrv: { enable: true, path: "x" } } },
@@ -53,14 +58,20 @@ Deno.test("machine.json: defaults, module sources, strictness", () => {
   assert.deepEqual(m.modules, []);
   const mod = {
     name: "app",
-    source: { kind: "git", host: "example.org", path: "a/b", ref: "main" },
+    source: { kind: "git", host: "example.org", path: "/a/b", ref: "main" },
     modulePath: "codchiModules.dev",
   };
   assert.ok(ModuleSchema.safeParse(mod).success);
   assert.ok(
     ModuleSchema.safeParse({
       ...mod,
-      source: { kind: "local", path: "/src", scheme: "path" },
+      source: { kind: "local", path: "src/app", scheme: "path" },
+    }).success,
+  );
+  assert.ok(
+    ModuleSchema.safeParse({
+      ...mod,
+      source: { kind: "forge", forge: "sourcehut", owner: "~me", repo: "r", ref: "v1.2" },
     }).success,
   );
   for (
@@ -71,9 +82,30 @@ Deno.test("machine.json: defaults, module sources, strictness", () => {
       { ...mod, source: { kind: "svn", path: "x" } },
       { ...mod, source: { ...mod.source, token: "secret" } },
       { ...mod, extra: true },
+      // Hand-edited paths that would leave their roots.
+      { ...mod, source: { kind: "local", path: "/src", scheme: "path" } },
+      { ...mod, source: { kind: "local", path: "../../../etc", scheme: "path" } },
+      { ...mod, source: { kind: "local", path: "a/../../b", scheme: "git" } },
+      { ...mod, source: { ...mod.source, path: "/a/../b" } },
+      { ...mod, source: { ...mod.source, path: "a/b" } },
+      { ...mod, source: { ...mod.source, host: "evil.org/../x" } },
+      { ...mod, source: { ...mod.source, ref: "a..b" } },
+      { ...mod, source: { kind: "forge", forge: "github", owner: "..", repo: "r" } },
+      { ...mod, source: { kind: "forge", forge: "github", owner: "o", repo: "r/x" } },
+      // Refs Nix's forge fetchers refuse are never stored as forge refs.
+      { ...mod, source: { kind: "forge", forge: "github", owner: "o", repo: "r", ref: "fix#12" } },
+      { ...mod, source: { kind: "forge", forge: "github", owner: "o", repo: "r", ref: "_wip" } },
+      { ...mod, source: { kind: "forge", forge: "github", owner: "o", repo: "r", rev: "abc" } },
     ]
   ) {
     assert.equal(ModuleSchema.safeParse(bad).success, false, JSON.stringify(bad));
+  }
+  for (const name of ["../../../../escaped", "M", "a/b", ""]) {
+    assert.equal(
+      MachineConfigSchema.safeParse({ version: 1, name, createdAt: "t" }).success,
+      false,
+      name,
+    );
   }
   assert.equal(
     MachineConfigSchema.safeParse({ version: 1, name: "m", createdAt: "t", secrets: {} }).success,

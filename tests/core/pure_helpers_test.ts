@@ -25,6 +25,16 @@ Deno.test("configStatus: NotInstalled, Modified, UpdatesAvailable, UpToDate", ()
   assert.equal(configStatus(built, true, "f1", "l1"), "UpToDate");
 });
 
+Deno.test("configStatus: built with another driver flake than this codchi's = UpdatesAvailable", () => {
+  const b = { ...built, driver: "sha256:old" };
+  assert.equal(configStatus(b, true, "f1", "l1", "sha256:new"), "UpdatesAvailable");
+  assert.equal(configStatus(b, true, "f1", "l1", "sha256:old"), "UpToDate");
+  assert.equal(configStatus(b, true, "f2", "l1", "sha256:new"), "Modified", "a flake edit first");
+  // Unknown on either side (a record from before drivers were recorded): no claim.
+  assert.equal(configStatus(built, true, "f1", "l1", "sha256:new"), "UpToDate");
+  assert.equal(configStatus(b, true, "f1", "l1"), "UpToDate");
+});
+
 Deno.test("cloneDir: --dir or the repo name; unsafe folders refused", () => {
   assert.equal(cloneDir("https://github.com/acme/app"), "app");
   assert.equal(cloneDir("https://github.com/acme/app.git"), "app");

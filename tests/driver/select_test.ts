@@ -26,7 +26,14 @@ Deno.test("chooseDriver: CODCHI_DRIVER beats config.json beats the OS and PATH",
   );
   assert.equal(chooseDriver({ os: "windows", has: { lxc: true, incus: true } }).name, "wsl");
   assert.equal(chooseDriver({ os: "windows", envDriver: "lxd", has: none }).name, "lxd");
-  assert.equal(chooseDriver({ os: "linux", has: { lxc: true, incus: true } }).name, "lxd");
+  const both = chooseDriver({ os: "linux", has: { lxc: true, incus: true } });
+  assert.equal(both.name, "lxd");
+  // Side by side, the reason says so and how to pick the other one.
+  assert.match(both.reason, /both lxc and incus.*CODCHI_DRIVER=incus/);
+  assert.equal(
+    chooseDriver({ os: "linux", has: { lxc: true, incus: false } }).reason,
+    "lxc found on PATH",
+  );
   assert.equal(chooseDriver({ os: "linux", has: { lxc: false, incus: true } }).name, "incus");
   const fallback = chooseDriver({ os: "linux", has: none });
   assert.equal(fallback.name, "lxd");

@@ -1,5 +1,6 @@
 /** Helpers of the CLI-level real-LXD tests (lifecycle, interrupts, scale): containers, status. */
 import { REPO, type TestHome } from "../support/cli.ts";
+import { ENGINE_BIN } from "../support/engine.ts";
 
 export { execIn, exists, ok, statusOf } from "../contract/cli.ts";
 
@@ -8,9 +9,10 @@ export function haveTestbed(env: Record<string, string>): boolean {
   return !!env.CODCHI_LXD_STORE_IMAGE && !!env.CODCHI_LXD_MACHINE_IMAGE;
 }
 
-/** Runs lxc (not through codchi) and returns code and stdout. */
+/** Runs lxc or incus (not through codchi) and returns code and stdout. */
 export async function lxc(...args: string[]): Promise<{ code: number; text: string; err: string }> {
-  const out = await new Deno.Command("lxc", { args, stdout: "piped", stderr: "piped" }).output();
+  const out = await new Deno.Command(ENGINE_BIN, { args, stdout: "piped", stderr: "piped" })
+    .output();
   const dec = new TextDecoder();
   return { code: out.code, text: dec.decode(out.stdout), err: dec.decode(out.stderr) };
 }

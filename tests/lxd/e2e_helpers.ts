@@ -5,6 +5,7 @@
  */
 import { equal } from "node:assert/strict";
 import { REPO, type TestHome } from "../support/cli.ts";
+import { ENGINE_BIN } from "../support/engine.ts";
 
 /** Runs a helper command (not codchi) and returns its output. */
 export async function run(
@@ -34,7 +35,7 @@ export async function run(
 }
 
 /** `lxc …` (checks and clean-up outside codchi). */
-export const lxc = (...args: string[]) => run(["lxc", ...args]);
+export const lxc = (...args: string[]) => run([ENGINE_BIN, ...args]);
 
 /**
  * Removes `codchistore` and every `codchi-*` container: one store per host, and a previous
@@ -118,13 +119,15 @@ export async function writeLocalModule(home: TestHome, machine: string, body: st
 }
 
 /**
- * The local module in `~/mod`, added as users do (`codchi init <m> mod nixosModules.x -N`): ready
- * for `codchi rebuild`.
+ * A machine with the local module in `~/mod`, made as users make it (`codchi init <m> -N`, the
+ * checkout in its home, `codchi module add <m> mod nixosModules.x -N`): ready for `codchi rebuild`.
  */
 export async function prepareMachine(home: TestHome, machine: string, body: string) {
-  await writeLocalModule(home, machine, body);
-  const init = await home.run(["init", machine, "mod", "nixosModules.x", "-N"]);
+  const init = await home.run(["init", machine, "-N"]);
   equal(init.code, 0, init.stderr);
+  await writeLocalModule(home, machine, body);
+  const add = await home.run(["module", "add", machine, "mod", "nixosModules.x", "-N"]);
+  equal(add.code, 0, add.stderr);
 }
 
 /** Folder for test artifacts (screenshots). */

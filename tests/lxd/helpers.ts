@@ -2,6 +2,7 @@
 import { computePaths, type Paths } from "../../src/config/paths.ts";
 import { LxdDriver, type LxdDriverOptions } from "../../src/driver/lxd/mod.ts";
 import { type Output, ProcessRunner, type Runner, type RunOpts } from "../../src/process.ts";
+import { ENGINE_BIN } from "../support/engine.ts";
 
 /** Prefix of every temp HOME these tests make (how leftovers are recognised). */
 export const TEST_HOME_PREFIX = "codchi-lxd-test-";
@@ -31,7 +32,13 @@ export async function freshHost(
   const home = await Deno.makeTempDir({ prefix: TEST_HOME_PREFIX });
   const paths = computePaths("linux", { HOME: home });
   const runner = new RecordingRunner();
-  const driver = new LxdDriver({ paths, runner, env: Deno.env.toObject(), ...extra });
+  const driver = new LxdDriver({
+    paths,
+    runner,
+    env: Deno.env.toObject(),
+    binary: ENGINE_BIN,
+    ...extra,
+  });
   return { home, paths, runner, driver };
 }
 
@@ -39,7 +46,7 @@ const checks = new ProcessRunner();
 
 /** Runs lxc directly (for checks and clean-up outside the driver). */
 export async function lxc(...args: string[]): Promise<{ code: number; text: string }> {
-  const out = await checks.run(["lxc", ...args], { check: false });
+  const out = await checks.run([ENGINE_BIN, ...args], { check: false });
   return { code: out.code, text: out.text };
 }
 

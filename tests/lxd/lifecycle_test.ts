@@ -6,6 +6,7 @@
  */
 import { equal, match, ok as assert } from "node:assert/strict";
 import { makeHome, testbedEnv } from "../support/cli.ts";
+import { ENGINE, ENGINE_BIN } from "../support/engine.ts";
 import { MACHINE_CA_PATH, readHostCaBundle } from "../../src/core/host_ca.ts";
 import { lifecycleContract } from "../contract/lifecycle.ts";
 import {
@@ -24,7 +25,7 @@ const bed = testbedEnv();
 const PREFIX = "lc";
 
 Deno.test({
-  name: "lxd cli: the whole lifecycle of a machine",
+  name: `${ENGINE} cli: the whole lifecycle of a machine`,
   ignore: !haveTestbed(bed),
   sanitizeResources: false,
   sanitizeOps: false,
@@ -47,7 +48,7 @@ Deno.test({
     },
     // The home is a host folder bind-mounted into the container.
     writeHello: ({ data, M }) => Deno.writeTextFile(`${data(M)}/hello.txt`, "hello from lc\n"),
-    execSpawn: (_c, res) => match(res.traces[0], /lxc exec/),
+    execSpawn: (_c, res) => match(res.traces[0], new RegExp(` ${ENGINE_BIN} exec -q codchi-`)),
     bootsAfterGc: async ({ home, timed }, m, system) => {
       assert(await exists(`${home.dataDir}${system}/activate`), "and the system exists");
       const res = await timed(`exec ${m} after stop (boot)`, () => execIn(home, m, ["true"]));

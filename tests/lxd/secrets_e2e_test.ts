@@ -20,6 +20,7 @@ import {
   waitFor,
   writeLocalModule,
 } from "./e2e_helpers.ts";
+import { ENGINE_BIN } from "../support/engine.ts";
 
 const bed = testbedEnv();
 const M = "sec";
@@ -197,7 +198,7 @@ Deno.test({
           "",
         ].join("\n");
         const push = await run(
-          ["lxc", "file", "push", "-", `${CTN}/etc/systemd/system/codchi-probe.service`],
+          [ENGINE_BIN, "file", "push", "-", `${CTN}/etc/systemd/system/codchi-probe.service`],
           { stdin: new TextEncoder().encode(unit) },
         );
         equal(push.code, 0, push.stderr);

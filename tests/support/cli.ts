@@ -1,5 +1,6 @@
 /** Spawns the real codchi CLI (`deno run -A main.ts`) with an isolated HOME for tests. */
 import { fileURLToPath } from "node:url";
+import { engineEnv } from "./engine.ts";
 
 /** Absolute path of the repository. */
 export const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
@@ -35,7 +36,7 @@ export interface CliResult {
   traces: string[];
 }
 
-/** Reads `.testbed.env` (export KEY=VALUE lines) if present. */
+/** Reads `.testbed.env` (export KEY=VALUE lines) if present; set variables of the same names win. */
 export function testbedEnv(): Record<string, string> {
   try {
     const text = Deno.readTextFileSync(`${REPO}/.testbed.env`);
@@ -43,7 +44,9 @@ export function testbedEnv(): Record<string, string> {
     for (const m of text.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) {
       env[m[1]] = m[2].replace(/^"|"$/g, "");
     }
-    return env;
+    // A runner script may point at other copies of the same images (scripts/test-incus.sh).
+    for (const k of Object.keys(env)) env[k] = Deno.env.get(k) ?? env[k];
+    return { ...env, ...engineEnv() };
   } catch {
     return {};
   }

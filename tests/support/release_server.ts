@@ -22,8 +22,8 @@ export interface ReleaseServer {
   imageRequests(): SeenRequest[];
   /** The next request of `file` gets half of it, then the connection breaks. */
   cutOnce(file: string): void;
-  /** Every later request of `file` gets its bytes with one byte changed. */
-  tamper(file: string): void;
+  /** Every later request of `file` gets its bytes with one byte changed (`on` false: stop). */
+  tamper(file: string, on?: boolean): void;
   /** Ignore Range headers (answer 200 with the whole file). */
   ignoreRanges(on: boolean): void;
   close(): Promise<void>;
@@ -95,7 +95,7 @@ export function serveRelease(dir: string): ReleaseServer {
     requests,
     imageRequests: () => requests.filter((r) => r.path.endsWith(".tar") || /\.tar\./.test(r.path)),
     cutOnce: (f) => void cut.add(f),
-    tamper: (f) => void tampered.add(f),
+    tamper: (f, on = true) => void (on ? tampered.add(f) : tampered.delete(f)),
     ignoreRanges: (on) => void (noRanges = on),
     close: () => server.shutdown(),
   };

@@ -1,7 +1,9 @@
 /** The LXD / Incus host driver: wires the pure argv builders and parsers to the injected Runner. */
 import { containerName } from "../../config/names.ts";
 import type { Paths } from "../../config/paths.ts";
+import { faultPoint } from "../../fault.ts";
 import {
+  BrokenError,
   ConflictError,
   NotFoundError,
   NotRunningError,
@@ -48,6 +50,7 @@ import {
   machineConfig,
   machineDisks,
   machineHostDirs,
+  machineMountProblem,
   storeDisks,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
@@ -259,14 +262,19 @@ export class LxdDriver implements Driver {
       try {
         await this.lxc(initArgv(this.bin, alias, container, config), {
           timeoutMs: this.#t.createMs,
+          uninterruptible: true,
         });
+        faultPoint(`${container}: created`);
         check();
         for (const d of disks) {
-          await this.lxc(deviceAddArgv(this.bin, container, diskDevice(d)));
+          await this.lxc(deviceAddArgv(this.bin, container, diskDevice(d)), {
+            uninterruptible: true,
+          });
+          faultPoint(`${container}: ${d.name} added`);
           check();
         }
       } catch (e) {
-        await this.lxc(deleteArgv(this.bin, container), { check: false });
+        await this.lxc(deleteArgv(this.bin, container), { check: false, uninterruptible: true });
         throw e;
       }
     });
@@ -296,8 +304,17 @@ export class LxdDriver implements Driver {
     const me = listed.find((c) => c.name === ctn);
     if (!me) {
       throw new NotFoundError(
-        `The machine ${machine} has no container.`,
-        `Run \`codchi rebuild ${machine}\` to install it again.`,
+        `The container ${ctn} of machine "${machine}" does not exist (deleted outside codchi?).`,
+        `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
+      );
+    }
+    // Only a container with exactly the machine's mounts is ever started: a half-made one or
+    // one wired to another machine's folders would write the user's files to the wrong place.
+    const wrong = machineMountProblem(this.#paths, machine, me.devices);
+    if (wrong) {
+      throw new BrokenError(
+        `The container ${ctn} does not carry the mounts of "${machine}": ${wrong}.`,
+        `It is not used. Make it again from the machine image, keeping the home: codchi recover ${machine}`,
       );
     }
     for (const d of machineHostDirs(this.#paths, machine)) await Deno.mkdir(d, { recursive: true });
@@ -456,6 +473,13 @@ export class LxdDriver implements Driver {
       if (st.machines.has(machine) && !st.machines.get(machine)!.running) {
         throw new NotRunningError(machine);
       }
+      if (!st.machines.has(machine)) {
+        throw new NotFoundError(
+          `The container ${containerName(machine)} of machine "${machine}" does not exist ` +
+            `(deleted outside codchi?).`,
+          `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
+        );
+      }
     }
     return out;
   }
@@ -504,7 +528,11 @@ export class LxdDriver implements Driver {
   /** Deletes a container (stopping it); a missing one is success. */
   async removeContainer(container: string): Promise<void> {
     const argv = deleteArgv(this.bin, container);
-    const out = await this.lxc(argv, { check: false, timeoutMs: this.#t.createMs });
+    const out = await this.lxc(argv, {
+      check: false,
+      timeoutMs: this.#t.createMs,
+      uninterruptible: true,
+    });
     if (out.code !== 0 && !isNotFound(out.errText)) throw toolError(argv, out);
   }
 
@@ -521,17 +549,22 @@ export class LxdDriver implements Driver {
       try {
         await this.lxc(copyArgv(this.bin, containerName(from), target), {
           timeoutMs: this.#t.createMs,
+          uninterruptible: true,
         });
+        faultPoint(`${target}: copied`);
         check();
         const before = new Map(machineDisks(this.#paths, from).map((d) => [d.name, d.source]));
         for (const d of machineDisks(this.#paths, to)) {
           if (before.get(d.name) === d.source) continue;
-          await this.lxc(deviceSetArgv(this.bin, target, d.name, { source: d.source }));
+          await this.lxc(deviceSetArgv(this.bin, target, d.name, { source: d.source }), {
+            uninterruptible: true,
+          });
+          faultPoint(`${target}: ${d.name} set`);
           check();
         }
         await this.lxc(configSetArgv(this.bin, target, { "user.codchi.machine": to }));
       } catch (e) {
-        await this.lxc(deleteArgv(this.bin, target), { check: false });
+        await this.lxc(deleteArgv(this.bin, target), { check: false, uninterruptible: true });
         throw e;
       }
     });

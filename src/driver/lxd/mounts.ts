@@ -79,6 +79,37 @@ export function foreignStoreMounts(
   return problems.length ? problems.join("; ") : undefined;
 }
 
+/** Which of the store's disks the container `devices` lack, or undefined when it has them all. */
+export function missingStoreMounts(
+  paths: Paths,
+  devices: Record<string, Record<string, string>> | undefined,
+): string | undefined {
+  const missing = storeDisks(paths).filter((d) => devices?.[d.name] === undefined);
+  return missing.length ? `no ${missing.map((d) => d.path).join(", ")} mount` : undefined;
+}
+
+/**
+ * Why the container of `machine` (its own `devices`) does not carry exactly the disks the
+ * machine needs — one missing, or one pointing at another folder (e.g. another machine's home)
+ * — or undefined when it does. Such a container is never started.
+ */
+export function machineMountProblem(
+  paths: Paths,
+  machine: string,
+  devices: Record<string, Record<string, string>> | undefined,
+): string | undefined {
+  const norm = (p: string) => posix.normalize(p).replace(/(.)\/+$/, "$1");
+  const problems: string[] = [];
+  for (const d of machineDisks(paths, machine)) {
+    const have = devices?.[d.name];
+    if (!have) problems.push(`${d.path} is not mounted`);
+    else if (norm(have.source ?? "") !== norm(d.source) || have.path !== d.path) {
+      problems.push(`${d.path} is ${have.source ?? "?"}, not ${d.source}`);
+    }
+  }
+  return problems.length ? problems.join("; ") : undefined;
+}
+
 /** The host folder of a machine's logs. */
 export function machineLogDir(paths: Paths, machine: string): string {
   return posix.join(paths.logDir, "machines", machine);

@@ -1,11 +1,27 @@
 /** The store container of the LXD driver: install, start, daemon wait, run, shell, recover. */
 import { STORE_CONTAINER } from "../../config/names.ts";
-import { ConflictError, TimeoutError } from "../../errors.ts";
+import { BrokenError, ConflictError, TimeoutError } from "../../errors.ts";
+import { acquireLock, lockTimeoutMs } from "../../config/lock.ts";
+import {
+  hasJournal,
+  journalFile,
+  JournalWriter,
+  readJournal,
+  settlePlan,
+  STORE_KEY,
+} from "../../config/journal.ts";
 import { type Output, type RunOpts, toolError } from "../../process.ts";
 import type { Reporter, StoreDriver, StoreView } from "../types.ts";
 import { execArgv, loginArgv, startArgv } from "./argv.ts";
 import type { LxdDriver } from "./mod.ts";
-import { foreignStoreMounts, storeConfig, storeDisks, storeHostDirs, storeView } from "./mounts.ts";
+import {
+  foreignStoreMounts,
+  missingStoreMounts,
+  storeConfig,
+  storeDisks,
+  storeHostDirs,
+  storeView,
+} from "./mounts.ts";
 import { isAlreadyRunning, type ListedContainer } from "./parse.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -21,10 +37,37 @@ export class LxdStore implements StoreDriver {
   async ensureUp(reporter?: Reporter): Promise<ListedContainer[]> {
     let listed = await this.d.listed();
     let store = listed.find((c) => c.name === STORE_CONTAINER);
-    if (!store) {
-      await this.install(reporter);
-      store = { name: STORE_CONTAINER, status: "Stopped" };
-      listed = [...listed, store];
+    const paths = this.d.paths;
+    if (!store || await hasJournal(paths, STORE_KEY)) {
+      // Creating the store is serialized on its own lock; the winner's store is used as it is.
+      const lock = await acquireLock(
+        `${paths.locksDir}/${STORE_KEY}.lock`,
+        "The store",
+        lockTimeoutMs(10 * 60_000),
+        (holder) => reporter?.warn(`Waiting for another codchi creating the store (${holder})…`),
+      );
+      try {
+        await this.#settle(reporter);
+        listed = await this.d.listed();
+        store = listed.find((c) => c.name === STORE_CONTAINER);
+        if (!store) {
+          const j = await JournalWriter.begin(paths, STORE_KEY, "store", { made: ["container"] });
+          await this.install(reporter);
+          await j.end();
+          store = { name: STORE_CONTAINER, status: "Stopped" };
+          listed = [...listed, store];
+        }
+      } finally {
+        lock.release();
+      }
+    } else {
+      const missing = missingStoreMounts(paths, store.devices);
+      if (missing) {
+        throw new BrokenError(
+          `The store container ${STORE_CONTAINER} is incomplete: ${missing}.`,
+          `Re-create it (keeping /nix) with: codchi store recover`,
+        );
+      }
     }
     const foreign = foreignStoreMounts(this.d.paths, store.devices);
     if (foreign) {
@@ -97,9 +140,46 @@ export class LxdStore implements StoreDriver {
   }
 
   async recover(reporter?: Reporter): Promise<void> {
-    reporter?.step("Re-creating the store container (keeping /nix)");
-    await this.d.removeContainer(STORE_CONTAINER);
+    const paths = this.d.paths;
+    const lock = await acquireLock(
+      `${paths.locksDir}/${STORE_KEY}.lock`,
+      "The store",
+      lockTimeoutMs(),
+      (holder) => reporter?.warn(`Waiting for another codchi working on the store (${holder})…`),
+    );
+    try {
+      reporter?.step("Re-creating the store container (keeping /nix)");
+      const j = await JournalWriter.begin(paths, STORE_KEY, "store", { made: ["container"] });
+      await this.d.removeContainer(STORE_CONTAINER);
+      await this.install(reporter);
+      await j.end();
+    } finally {
+      lock.release();
+    }
     await this.ensureUp(reporter);
+  }
+
+  /** Removes the half-made store a killed codchi left (hold the store's lock). */
+  async #settle(reporter?: Reporter): Promise<void> {
+    const j = await readJournal(this.d.paths, STORE_KEY);
+    if (!j) return;
+    const plan = settlePlan(j);
+    reporter?.warn(`${plan.message} (pid ${j.pid}).`);
+    if (plan.remove.includes("container")) await this.d.removeContainer(STORE_CONTAINER);
+    await new JournalWriter(journalFile(this.d.paths, STORE_KEY), j).end();
+  }
+
+  async alive(): Promise<boolean> {
+    try {
+      const conn = await Deno.connect({
+        transport: "unix",
+        path: `${this.d.paths.storeDir}/var/nix/daemon-socket/socket`,
+      });
+      conn.close();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async stop(): Promise<void> {

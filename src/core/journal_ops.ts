@@ -1,0 +1,175 @@
+/**
+ * Running multi-step machine operations through the journal: the machine's lock, settling what
+ * a killed codchi left, intent first, and roll-back (or finishing) on failure, Ctrl-C or SIGTERM.
+ */
+import {
+  journalFile,
+  type JournalOp,
+  JournalWriter,
+  type Part,
+  readJournal,
+  settlePlan,
+} from "../config/journal.ts";
+import { machineNameProblem } from "../config/names.ts";
+import { machinePaths } from "../config/paths.ts";
+import type { Driver } from "../driver/types.ts";
+import { ConfigError, InterruptedError } from "../errors.ts";
+import { hostApps } from "../host/mod.ts";
+import { setInterruptSignal } from "../process.ts";
+import type { CoreContext } from "./context.ts";
+import { removeTree } from "./files.ts";
+import { withMachineLock } from "./machines.ts";
+
+/** Removes the given parts of machine `name`, in the journal's order. */
+export async function removeParts(
+  ctx: CoreContext,
+  driver: Driver,
+  name: string,
+  parts: readonly Part[],
+): Promise<void> {
+  const paths = await ctx.paths();
+  const mp = machinePaths(paths, name);
+  if (parts.includes("container")) {
+    const state = await driver.states();
+    if (state.machines.has(name)) {
+      if (state.machines.get(name)?.running) await driver.stop(name, true);
+      await driver.remove(name);
+    }
+  }
+  if (parts.includes("apps")) await (await hostApps(paths, ctx.reporter)).remove(name);
+  if (parts.includes("secrets")) {
+    await (await ctx.secrets()).deleteScope(name).catch((e) =>
+      ctx.reporter.warn(`Could not remove the secrets of "${name}": ${(e as Error).message}`)
+    );
+  }
+  if (parts.includes("home")) await removeTree(mp.data);
+  if (parts.includes("config")) await removeTree(mp.dir);
+}
+
+/**
+ * Settles the unfinished operation of `name` a killed codchi left (call it holding the lock):
+ * removes what was being made, or finishes a delete. Returns whether there was one.
+ */
+export async function settleMachine(ctx: CoreContext, name: string): Promise<boolean> {
+  const paths = await ctx.paths();
+  const j = await readJournal(paths, name);
+  if (!j) return false;
+  if (j.machine !== name || machineNameProblem(name)) {
+    throw new ConfigError(
+      `The journal record of "${name}" names another machine (${JSON.stringify(j.machine)}).`,
+      `Remove ${journalFile(paths, name)} by hand after checking the machine.`,
+    );
+  }
+  const plan = settlePlan(j);
+  ctx.reporter.warn(`${plan.message} (pid ${j.pid}, started ${j.startedAt}).`);
+  await removeParts(ctx, await ctx.driver(), name, plan.remove);
+  await new JournalWriter(journalFile(paths, name), j).end();
+  return true;
+}
+
+/**
+ * Runs `fn` holding the locks of `names` (taken in sorted order, so two commands on the same
+ * pair never wait for each other), after settling any unfinished operation on them. A wait for
+ * a lock is announced.
+ */
+export async function withMachines<T>(
+  ctx: CoreContext,
+  names: string[],
+  fn: () => Promise<T>,
+): Promise<T> {
+  const paths = await ctx.paths();
+  const sorted = [...new Set(names)].sort();
+  const go = async (i: number): Promise<T> => {
+    if (i === sorted.length) return await fn();
+    const name = sorted[i];
+    return await withMachineLock(
+      paths,
+      name,
+      async () => {
+        await settleMachine(ctx, name);
+        return await go(i + 1);
+      },
+      (holder) => ctx.reporter.warn(`Waiting for another codchi working on "${name}" (${holder})…`),
+    );
+  };
+  return await go(0);
+}
+
+/** Runs `fn` holding the lock of `name`, after settling what a killed codchi left. */
+export function withMachine<T>(ctx: CoreContext, name: string, fn: () => Promise<T>): Promise<T> {
+  return withMachines(ctx, [name], fn);
+}
+
+/**
+ * Runs a journaled operation on `name` (hold its lock): the record is written first; `fn`
+ * records each part before making it (`j.making`) and calls `check()` between steps, which
+ * throws once SIGINT/SIGTERM came (the running child is stopped at once). On any failure the
+ * record is settled right here (what was made is removed, a delete is finished) and the error
+ * goes on; on success the record goes.
+ */
+export async function journaled<T>(
+  ctx: CoreContext,
+  name: string,
+  op: JournalOp,
+  extra: { from?: string; made?: Part[] },
+  fn: (j: JournalWriter, check: () => void) => Promise<T>,
+): Promise<T> {
+  const paths = await ctx.paths();
+  let signal: string | undefined;
+  const abort = new AbortController();
+  const canSignal = Deno.build.os !== "windows";
+  const sigs = canSignal ? (["SIGINT", "SIGTERM"] as const) : [];
+  const handlers = sigs.map((s) => {
+    const h = () => {
+      if (!signal) ctx.reporter.warn(`Interrupted (${s}): ${cleanupWord(op)}…`);
+      signal ??= s;
+      setInterruptSignal(undefined);
+      abort.abort();
+    };
+    Deno.addSignalListener(s, h);
+    return [s, h] as const;
+  });
+  const check = () => {
+    if (signal) throw new InterruptedError(`Interrupted (${signal}).`);
+  };
+  setInterruptSignal(abort.signal);
+  const j = await JournalWriter.begin(paths, name, op, extra);
+  try {
+    const res = await fn(j, check);
+    check();
+    setInterruptSignal(undefined);
+    await j.end();
+    return res;
+  } catch (e) {
+    setInterruptSignal(undefined);
+    const plan = settlePlan(j.record);
+    if (plan.remove.length) {
+      ctx.reporter.step(
+        op === "delete"
+          ? `Finishing the delete of "${name}"`
+          : `Removing what was made for "${name}"`,
+      );
+    }
+    try {
+      await removeParts(ctx, await ctx.driver(), name, plan.remove);
+      await j.end();
+    } catch (err) {
+      ctx.reporter.warn(
+        `Clean-up of "${name}" was incomplete (${(err as Error).message}); ` +
+          `the next codchi command on "${name}" finishes it.`,
+      );
+    }
+    if (signal) throw new InterruptedError(`Interrupted (${signal}); ${doneWord(op)}.`);
+    throw e;
+  } finally {
+    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+  }
+}
+
+function cleanupWord(op: JournalOp): string {
+  return op === "delete" ? "finishing the delete" : "cleaning up";
+}
+
+function doneWord(op: JournalOp): string {
+  return op === "delete" ? "the machine was deleted completely" : "nothing was left behind";
+}

@@ -1,0 +1,300 @@
+/**
+ * The fault suite (real CLI, real LXD; `deno task test:faults`): every multi-step command is
+ * stopped by SIGKILL and by SIGINT at each of its journal steps (codchi stops itself at fault
+ * point n: CODCHI_FAULT_STEP, no sleeps), commands race in pairs, the disk fills up, files are
+ * edited by hand and containers are changed behind codchi's back. After each case: every
+ * machine complete or absent, no home reachable from another machine, nothing written outside
+ * codchi's folders, exit codes as the README documents.
+ * Run under `flock /tmp/codchi-lxd.lock` (scripts/test-faults.sh does): one store per host.
+ */
+import { equal, match, ok as assert } from "node:assert/strict";
+import { makeHome, testbedEnv, type TestHome } from "../support/cli.ts";
+import { haveTestbed, lxc, removeContainers } from "../lxd/cli_support.ts";
+import { assertSound, containers, EXIT, foreignFiles, runAtFault } from "./support.ts";
+
+const bed = testbedEnv();
+const P = "fx";
+const opts = { ignore: !haveTestbed(bed), sanitizeResources: false, sanitizeOps: false };
+const SIGNALS = ["SIGKILL", "SIGINT"] as const;
+const MARK = "files of fxa\n";
+
+/** codchi, asserting the exit code. */
+async function expect(home: TestHome, argv: string[], code: number) {
+  const r = await home.run(argv);
+  equal(r.code, code, `codchi ${argv.join(" ")}: exit ${r.code}\n${r.stderr}`);
+  return r;
+}
+
+/** The user's file in fxa's home, seen from inside the machine. */
+async function assertMarker(home: TestHome, m = "fxa") {
+  const r = await expect(home, ["exec", m, "--", "cat", "/home/codchi/marker.txt"], 0);
+  equal(r.stdout, MARK);
+}
+
+/**
+ * Steps `argv` through its fault points with `sig` (n = 1, 2, … until it completes), calling
+ * `settle` after each (which must bring every machine to complete or absent) and checking the
+ * invariants. Returns the number of fault points.
+ */
+async function stepThrough(
+  home: TestHome,
+  foreign: string[],
+  sig: typeof SIGNALS[number],
+  argv: string[],
+  settle: (fired: boolean, n: number) => Promise<void>,
+  prepare?: () => Promise<void>,
+): Promise<number> {
+  for (let n = 1; n < 60; n++) {
+    await prepare?.();
+    const r = await runAtFault(home, argv, n, sig);
+    const label = `${argv.join(" ")} stopped by ${sig} at step ${n}`;
+    if (r.fired) equal(r.code, EXIT[sig], `${label}: exit ${r.code}\n${r.stderr}`);
+    else equal(r.code, 0, `${argv.join(" ")} (no fault): exit ${r.code}\n${r.stderr}`);
+    assert(!/This is a bug/.test(r.stderr), `${label}:\n${r.stderr}`);
+    await settle(r.fired, n);
+    await assertSound(home, P, foreign, label);
+    if (!r.fired) return n - 1;
+  }
+  throw new Error(`${argv.join(" ")} never finished`);
+}
+
+Deno.test({ name: "faults: crash-safe operations on the real LXD", ...opts }, async (t) => {
+  await removeContainers(P);
+  const home = await makeHome(bed);
+  const data = (m: string) => `${home.dataDir}/machine/${m}`;
+  try {
+    await expect(home, ["init", "fxa"], 0);
+    await Deno.writeTextFile(`${data("fxa")}/marker.txt`, MARK);
+    const foreign = await foreignFiles(home);
+
+    for (const sig of SIGNALS) {
+      await t.step(
+        `init stopped by ${sig} at every step: then absent, never half-made`,
+        async () => {
+          const n = await stepThrough(home, foreign, sig, ["init", "fxi"], async (fired) => {
+            // The next command settles what the killed one left: the machine is gone.
+            const r = await home.run(["exec", "fxi", "--", "true"]);
+            equal(r.code, fired ? 3 : 0, `exec fxi: ${r.code}\n${r.stderr}`);
+            if (!fired) await expect(home, ["delete", "fxi", "--i-am-really-sure"], 0);
+          });
+          assert(n >= 10, `init has ${n} fault points`);
+        },
+      );
+    }
+
+    for (const sig of SIGNALS) {
+      await t.step(
+        `duplicate stopped by ${sig} at every step: copy absent, source intact`,
+        async () => {
+          await stepThrough(home, foreign, sig, ["duplicate", "fxa", "fxd"], async (fired) => {
+            const r = await home.run(["exec", "fxd", "--", "cat", "/home/codchi/marker.txt"]);
+            equal(r.code, fired ? 3 : 0, `exec fxd: ${r.code}\n${r.stderr}`);
+            await assertMarker(home, "fxa");
+            if (!fired) {
+              equal(r.stdout, MARK);
+              await expect(home, ["delete", "fxd", "--i-am-really-sure"], 0);
+            }
+          });
+        },
+      );
+    }
+
+    await lxc("stop", "--force", "codchi-fxa");
+    for (const sig of SIGNALS) {
+      await t.step(
+        `delete stopped by ${sig} at every step: finished by the next command`,
+        async () => {
+          await stepThrough(
+            home,
+            foreign,
+            sig,
+            ["delete", "fxr", "--i-am-really-sure"],
+            async () => {
+              await expect(home, ["exec", "fxr", "--", "true"], 3);
+              assert(!(await containers()).has("codchi-fxr"));
+            },
+            () => expect(home, ["duplicate", "fxa", "fxr"], 0).then(() => {}),
+          );
+        },
+      );
+    }
+
+    for (const sig of SIGNALS) {
+      await t.step(
+        `recover stopped by ${sig} at every step: home kept, container whole or absent`,
+        async () => {
+          await stepThrough(home, foreign, sig, ["recover", "fxa"], async (fired) => {
+            const r = await home.run(["exec", "fxa", "--", "cat", "/home/codchi/marker.txt"]);
+            if (r.code === 3) {
+              match(r.stderr, /codchi recover fxa/);
+              await expect(home, ["recover", "fxa"], 0);
+              await assertMarker(home);
+            } else {
+              equal(r.code, 0, `exec fxa after recover (${fired}): ${r.code}\n${r.stderr}`);
+              equal(r.stdout, MARK);
+            }
+          });
+        },
+      );
+    }
+
+    for (const sig of SIGNALS) {
+      await t.step(
+        `store creation stopped by ${sig} at every step: re-made on next use`,
+        async () => {
+          await stepThrough(
+            home,
+            foreign,
+            sig,
+            ["exec", "fxa", "--", "true"],
+            async () => {
+              await assertMarker(home);
+            },
+            async () => {
+              await lxc("delete", "--force", "codchistore");
+              await lxc("stop", "--force", "codchi-fxa");
+            },
+          );
+        },
+      );
+    }
+
+    await t.step("two duplicates to one target: one wins, its copy stays whole", async () => {
+      await expect(home, ["init", "fxb", "-N"], 0);
+      const [a, b] = await Promise.all([
+        home.run(["duplicate", "fxa", "fxc"]),
+        home.run(["duplicate", "fxb", "fxc"]),
+      ]);
+      const codes = [a.code, b.code].sort();
+      equal(JSON.stringify(codes), "[0,4]", `${a.stderr}\n${b.stderr}`);
+      const loser = a.code === 4 ? a : b;
+      assert(!/Removing what was made/.test(loser.stderr), loser.stderr);
+      await assertSound(home, P, foreign, "dup race");
+      if (a.code === 0) await assertMarker(home, "fxc");
+      else await expect(home, ["module", "list", "fxc"], 0);
+      await expect(home, ["delete", "fxc", "--i-am-really-sure"], 0);
+    });
+
+    await t.step("two inits of one name: one wins, the loser touches nothing", async () => {
+      const [a, b] = await Promise.all([
+        home.run(["init", "fxn", "-y", "-N"]),
+        home.run(["init", "fxn", "-y", "-N"]),
+      ]);
+      equal(JSON.stringify([a.code, b.code].sort()), "[0,4]", `${a.stderr}\n${b.stderr}`);
+      const loser = a.code === 4 ? a : b;
+      assert(!/--i-am-really-sure/.test(loser.stderr), loser.stderr);
+      await assertSound(home, P, foreign, "init race");
+      await expect(home, ["delete", "fxn", "--i-am-really-sure"], 0);
+    });
+
+    await t.step("two inits on a host without a store: one store, both machines work", async () => {
+      await lxc("delete", "--force", "codchistore");
+      await lxc("stop", "--force", "codchi-fxa");
+      const [a, b] = await Promise.all([
+        home.run(["init", "fxs"]),
+        home.run(["exec", "fxa", "--", "true"]),
+      ]);
+      equal(a.code, 0, a.stderr);
+      equal(b.code, 0, b.stderr);
+      await assertSound(home, P, foreign, "store race");
+      await expect(home, ["exec", "fxs", "--", "true"], 0);
+      await expect(home, ["delete", "fxs", "--i-am-really-sure"], 0);
+    });
+
+    await t.step(
+      "a container deleted behind codchi's back: named, with the right recover",
+      async () => {
+        await lxc("delete", "--force", "codchi-fxa");
+        const r = await expect(home, ["exec", "fxa", "--", "true"], 3);
+        match(r.stderr, /codchi-fxa/);
+        match(r.stderr, /codchi recover fxa/);
+        const j = await home.run(["--json", "exec", "fxa", "--", "true"]);
+        equal(JSON.parse(j.stderr).error.exitCode, 3);
+        await expect(home, ["recover", "fxa"], 0);
+        await assertMarker(home);
+      },
+    );
+
+    await t.step("a container without its mounts is never used; recover fixes it", async () => {
+      await lxc("stop", "--force", "codchi-fxa");
+      equal((await lxc("config", "device", "remove", "codchi-fxa", "codchi-home")).code, 0);
+      const r = await expect(home, ["exec", "fxa", "--", "sh", "-c", "echo x > ~/stray"], 5);
+      match(r.stderr, /\/home\/codchi is not mounted/);
+      match(r.stderr, /codchi recover fxa/);
+      equal((await containers()).get("codchi-fxa")?.status, "Stopped", "it was not started");
+      await expect(home, ["recover", "fxa"], 0);
+      await assertMarker(home);
+    });
+
+    await t.step("a stopped store is started by exec; status shows it", async () => {
+      await lxc("stop", "--force", "codchistore");
+      const s = await expect(home, ["status"], 0);
+      match(s.stdout, /Store: stopped/);
+      await expect(home, ["exec", "fxa", "--", "true"], 0);
+      equal((await containers()).get("codchistore")?.status, "Running");
+    });
+
+    await t.step("five parallel execs on a stopped machine all succeed", async () => {
+      await lxc("stop", "--force", "codchi-fxa");
+      const all = await Promise.all(
+        Array.from({ length: 5 }, () => home.run(["exec", "fxa", "--", "true"])),
+      );
+      for (const r of all) equal(r.code, 0, r.stderr);
+    });
+
+    await t.step(
+      "a hand-broken machine.json: Broken in status (exit 0), delete removes it",
+      async () => {
+        await expect(home, ["duplicate", "fxa", "fxh"], 0);
+        const file = `${home.configDir}/machines/fxh/machine.json`;
+        const cfg = JSON.parse(await Deno.readTextFile(file));
+        await Deno.writeTextFile(file, JSON.stringify({ ...cfg, name: "../../../../escaped" }));
+        const s = await expect(home, ["status"], 0);
+        match(s.stdout, /fxh +Broken: .*key "name"/);
+        const j = JSON.parse((await expect(home, ["--json", "status"], 0)).stdout);
+        const row = j.find((r: { name: string }) => r.name === "fxh");
+        equal(row.status, "Broken");
+        match(row.reason, /machine\.json/);
+        await expect(home, ["exec", "fxh", "--", "true"], 5);
+        await expect(home, ["delete", "fxh", "--i-am-really-sure"], 0);
+        assert(!(await containers()).has("codchi-fxh"));
+        await assertSound(home, P, foreign, "broken machine deleted");
+      },
+    );
+
+    await t.step(
+      "a full disk: duplicate exits 6 naming path and size, leaves no copy",
+      async () => {
+        const tmpfs = `${home.root}/small`;
+        await Deno.mkdir(tmpfs);
+        const mount = await new Deno.Command("mount", {
+          args: ["-t", "tmpfs", "-o", "size=4m", "tmpfs", tmpfs],
+        }).output();
+        if (mount.code !== 0) throw new Error("mount tmpfs failed (the suite runs as root)");
+        const full = await makeHome(bed);
+        try {
+          await Deno.mkdir(full.configDir, { recursive: true });
+          await Deno.writeTextFile(
+            `${full.configDir}/config.json`,
+            JSON.stringify({ dataDir: `${tmpfs}/codchi` }),
+          );
+          await expect(full, ["init", "fxbig", "-N"], 0);
+          await Deno.writeFile(`${tmpfs}/codchi/machine/fxbig/blob`, new Uint8Array(3 << 20));
+          const r = await expect(full, ["duplicate", "fxbig", "fxbig2"], 6);
+          match(r.stderr, /disk is full/);
+          match(r.stderr, /machine\/fxbig2/);
+          match(r.stderr, /3\.0 MiB/);
+          assert(!/This is a bug|at .*\.ts:/.test(r.stderr), r.stderr);
+          await assertSound(full, P, await foreignFiles(full), "disk full");
+          await expect(full, ["delete", "fxbig", "--i-am-really-sure"], 0);
+        } finally {
+          await full.cleanup();
+          await new Deno.Command("umount", { args: [tmpfs] }).output();
+        }
+      },
+    );
+  } finally {
+    await removeContainers(P);
+    await home.cleanup();
+  }
+});
