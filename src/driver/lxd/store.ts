@@ -26,7 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class LxdStore implements StoreDriver {
   readonly view: StoreView;
   constructor(private readonly d: LxdDriver) {
-    this.view = storeView(d.paths);
+    this.view = storeView(d.paths, d.hostIds);
   }
 
   /** Installs and starts the store when needed and waits for its daemon; returns the list. */

@@ -143,6 +143,8 @@ export class WslDriver implements Driver {
         configDir,
         profilesDir: (m) => `${configDir}/machines/${m}/profiles`,
         machineHome: (m) => `/mnt/wsl/codchi/machines/${m}/home`,
+        // Every distro sees the same ids on the shared mount.
+        machineOwner: { uid: MACHINE_USER.uid, gid: MACHINE_USER.gid },
       },
     });
     this.host = opts.host ??
