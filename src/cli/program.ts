@@ -13,6 +13,7 @@ import { rebuildCommand } from "./rebuild.ts";
 import { deleteCommand } from "./delete.ts";
 import { duplicateCommand } from "./duplicate.ts";
 import { gcCommand } from "./gc.ts";
+import { usbCommand } from "./usb.ts";
 import { moduleCommand } from "./module.ts";
 import { secretsCommand } from "./secrets.ts";
 import { tarCommand } from "./tar.ts";
@@ -90,6 +91,7 @@ export function buildProgram(ctx: Context) {
       deleteCommand(ctx),
       duplicateCommand(ctx),
       gcCommand(ctx),
+      usbCommand(ctx),
       moduleCommand(ctx),
       secretsCommand(ctx),
       tarCommand(ctx),
