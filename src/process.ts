@@ -17,6 +17,13 @@ export interface RunOpts {
   cwd?: string;
   /** Kill the child after this many milliseconds (exit code 124). */
   timeoutMs?: number;
+  /** Kill the child when this signal aborts. */
+  signal?: AbortSignal;
+  /**
+   * Hands stdout to this function chunk by chunk, in order (awaited), instead of capturing or
+   * inheriting it; stderr follows `inherit`.
+   */
+  onStdout?: (chunk: Uint8Array) => Promise<void> | void;
   /** Throw a ToolError when the exit code is not 0. Default true. */
   check?: boolean;
   /** Values that must never appear in traces or errors (in addition to registered secrets). */
@@ -50,6 +57,11 @@ export interface Runner {
   run(argv: string[], opts?: RunOpts): Promise<Output>;
   /** Number of processes spawned so far by this runner. */
   readonly spawns: number;
+  /**
+   * Starts argv detached (no stdio, outliving codchi) and returns once it is started; optional:
+   * runners without it cannot start long-lived helpers.
+   */
+  spawnDetached?(argv: string[], opts?: { env?: Record<string, string> }): Promise<void>;
 }
 
 const decoder = new TextDecoder();
@@ -118,21 +130,48 @@ export class ProcessRunner implements Runner {
     if (opts.env) cmd = cmd.env(opts.env);
     if (opts.cwd) cmd = cmd.cwd(opts.cwd);
     if (opts.timeoutMs) cmd = cmd.timeout(opts.timeoutMs);
-    if (interruptSignal && !opts.uninterruptible) cmd = cmd.signal(interruptSignal);
+    const signals = [opts.signal, opts.uninterruptible ? undefined : interruptSignal]
+      .filter((s): s is AbortSignal => s !== undefined);
+    if (signals.length) {
+      cmd = cmd.signal(signals.length === 1 ? signals[0] : AbortSignal.any(signals));
+    }
     if (opts.stdin === "inherit") cmd = cmd.stdin("inherit");
     else if (typeof opts.stdin === "string") cmd = cmd.stdinText(opts.stdin);
     else if (opts.stdin) cmd = cmd.stdin(opts.stdin);
     else cmd = cmd.stdin("null");
     const mode = opts.inherit ? "inherit" : "piped";
     const lines = opts.onStderrLine && !opts.inherit ? lineCollector(opts.onStderrLine) : undefined;
-    cmd = cmd.stdout(mode).stderr(lines ? lines.stream : mode);
+    const sink = opts.onStdout;
+    cmd = cmd.stdout(sink ? new WritableStream<Uint8Array>({ write: (c) => sink(c) }) : mode)
+      .stderr(lines ? lines.stream : mode);
     const res = await cmd;
     const out = opts.inherit
       ? makeOutput(res.code, new Uint8Array(), new Uint8Array())
-      : makeOutput(res.code, res.stdoutBytes, lines ? lines.bytes() : res.stderrBytes);
+      : makeOutput(
+        res.code,
+        sink ? new Uint8Array() : res.stdoutBytes,
+        lines ? lines.bytes() : res.stderrBytes,
+      );
     if (this.trace) this.log(traceLine(performance.now() - start, res.code, argv, opts.secrets));
     if (opts.check !== false && res.code !== 0) throw toolError(argv, out, opts.secrets);
     return out;
+  }
+
+  async spawnDetached(argv: string[], opts: { env?: Record<string, string> } = {}): Promise<void> {
+    if (argv.length === 0) throw new Error("process: empty argv");
+    this.#spawns++;
+    // POSIX: `setsid -f` forks the program into its own session and returns at once.
+    const full = Deno.build.os === "windows" ? argv : ["setsid", "-f", ...argv];
+    const child = new Deno.Command(full[0], {
+      args: full.slice(1),
+      env: opts.env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    if (Deno.build.os === "windows") child.unref();
+    else await child.status;
+    if (this.trace) this.log(traceLine(0, 0, ["(detached)", ...argv]));
   }
 }
 

@@ -24,6 +24,8 @@ export const GlobalConfigSchema = z.strictObject({
   tray: z.strictObject({ autostart: z.boolean().default(true) }).default({ autostart: true }),
   /** Hand the host's CA bundle to machines that enable `codchi.hostCertificates`. */
   hostCertificates: z.boolean().default(true),
+  /** Pass the host's http_proxy/https_proxy/no_proxy on to machines (opt-in). */
+  hostProxy: z.boolean().default(false),
   windows: z.strictObject({
     vcxsrv: z.strictObject({ enable: z.boolean().default(true) }).default({ enable: true }),
   }).default({ vcxsrv: { enable: true } }),

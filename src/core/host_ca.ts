@@ -3,6 +3,7 @@ import type { HostOs } from "../config/paths.ts";
 import type { Driver } from "../driver/types.ts";
 import type { CoreContext } from "./context.ts";
 import { ToolError } from "../errors.ts";
+import { handInHostProxy } from "./host_proxy.ts";
 import { HOST_CA_FILE } from "../contract.ts";
 
 /** Where the machine reads the bundle (the NixOS module trusts it when enabled). */
@@ -64,11 +65,13 @@ export async function pushHostCa(driver: Driver, machine: string, bundle: string
 }
 
 /**
- * Gives a started machine the host's CA bundle (`config.json` `hostCertificates`, default on); the
+ * Gives a started machine the host's proxy (`config.json` `hostProxy`, opt-in, host_proxy.ts) and
+ * the host's CA bundle (`config.json` `hostCertificates`, default on); the
  * machine trusts it only when its config enables `codchi.hostCertificates`. Not on WSL yet: the
  * Windows certificate store is not exported.
  */
 export async function handInHostCa(ctx: CoreContext, driver: Driver, name: string): Promise<void> {
+  await handInHostProxy(ctx, driver, name);
   if (driver.name === "wsl" || !(await ctx.config()).hostCertificates) return;
   const bundle = await readHostCaBundle((await ctx.paths()).os);
   if (bundle) await pushHostCa(driver, name, bundle);

@@ -21,7 +21,7 @@ import {
   saveMachine,
 } from "./machines.ts";
 import { normalizeModulePath, resolveModules } from "./modules.ts";
-import { journaled, removeParts, withMachine, withMachines } from "./journal_ops.ts";
+import { interruptible, journaled, removeParts, withMachine, withMachines } from "./journal_ops.ts";
 import { hasJournal, PARTS } from "../config/journal.ts";
 import { containerName } from "../config/names.ts";
 import { parseAuth, parseModuleUrl } from "../nix/mod.ts";
@@ -213,7 +213,12 @@ export async function rebuildMachine(
     const cfg = await loadMachine(paths, name);
     const driver = await ctx.driver();
     await writeFlake(ctx, driver, cfg);
-    const res = await buildAndActivate(ctx, driver, name, opts);
+    // Ctrl-C or SIGTERM stops the build at once (the profile keeps its last generation).
+    const res = await interruptible(
+      ctx,
+      "the build was stopped",
+      (check) => buildAndActivate(ctx, driver, name, { ...opts, check }),
+    );
     return { name, status: "UpToDate", system: res.system };
   });
 }

@@ -23,6 +23,7 @@ Deno.test("config.json defaults", () => {
     version: 1,
     tray: { autostart: true },
     hostCertificates: true,
+    hostProxy: false,
     windows: { vcxsrv: { enable: true } },
   });
   const c = GlobalConfigSchema.parse({ version: 1, driver: "incus", tray: {} });

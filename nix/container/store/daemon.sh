@@ -4,10 +4,10 @@
 # them; nix and git then fetch through that proxy.
 export PATH=/bin:/sbin
 # shellcheck disable=SC1091
-. /etc/codchi/contract.sh
+[ -r /etc/codchi/contract.sh ] && . /etc/codchi/contract.sh
 export NIX_SSL_CERT_FILE=/etc/ssl/certs/ca-bundle.crt
 export GIT_SSL_CAINFO=/etc/ssl/certs/ca-bundle.crt
-if [ -r "$CODCHI_PROXY_FILE" ]; then
+if [ -n "${CODCHI_PROXY_FILE:-}" ] && [ -r "$CODCHI_PROXY_FILE" ]; then
   set -a
   # shellcheck disable=SC1090
   . "$CODCHI_PROXY_FILE"

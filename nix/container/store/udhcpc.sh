@@ -1,6 +1,8 @@
 #!/bin/sh
 # busybox udhcpc event script of the codchi store: address, default route and resolv.conf.
-export PATH=/bin:/sbin
+# CODCHI_INIT_ROOT prefixes the files it writes and CODCHI_TEST_PATH the PATH (tests only).
+R="${CODCHI_INIT_ROOT:-}"
+export PATH="${CODCHI_TEST_PATH:+$CODCHI_TEST_PATH:}/bin:/sbin"
 case "$1" in
   deconfig)
     ip -4 addr flush dev "$interface" 2>/dev/null
@@ -18,7 +20,7 @@ case "$1" in
     {
       [ -n "${domain:-}" ] && echo "search $domain"
       for d in ${dns:-}; do echo "nameserver $d"; done
-    } > /etc/resolv.conf.tmp && mv -f /etc/resolv.conf.tmp /etc/resolv.conf
+    } > "$R/etc/resolv.conf.tmp" && mv -f "$R/etc/resolv.conf.tmp" "$R/etc/resolv.conf"
     ;;
 esac
 exit 0

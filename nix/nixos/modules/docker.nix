@@ -38,6 +38,8 @@ in
           (lib.optionalAttrs (toolkit ? suppressNvidiaDriverAssertion) {
             hardware.nvidia-container-toolkit.suppressNvidiaDriverAssertion = lib.mkDefault inContainer;
           })
+          # A plain NixOS system (driver "none", e.g. a VM) brings its own NVIDIA driver, as in Codchi.
+          (lib.mkIf (!inContainer) { services.xserver.videoDrivers = [ "nvidia" ]; })
           (lib.optionalAttrs (toolkit ? discovery-mode) {
             hardware.nvidia-container-toolkit.discovery-mode =
               lib.mkIf (config.codchi.driver.name == "wsl") (lib.mkDefault "wsl");

@@ -28,7 +28,11 @@ let
 in
 {
   options.codchi.hostCertificates.enable = lib.mkEnableOption ''
-    trusting the host's certificate authorities, handed in by codchi at ${hostPem}'';
+    trusting the host's certificate authorities, handed in by codchi at ${hostPem}
+    (on by default in a codchi machine, off with driver "none")'' // {
+    default = config.codchi.driver.name != "none";
+    defaultText = lib.literalExpression ''config.codchi.driver.name != "none"'';
+  };
 
   config = lib.mkIf cfg.enable {
     environment.etc."ssl/certs/ca-certificates.crt".source = lib.mkForce combined;

@@ -30,7 +30,7 @@ in
       description = ''
         The welcome shown once when the machine is created (first line of its init log, and by
         the `codchi-welcome` command). Setting it replaces codchi's default text. Plain text;
-        `$CODCHI_MACHINE_NAME` and other variables of the env file are expanded.
+        `$CODCHI_MACHINE_NAME` is replaced by the machine's name.
       '';
     };
     extraText = mkOption {

@@ -1,0 +1,4 @@
+# Sets an option nobody declares: evaluation must fail (the stand-ins have no catch-all).
+{
+  codchi.welcome.colour = "blue";
+}
