@@ -8,7 +8,7 @@ import { renderTable } from "../ui.ts";
 /** Builds the `usb` command. */
 export function usbCommand(ctx: Context) {
   const usb = new Command("usb").description(
-    "hand USB devices of the host to a machine (kept in machine.json, re-applied at every start)",
+    "hand host USB devices to a machine (kept in machine.json, re-applied at start)",
   ).addHelpText(
     "after",
     "\nExamples:\n  codchi usb list\n  codchi usb attach java 046d:c52b\n  codchi usb detach java 046d:c52b",

@@ -1,6 +1,7 @@
 /** The WSL host driver: distros `codchistore` and `codchi-<name>`, every spawn through the Runner. */
 import { containerName, machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
-import { machinePaths, pathApi, type Paths } from "../../config/paths.ts";
+import { machinePaths, type Paths } from "../../config/paths.ts";
+import { pathApi } from "../../config/path_api.ts";
 import { ConflictError, NotFoundError, NotRunningError, UsageError } from "../../errors.ts";
 import type { Output, Runner } from "../../process.ts";
 import type {
@@ -142,6 +143,8 @@ export class WslDriver implements Driver {
         configDir,
         profilesDir: (m) => `${configDir}/machines/${m}/profiles`,
         machineHome: (m) => `/mnt/wsl/codchi/machines/${m}/home`,
+        // Every distro sees the same ids on the shared mount.
+        machineOwner: { uid: MACHINE_USER.uid, gid: MACHINE_USER.gid },
       },
     });
     this.host = opts.host ??
