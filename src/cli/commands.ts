@@ -53,7 +53,8 @@ export const COMMANDS: CommandInfo[] = [
     name: "clone",
     aliases: [],
     args: "[options] <name> <url> [module-paths...]",
-    description: "create a machine, then git clone the repo into its home and use that checkout",
+    description:
+      "create a machine whose module is a git checkout in its home (cloned by the store's git, owned by the machine user); -N clones without building",
     load: async () => b((await import("./clone.ts")).cloneCommand),
   },
   {
