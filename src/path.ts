@@ -17,6 +17,9 @@ function normalizeSegments(parts: string[], absolute: boolean): string[] {
   return out;
 }
 
+/** A POSIX path that normalizing would change: `//`, or a `.` / `..` segment. */
+const UNCLEAN = /\/\/|(^|\/)\.\.?(\/|$)/;
+
 /** POSIX paths, as node:path's `posix`. */
 export const posix = {
   sep: "/",
@@ -25,6 +28,7 @@ export const posix = {
   },
   normalize(p: string): string {
     if (p === "") return ".";
+    if (!UNCLEAN.test(p)) return p;
     const abs = p.startsWith("/");
     const trailing = p.endsWith("/");
     let out = normalizeSegments(p.split("/"), abs).join("/");

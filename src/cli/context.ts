@@ -15,6 +15,7 @@ import { TerminalPrompter } from "./prompt.ts";
 export class Context {
   #config?: GlobalConfig;
   #paths?: Paths;
+  #basePaths?: Paths;
   #driver?: Promise<Driver>;
   #secrets?: Promise<SecretStore>;
   readonly os: ReturnType<typeof hostOs>;
@@ -31,7 +32,8 @@ export class Context {
 
   /** Paths before config.json is read (config.json's own location never moves). */
   get basePaths(): Paths {
-    return computePaths(this.os, this.env);
+    this.#basePaths ??= computePaths(this.os, this.env);
+    return this.#basePaths;
   }
 
   /** The validated global config (defaults when the file does not exist). */
@@ -53,7 +55,9 @@ export class Context {
   async paths(): Promise<Paths> {
     if (!this.#paths) {
       const cfg = await this.config();
-      this.#paths = computePaths(this.os, this.env, cfg.dataDir);
+      this.#paths = cfg.dataDir === undefined
+        ? this.basePaths
+        : computePaths(this.os, this.env, cfg.dataDir);
     }
     return this.#paths;
   }
@@ -77,8 +81,9 @@ export class Context {
   /** The core's view of this invocation; `dontPrompt` turns every question off. */
   core(dontPrompt = false): CoreContext {
     const interactive = !dontPrompt && Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
+    const env = this.env;
     return {
-      env: this.env,
+      env,
       paths: () => this.paths(),
       config: () => this.config(),
       driver: () => this.driver(),
@@ -88,7 +93,9 @@ export class Context {
         const { promptMasked } = await import("../secrets/prompt.ts");
         return promptMasked(q);
       }),
-      selfArgv: selfArgv(this.env),
+      get selfArgv() {
+        return selfArgv(env);
+      },
     };
   }
 

@@ -16,6 +16,9 @@ export async function execInMachine(
   opts: { tty: boolean },
 ): Promise<number> {
   const paths = await ctx.paths();
+  // Loading the driver overlaps the file checks below (it spawns nothing).
+  const driverReady = ctx.driver();
+  driverReady.catch(() => {}); // its error, if any, is thrown where it is awaited
   // A killed codchi left an operation on this machine unfinished: settle it first.
   if (await hasJournal(paths, name)) {
     const { withMachine } = await import("./journal_ops.ts");
@@ -28,7 +31,7 @@ export async function execInMachine(
       `Build it with: codchi rebuild ${name}`,
     );
   }
-  const driver = await ctx.driver();
+  const driver = await driverReady;
   // The machine needs the store's daemon: a stopped or deleted store is brought back first.
   if (driver.store.alive && !(await driver.store.alive())) {
     await driver.store.ensureRunning(ctx.reporter);
