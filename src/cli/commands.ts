@@ -115,6 +115,13 @@ export const COMMANDS: CommandInfo[] = [
     load: async () => b((await import("./tar.ts")).tarCommand),
   },
   {
+    name: "usb",
+    aliases: [],
+    args: "",
+    description: "hand host USB devices to a machine (kept in machine.json, re-applied at start)",
+    load: async () => b((await import("./usb.ts")).usbCommand),
+  },
+  {
     name: "store",
     aliases: [],
     args: "",

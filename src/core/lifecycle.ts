@@ -161,7 +161,8 @@ export async function startMachine(ctx: CoreContext, driver: Driver, name: strin
   const paths = await ctx.paths();
   await driver.store.ensureRunning(ctx.reporter);
   const values = await secretValuesFor(ctx, paths, name);
-  await driver.start(name, machineEnv(name, values), ctx.reporter);
+  const usb = (await loadMachine(paths, name)).usb;
+  await driver.start(name, machineEnv(name, values, usb), ctx.reporter);
   await handInHostCa(ctx, driver, name);
 }
 

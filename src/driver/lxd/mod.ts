@@ -20,6 +20,7 @@ import type {
   MachineEnv,
   Reporter,
   StoreDriver,
+  UsbSupport,
 } from "../types.ts";
 import {
   configSetArgv,
@@ -75,6 +76,8 @@ import {
   parseList,
 } from "./parse.ts";
 import { ENV_FILE } from "../../contract.ts";
+import { usbPlan } from "./usb.ts";
+import { listSysfsUsb } from "../../host/linux/usb_sysfs.ts";
 
 /** Time limits of every wait, in milliseconds. */
 export interface LxdTimeouts {
@@ -336,6 +339,7 @@ export class LxdDriver implements Driver {
       await this.lxc(configSetArgv(this.bin, ctn, vars));
     }
     await this.#applySessionDevices(machine, me.devices ?? {});
+    await this.#applyUsb(ctn, env.usb ?? [], me.devices ?? {});
     if (me.status !== "Running") {
       reporter?.step(`Starting ${machine}`);
       const out = await this.lxc(startArgv(this.bin, ctn), {
@@ -579,6 +583,33 @@ export class LxdDriver implements Driver {
 
   /** LXD machines keep their home in a host folder the core copies and deletes itself. */
   readonly managesMachineData = false;
+
+  /** USB: the host's devices from sysfs; `usb` devices on the instance (the engine hotplugs). */
+  readonly usb: UsbSupport = {
+    list: () => listSysfsUsb(),
+    apply: async (machine, ids) => {
+      const ctn = containerName(machine);
+      const me = (await this.listed()).find((c) => c.name === ctn);
+      if (!me) {
+        throw new NotFoundError(
+          `The container ${ctn} of machine "${machine}" does not exist (deleted outside codchi?).`,
+          `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
+        );
+      }
+      await this.#applyUsb(ctn, ids, me.devices ?? {});
+    },
+  };
+
+  /** Adds and removes `usb-*` devices so the instance carries exactly `ids`. */
+  async #applyUsb(
+    ctn: string,
+    ids: string[],
+    devices: Record<string, Record<string, string>>,
+  ): Promise<void> {
+    const plan = usbPlan(ids, devices);
+    for (const name of plan.remove) await this.lxc(deviceRemoveArgv(this.bin, ctn, name));
+    for (const d of plan.add) await this.lxc(deviceAddArgv(this.bin, ctn, d));
+  }
 
   /** Re-creates the machine's container from the machine image; home and profiles stay. */
   async recover(machine: string, reporter?: Reporter): Promise<void> {
