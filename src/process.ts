@@ -234,9 +234,22 @@ async function feed(stdin: WritableStream<Uint8Array>, data: Uint8Array | string
   }
 }
 
-/** Every byte of a stream. */
+/** Every byte of a stream (read by hand: `Response` would load Deno's fetch code at start-up). */
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const c of stream) {
+    chunks.push(c);
+    size += c.length;
+  }
+  if (chunks.length === 1) return chunks[0];
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
 }
 
 function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {

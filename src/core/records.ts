@@ -9,20 +9,21 @@ import type { Built, MachineConfig } from "../config/schema.ts";
 import { readValidated } from "../config/trusted.ts";
 
 /** Names of every machine with a machine.json, sorted. */
-export async function listMachines(paths: Paths): Promise<string[]> {
+export function listMachines(paths: Paths): Promise<string[]> {
+  // Synchronous: one folder and a stat per machine, faster than an async op each.
   const names: string[] = [];
   try {
-    for await (const e of Deno.readDir(paths.machinesDir)) {
+    for (const e of Deno.readDirSync(paths.machinesDir)) {
       if (!e.isDirectory || machineNameProblem(e.name)) continue;
       try {
-        await Deno.stat(machinePaths(paths, e.name).file);
+        Deno.statSync(machinePaths(paths, e.name).file);
         names.push(e.name);
       } catch { /* a folder without machine.json is not a machine */ }
     }
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    if (!(e instanceof Deno.errors.NotFound)) return Promise.reject(e);
   }
-  return names.sort();
+  return Promise.resolve(names.sort());
 }
 
 /** `loadMachine` of machines.ts, remembered per content. */

@@ -57,9 +57,14 @@ export function selectDriverName(
     os,
     envDriver: env.CODCHI_DRIVER,
     configDriver,
+    // Looked up only when asked (CODCHI_DRIVER or config.json decide without PATH).
     has: {
-      lxc: onPath("lxc", path, isExecutableFile) !== undefined,
-      incus: onPath("incus", path, isExecutableFile) !== undefined,
+      get lxc() {
+        return onPath("lxc", path, isExecutableFile) !== undefined;
+      },
+      get incus() {
+        return onPath("incus", path, isExecutableFile) !== undefined;
+      },
     },
   });
 }

@@ -160,3 +160,33 @@ Deno.test("the detector sees npm packages and the schemas where they are loaded"
     await home.cleanup();
   }
 });
+
+Deno.test("exec: the fast path and the full parser spawn the same argv and return the same", async () => {
+  const home = await makeHome();
+  let daemon: Deno.Listener | undefined;
+  try {
+    const m = await runningMachine(home);
+    daemon = m.daemon;
+    const calls = join(home.root, "lxc.calls");
+    const spawnedBy = async (args: string[]) => {
+      await Deno.writeTextFile(calls, "");
+      const r = await home.run(args, { env: { ...m.env, CODCHI_TRACE: "1" } });
+      return { code: r.code, stdout: r.stdout, calls: await Deno.readTextFile(calls) };
+    };
+    await spawnedBy(["exec", "m", "--", "true"]); // first exec: validations, session record
+    // `exec -- m …` is not a plain form: the full parser (commander) runs it.
+    const fast = await spawnedBy(["exec", "m", "--", "sh", "-c", "exit 3"]);
+    const full = await spawnedBy(["exec", "--", "m", "sh", "-c", "exit 3"]);
+    assert.equal(fast.code, 0); // the stand-in lxc exits 0
+    assert.deepEqual(full, fast);
+    for (const args of [["exec", "nosuch", "--", "true"], ["exec", "Bad_Name"]]) {
+      const viaParser = [args[0], "--", ...args.slice(1).filter((a) => a !== "--")];
+      const [a, b] = await Promise.all([home.run(args, m), home.run(viaParser, m)]);
+      assert.deepEqual([b.code, b.stdout, b.stderr], [a.code, a.stdout, a.stderr], args.join(" "));
+      assert.notEqual(a.code, 0);
+    }
+  } finally {
+    daemon?.close();
+    await home.cleanup();
+  }
+});
