@@ -359,17 +359,17 @@ export class WslDriver implements Driver {
 
   /** Terminates the distro (WSL has no graceful stop of one distro; `force` changes nothing). */
   async stop(machine: string, _force?: boolean): Promise<void> {
-    await this.#releaseHome(machine);
     const args = terminateArgv(containerName(machine));
     const r = await this.#exe.callRetry(args);
     if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
     if (r.out.code !== 0) throw this.#exe.fail(args, r);
+    await this.#releaseHome(machine); // the disk stays attached until the VM stops: after is fine
   }
 
   async remove(machine: string): Promise<void> {
     const distro = containerName(machine);
-    await this.#releaseHome(machine);
     await this.#exe.callRetry(terminateArgv(distro));
+    await this.#releaseHome(machine); // before --unregister detaches and deletes the disk
     const args = unregisterArgv(distro);
     const r = await this.#exe.callRetry(args);
     if (r.out.code !== 0 && r.kind !== "not-found") throw this.#exe.fail(args, r);
