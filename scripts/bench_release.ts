@@ -71,3 +71,12 @@ export async function releaseRows(bed: Record<string, string>): Promise<string[]
   }
   return rows;
 }
+
+/** Prints the release rows as their own Markdown table (what, time, spawns, note). */
+export function printReleaseRows(rows: string[][]): void {
+  if (!rows.length) return;
+  console.log("\nRelease images on a loopback release (the test bed's images, gzip):\n");
+  console.log("| what | time | spawns | note |");
+  console.log("| --- | --- | --- | --- |");
+  for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+}

@@ -4,7 +4,8 @@
  * config, data, cache and runtime folders. Returns what it removed, for people.
  */
 import { basename } from "node:path";
-import { pathApi, type Paths } from "../config/paths.ts";
+import type { Paths } from "../config/paths.ts";
+import { pathApi } from "../config/path_api.ts";
 import type { Driver } from "../driver/types.ts";
 import { InterruptedError, PrerequisiteError, UsageError } from "../errors.ts";
 import { TOKEN_SCOPE } from "../secrets/types.ts";

@@ -1,5 +1,6 @@
 /** The host driver contract: the core asks for verbs, never for commands. */
 import type { Output, Runner, RunOpts } from "../process.ts";
+import type { HostUsbDevice } from "../usb/id.ts";
 
 /** Names of the host drivers. */
 export type DriverName = "lxd" | "incus" | "wsl";
@@ -29,6 +30,16 @@ export interface MachineEnv {
   envFile: Uint8Array;
   /** Non-secret variables set for the machine (e.g. CODCHI_MACHINE_NAME). */
   vars: Record<string, string>;
+  /** USB devices (`vvvv:pppp`) the machine carries (machine.json `usb`). */
+  usb?: string[];
+}
+
+/** USB passthrough of a driver. */
+export interface UsbSupport {
+  /** The host's USB devices. */
+  list(): Promise<HostUsbDevice[]>;
+  /** Makes the RUNNING machine carry exactly `ids` now (start does the same from MachineEnv). */
+  apply(machine: string, ids: string[]): Promise<void>;
 }
 
 /** How to run a command in a machine. */
@@ -73,6 +84,8 @@ export interface StoreView {
   profilesDir(machine: string): string;
   /** A machine's home folder (for local modules). */
   machineHome(machine: string): string;
+  /** Who the machine user is to the store: files the store gives these ids belong to it. */
+  readonly machineOwner: { uid: number; gid: number };
 }
 
 /** Host-side integration: shortcuts, terminal entries, display/sound devices. */
@@ -126,4 +139,6 @@ export interface Driver {
    * every image the driver imported; returns what it removed (for people).
    */
   uninstall?(): Promise<string[]>;
+  /** USB passthrough; absent where the driver has none. */
+  readonly usb?: UsbSupport;
 }
