@@ -106,7 +106,7 @@ if (import.meta.main) {
     console.error(`make_release: ${args}`);
     Deno.exit(2);
   }
-  const m = await makeRelease(args.dir, args.version, args.images);
-  console.error(`make_release: ${join(args.dir, MANIFEST_FILE)} (version ${m.version})`);
-  console.log(renderManifest(m).trimEnd());
+  const made = await makeRelease(args.dir, args.version, args.images);
+  console.error(`make_release: ${join(args.dir, MANIFEST_FILE)} (version ${made.version})`);
+  console.log(renderManifest(made).trimEnd());
 }
