@@ -115,13 +115,56 @@ export async function journaled<T>(
   fn: (j: JournalWriter, check: () => void) => Promise<T>,
 ): Promise<T> {
   const paths = await ctx.paths();
+  return await interruptible(ctx, cleanupWord(op), async (check, signal) => {
+    const j = await JournalWriter.begin(paths, name, op, extra);
+    try {
+      const res = await fn(j, check);
+      check();
+      await j.end();
+      return res;
+    } catch (e) {
+      setInterruptSignal(undefined);
+      const plan = settlePlan(j.record);
+      if (plan.remove.length) {
+        ctx.reporter.step(
+          op === "delete"
+            ? `Finishing the delete of "${name}"`
+            : `Removing what was made for "${name}"`,
+        );
+      }
+      try {
+        await removeParts(ctx, await ctx.driver(), name, plan.remove);
+        await j.end();
+      } catch (err) {
+        ctx.reporter.warn(
+          `Clean-up of "${name}" was incomplete (${(err as Error).message}); ` +
+            `the next codchi command on "${name}" finishes it.`,
+        );
+      }
+      const sig = signal();
+      if (sig) throw new InterruptedError(`Interrupted (${sig}); ${doneWord(op)}.`);
+      throw e;
+    }
+  });
+}
+
+/**
+ * Runs `fn` with SIGINT/SIGTERM caught: a signal stops the running child at once (SIGTERM
+ * through the process door's interrupt signal), and `check()` throws an InterruptedError from
+ * then on, so `fn` cleans up instead of the process dying half-way. A failure caused by the
+ * stopped child is reported as the interruption (exit 130).
+ */
+export async function interruptible<T>(
+  ctx: CoreContext,
+  doing: string,
+  fn: (check: () => void, signal: () => string | undefined) => Promise<T>,
+): Promise<T> {
   let signal: string | undefined;
   const abort = new AbortController();
-  const canSignal = Deno.build.os !== "windows";
-  const sigs = canSignal ? (["SIGINT", "SIGTERM"] as const) : [];
+  const sigs = Deno.build.os !== "windows" ? (["SIGINT", "SIGTERM"] as const) : [];
   const handlers = sigs.map((s) => {
     const h = () => {
-      if (!signal) ctx.reporter.warn(`Interrupted (${s}): ${cleanupWord(op)}…`);
+      if (!signal) ctx.reporter.warn(`Interrupted (${s}): ${doing}…`);
       signal ??= s;
       setInterruptSignal(undefined);
       abort.abort();
@@ -133,35 +176,17 @@ export async function journaled<T>(
     if (signal) throw new InterruptedError(`Interrupted (${signal}).`);
   };
   setInterruptSignal(abort.signal);
-  const j = await JournalWriter.begin(paths, name, op, extra);
   try {
-    const res = await fn(j, check);
+    const res = await fn(check, () => signal);
     check();
-    setInterruptSignal(undefined);
-    await j.end();
     return res;
   } catch (e) {
-    setInterruptSignal(undefined);
-    const plan = settlePlan(j.record);
-    if (plan.remove.length) {
-      ctx.reporter.step(
-        op === "delete"
-          ? `Finishing the delete of "${name}"`
-          : `Removing what was made for "${name}"`,
-      );
+    if (signal && !(e instanceof InterruptedError)) {
+      throw new InterruptedError(`Interrupted (${signal}): ${doing}.`);
     }
-    try {
-      await removeParts(ctx, await ctx.driver(), name, plan.remove);
-      await j.end();
-    } catch (err) {
-      ctx.reporter.warn(
-        `Clean-up of "${name}" was incomplete (${(err as Error).message}); ` +
-          `the next codchi command on "${name}" finishes it.`,
-      );
-    }
-    if (signal) throw new InterruptedError(`Interrupted (${signal}); ${doneWord(op)}.`);
     throw e;
   } finally {
+    setInterruptSignal(undefined);
     for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   }
 }
