@@ -308,13 +308,14 @@ Deno.test({ name: "faults: crash-safe operations on the real LXD", ...opts }, as
             JSON.stringify({ dataDir: `${tmpfs}/codchi` }),
           );
           await expect(full, ["init", "fxbig", "-N"], 0);
+          const fullForeign = await foreignFiles(full);
           await Deno.writeFile(`${tmpfs}/codchi/machine/fxbig/blob`, new Uint8Array(3 << 20));
           const r = await expect(full, ["duplicate", "fxbig", "fxbig2"], 6);
           match(r.stderr, /disk is full/);
           match(r.stderr, /machine\/fxbig2/);
           match(r.stderr, /3\.0 MiB/);
           assert(!/This is a bug|at .*\.ts:/.test(r.stderr), r.stderr);
-          await assertSound(full, P, await foreignFiles(full), "disk full");
+          await assertSound(full, "fxbig", fullForeign, "disk full");
           await expect(full, ["delete", "fxbig", "--i-am-really-sure"], 0);
         } finally {
           await full.cleanup();
