@@ -147,6 +147,26 @@ Deno.test({ name: "faults: crash-safe operations on the real LXD", ...opts }, as
       },
     );
 
+    await t.step(
+      "an orphaned container (no config): init names it, delete removes it",
+      async () => {
+        const images = JSON.parse((await lxc("image", "list", "--format", "json")).text) as {
+          aliases: { name: string }[];
+        }[];
+        const alias = images.flatMap((i) => i.aliases.map((a) => a.name))
+          .find((n) => n.startsWith("codchi-machine"));
+        assert(alias, "the machine image is imported");
+        equal((await lxc("init", alias, "codchi-fxo")).code, 0);
+        const r = await expect(home, ["init", "fxo", "-N"], 4);
+        match(r.stderr, /codchi-fxo/);
+        match(r.stderr, /codchi delete fxo/);
+        assert(!(await Deno.lstat(`${home.configDir}/machines/fxo`).catch(() => false)));
+        await expect(home, ["delete", "fxo", "--i-am-really-sure"], 0);
+        assert(!(await containers()).has("codchi-fxo"));
+        await assertSound(home, P, foreign, "orphan deleted");
+      },
+    );
+
     await t.step("a container without its mounts is never used; recover fixes it", async () => {
       await lxc("stop", "--force", "codchi-fxa");
       equal((await lxc("config", "device", "remove", "codchi-fxa", "codchi-home")).code, 0);
