@@ -15,6 +15,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BED="$REPO/.testbed/lxd"
 FLAKE_SRC="$REPO/tests/driver-flake"
+RELEASE_STORE="$REPO/nix/container/store"
 SUITE=bookworm
 LXD_WAIT=${LXD_WAIT:-120}
 mkdir -p "$BED"
@@ -64,11 +65,13 @@ mirror() {
 MIRROR=$(mirror | head -n1)
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 
-PACKAGES=systemd,libdbi-perl,dbus,dbus-user-session,libpam-systemd,sudo,bash,procps,nix-bin,x11-apps,x11-utils,xauth,pulseaudio-utils,wayland-utils,libsecret-tools
+PACKAGES=systemd,libdbi-perl,dbus,dbus-user-session,libpam-systemd,sudo,bash,procps,nix-bin,x11-apps,x11-utils,xauth,pulseaudio-utils,wayland-utils,libsecret-tools,git
 BASE_KEY=$(printf '%s %s %s' "$SUITE" "$PACKAGES" "$MIRROR" | sha256sum | cut -c1-12)
 IMG_KEY=$( (
   cat "$0"
   cd "$FLAKE_SRC" && find . -type f | LC_ALL=C sort | xargs sha256sum
+  cd "$RELEASE_STORE" && find . -type f | LC_ALL=C sort | xargs sha256sum
+  cat "$REPO/nix/contract.json" "$REPO/nix/contract.nix"
 ) | sha256sum | cut -c1-12)
 BASE="$BED/base-$BASE_KEY"
 OUT="$BED/images-$IMG_KEY"
@@ -185,6 +188,42 @@ EOF
   cp -r "$FLAKE_SRC" "$root/opt/codchi/driver-flake"
 }
 
+# --- the release store's own files in the test store -------------------------------------------
+# The release store image (nix/container/store) starts with setup.sh (the /nix folders, the host's
+# CA bundle merged into /etc/ssl/certs/ca-bundle.crt; the contract's paths from contract.sh),
+# then daemon.sh; its git trusts every repo
+# owner (/etc/gitconfig: checkouts owned by the machine user stay readable). The test store takes
+# these very files: the scripts are copied, the gitconfig is read out of default.nix, and a
+# systemd drop-in runs them in place of its own start-up (systemd stays PID 1, not busybox init).
+release_store_files() {
+  local root=$1
+  mkdir -p "$root/etc/codchi" "$root/etc/ssl/certs" \
+    "$root/etc/systemd/system/codchi-nix-daemon.service.d"
+  install -m 0755 "$RELEASE_STORE/setup.sh" "$root/etc/codchi/setup.sh"
+  install -m 0755 "$RELEASE_STORE/daemon.sh" "$root/etc/codchi/daemon.sh"
+  install -m 0755 "$RELEASE_STORE/udhcpc.sh" "$root/etc/codchi/udhcpc.sh"
+  # contract.sh as the release image gets it: contract.nix's shellVars.
+  nix-instantiate --eval --strict --json -E "(import $REPO/nix/contract.nix).shellVars" |
+    sed -e 's/^"//' -e 's/"$//' -e 's/\\n/\n/g' >"$root/etc/codchi/contract.sh"
+  grep -q '^CODCHI_HOST_CA_FILE=/' "$root/etc/codchi/contract.sh" || die "contract.sh is incomplete"
+  awk -v q="''" '
+    index($0, "gitConfig = pkgs.writeText \"gitconfig\" " q) { on = 1; next }
+    on && $0 ~ "^ *" q ";" { exit }
+    on { sub(/^    /, ""); print }' "$RELEASE_STORE/default.nix" >"$root/etc/gitconfig"
+  grep -q 'directory = \*' "$root/etc/gitconfig" || die "no gitconfig found in $RELEASE_STORE/default.nix"
+  # The image's own CA bundle: empty here (the test store reaches no public server).
+  : >"$root/etc/ssl/certs/ca-bundle.crt"
+  ln -sfn ca-bundle.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  cat >"$root/etc/systemd/system/codchi-nix-daemon.service.d/release-scripts.conf" <<'EOF'
+[Service]
+ExecStartPre=
+ExecStartPre=/etc/codchi/setup.sh
+ExecStartPre=/usr/bin/nix-store --init
+ExecStart=
+ExecStart=/etc/codchi/daemon.sh
+EOF
+}
+
 # Packs `root` as a unified LXD image tarball (metadata.yaml + rootfs/).
 pack() {
   local root=$1 desc=$2 tarball=$3 dir
@@ -209,6 +248,7 @@ if [ ! -f "$OUT/machine.tar" ] || [ ! -f "$OUT/store.tar" ]; then
   cp -a "$BASE" "$OUT.tmp/s/rootfs"
   build_machine "$OUT.tmp/m/rootfs"
   build_store "$OUT.tmp/s/rootfs"
+  release_store_files "$OUT.tmp/s/rootfs"
   pack "$OUT.tmp/m/rootfs" "codchi test machine (Debian $SUITE, systemd)" "$OUT.tmp/machine.tar"
   pack "$OUT.tmp/s/rootfs" "codchi test store (Debian $SUITE, nix-daemon)" "$OUT.tmp/store.tar"
   rm -rf "$OUT.tmp/m" "$OUT.tmp/s"

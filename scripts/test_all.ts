@@ -29,6 +29,7 @@ const SUITES: Suite[] = [
   { name: "lxd", argv: ["bash", "scripts/test-lxd.sh"] },
   { name: "faults", argv: ["bash", "scripts/test-faults.sh"] },
   { name: "host-lxd", argv: ["bash", "scripts/test-host-lxd.sh"] },
+  { name: "git-e2e", argv: ["bash", "scripts/test-git-e2e.sh"] },
   { name: "release", argv: ["bash", "scripts/test-release.sh"] },
   { name: "incus", argv: ["bash", "scripts/test-incus.sh"] },
   { name: "wsl", argv: ["bash", "scripts/test-wsl.sh"] },

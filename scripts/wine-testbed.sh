@@ -96,3 +96,14 @@ if [ "$(cat "$WINEPREFIX/.codchi-stamp" 2>/dev/null)" != "$stamp" ]; then
   echo "$stamp" >"$WINEPREFIX/.codchi-stamp"
   log "ready: deno.exe $got under $(wine --version)"
 fi
+
+# --- 6. the prefix does not depend on the HOME that made it ------------------------------------
+# wineboot links the user's folders (Desktop, Documents, Downloads, …) to the XDG folders of the
+# HOME of the run that created the prefix; a later run with another HOME would find them dangling.
+# They become plain folders inside the prefix (also in a prefix made before this step existed).
+for link in "$WINEPREFIX"/drive_c/users/*/*; do
+  if [ -L "$link" ]; then
+    rm -f "$link"
+    mkdir -p "$link"
+  fi
+done

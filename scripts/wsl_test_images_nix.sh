@@ -18,7 +18,8 @@ nix_machine_boot() {
 # (CODCHI_PROFILES_DIR from the env file) and shares the home with the store, activates the
 # system, then marks the boot done (/run/codchi-booted, read by the systemctl stand-in).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-env_file=/etc/codchi-env
+. /usr/lib/codchi/contract.sh # the machine contract, as the real image carries it
+env_file=$CODCHI_ENV_FILE
 shared=/mnt/wsl/codchi
 log() { echo "codchi-init: $*" >>/run/codchi-init.log; }
 wait_for() { # wait_for <tenths of a second> <test args…>
@@ -44,17 +45,17 @@ if ! wait_for 300 -d "$shared/nix/store"; then
   log "the store does not share /nix at $shared/nix (is codchistore running?)"
   exit 1
 fi
-bind "$shared/nix/store" /nix/store
-bind "$shared/nix/var/nix/db" /nix/var/nix/db
-bind "$shared/nix/var/nix/daemon-socket" /nix/var/nix/daemon-socket
+bind "$shared$CODCHI_NIX_STORE" "$CODCHI_NIX_STORE"
+bind "$shared$CODCHI_NIX_DB" "$CODCHI_NIX_DB"
+bind "$shared$CODCHI_NIX_DAEMON_SOCKET_DIR" "$CODCHI_NIX_DAEMON_SOCKET_DIR"
 name=$(env_value CODCHI_MACHINE_NAME)
 profiles=$(env_value CODCHI_PROFILES_DIR)
-[ -n "$profiles" ] || profiles="$shared/nix/var/nix/profiles/codchi/$name"
+[ -n "$profiles" ] || profiles="$shared$CODCHI_NIX_PROFILES_DIR/codchi/$name"
 mkdir -p "$profiles"
-bind "$profiles" /nix/var/nix/profiles
-[ -z "$name" ] || bind /home/codchi "$shared/machines/$name/home"
-if [ -x /nix/var/nix/profiles/system/activate ]; then
-  /nix/var/nix/profiles/system/activate >>/run/codchi-init.log 2>&1 || log "activation failed"
+bind "$profiles" "$CODCHI_NIX_PROFILES_DIR"
+[ -z "$name" ] || bind "$CODCHI_HOME" "$shared/machines/$name/home"
+if [ -x "$CODCHI_SYSTEM_PROFILE/activate" ]; then
+  "$CODCHI_SYSTEM_PROFILE/activate" >>/run/codchi-init.log 2>&1 || log "activation failed"
 fi
 : >/run/codchi-booted
 EOF
@@ -88,17 +89,23 @@ nix_images() {
   fi
   key=$( (
     cat "$top/scripts/wsl_test_images.sh" "$top/scripts/wsl_test_images_nix.sh"
+    cat "$top/scripts/wsl_machinectl_standin.sh" "$top/nix/contract.json" "$top/nix/contract.nix"
     cat "$top"/nix/container/store/{setup,daemon,boot_wsl}.sh
     echo "$src"
     stat -c '%s %Y' "$src/store.tar" "$src/machine.tar"
   ) | sha256sum | cut -c1-12)
   dir="$out/nix-$key"
+  # One builder per key at a time (the test runs ask for the images concurrently).
+  exec 8>"$dir.lock"
+  flock 8
   if [ "$force" != 1 ] && [ -s "$dir/store.tar.gz" ] && [ -s "$dir/machine.tar.gz" ]; then
     echo "$dir/store.tar.gz"
     echo "$dir/machine.tar.gz"
     return 0
   fi
-  rm -rf "$out"/nix-*
+  # Older flavours (other keys) are removed only when stale: other worktrees share this cache.
+  find "$out" -maxdepth 1 -name "nix-*" -mtime +1 -exec rm -rf {} + 2>/dev/null || true
+  rm -rf "$dir.tmp"
   s="$dir.tmp/store"
   m="$dir.tmp/machine"
   mkdir -p "$s" "$m"
@@ -113,6 +120,9 @@ nix_images() {
   cp "$top/nix/container/store/setup.sh" "$s/etc/codchi/setup.sh"
   cp "$top/nix/container/store/daemon.sh" "$s/etc/codchi/daemon.sh"
   cp "$top/nix/container/store/boot_wsl.sh" "$s/etc/codchi/boot-wsl.sh"
+  # The machine contract as the real store image carries it (its scripts source it).
+  [ -n "${CONTRACT_SH:-}" ] || { echo "nix_images: no contract.sh" >&2; return 9; }
+  cp "$CONTRACT_SH" "$s/etc/codchi/contract.sh"
   chmod 755 "$s/etc/codchi/setup.sh" "$s/etc/codchi/daemon.sh" "$s/etc/codchi/boot-wsl.sh"
   mkdir -p "$s/etc/ssl/certs" "$s/nix/var/log/nix"
   [ -e "$s/etc/ssl/certs/ca-bundle.crt" ] || : >"$s/etc/ssl/certs/ca-bundle.crt"
@@ -123,14 +133,26 @@ nix_images() {
   nix_machine_boot >"$m/etc/codchi/boot-wsl.sh"
   nix_systemctl >"$m/usr/local/bin/systemctl"
   cp "$machinectl" "$m/usr/local/bin/machinectl"
+  # The contract as the real image carries it (the boot stand-in reads it).
+  [ -n "${CONTRACT_SH:-}" ] || { echo "nix_images: no contract.sh" >&2; return 9; }
+  mkdir -p "$m/usr/lib/codchi"
+  cp "$CONTRACT_SH" "$m/usr/lib/codchi/contract.sh"
+  # The real image's busybox (the driver writes the env file and the start marker with it).
+  [ -n "${BUSYBOX:-}" ] || { echo "nix_images: busybox-static is missing" >&2; return 9; }
+  mkdir -p "$m/usr/lib/codchi/bin"
+  cp "$BUSYBOX" "$m/usr/lib/codchi/busybox"
+  for a in $("$BUSYBOX" --list); do ln -sf ../busybox "$m/usr/lib/codchi/bin/$a"; done
   chmod 755 "$m/etc/codchi/boot-wsl.sh" "$m/usr/local/bin/systemctl" "$m/usr/local/bin/machinectl"
-  printf '[boot]\ncommand=/etc/codchi/boot-wsl.sh\n\n[user]\ndefault=codchi\n' >"$m/etc/wsl.conf"
+  # shellcheck source=/dev/null
+  . "$CONTRACT_SH"
+  printf '[boot]\ncommand=/etc/codchi/boot-wsl.sh\n\n[user]\ndefault=%s\n' "$CODCHI_USER" >"$m/etc/wsl.conf"
 
   zip="gzip -1"
   if command -v pigz >/dev/null; then zip="pigz -1"; fi
   tar --numeric-owner -C "$s" -cf - . | $zip >"$dir.tmp/store.tar.gz"
   tar --numeric-owner -C "$m" -cf - . | $zip >"$dir.tmp/machine.tar.gz"
   rm -rf "$s" "$m"
+  rm -rf "$dir"
   mv "$dir.tmp" "$dir"
   echo "$dir/store.tar.gz"
   echo "$dir/machine.tar.gz"

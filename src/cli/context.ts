@@ -1,7 +1,8 @@
 /** What every command gets: paths, config, output, the process runner and lazy backends. */
 import { computePaths, hostOs, type Paths } from "../config/paths.ts";
-import { defaultGlobalConfig, type GlobalConfig, GlobalConfigSchema } from "../config/schema.ts";
-import { readJson } from "../config/store.ts";
+import type { GlobalConfig } from "../config/schema.ts";
+import { readValidated } from "../config/trusted.ts";
+import { defaultConfigQuick } from "../config/defaults.ts";
 import { createDriver, selectDriverName } from "../driver/mod.ts";
 import type { Driver } from "../driver/types.ts";
 import { ProcessRunner, type Runner } from "../process.ts";
@@ -36,8 +37,14 @@ export class Context {
   /** The validated global config (defaults when the file does not exist). */
   async config(): Promise<GlobalConfig> {
     if (!this.#config) {
-      this.#config = (await readJson(this.basePaths.configFile, GlobalConfigSchema)) ??
-        defaultGlobalConfig();
+      const base = this.basePaths;
+      this.#config = await exists(base.configFile)
+        ? await readValidated(base.runtimeDir, base.configFile, async () => {
+          const { readJson } = await import("../config/store.ts");
+          const { defaultGlobalConfig, GlobalConfigSchema } = await import("../config/schema.ts");
+          return (await readJson(base.configFile, GlobalConfigSchema)) ?? defaultGlobalConfig();
+        })
+        : defaultConfigQuick();
     }
     return this.#config;
   }
@@ -108,4 +115,15 @@ export function selfArgv(env: Record<string, string>): string[] {
     "-A",
     main.protocol === "file:" ? decodeURIComponent(main.pathname) : main.href,
   ];
+}
+
+/** Whether `path` exists (anything there, even a broken link: the reader says what is wrong). */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }

@@ -1,15 +1,9 @@
-/** The machine lifecycle, platform-free: init, clone, exec, rebuild, delete, duplicate, tar. */
+/** The machine lifecycle, platform-free: init, exec, rebuild, delete, duplicate, tar. */
 import { machinePaths, type Paths } from "../config/paths.ts";
 import type { MachineConfig } from "../config/schema.ts";
 import { writeJson } from "../config/store.ts";
 import type { Driver } from "../driver/types.ts";
-import {
-  ConflictError,
-  InterruptedError,
-  NotFoundError,
-  NotRunningError,
-  UsageError,
-} from "../errors.ts";
+import { ConflictError, InterruptedError, UsageError } from "../errors.ts";
 import type { InputOptions } from "../cli/options.ts";
 import type { CoreContext } from "./context.ts";
 import { buildAndActivate, exportShortcuts, writeFlake } from "./build.ts";
@@ -31,7 +25,7 @@ import { fileHash } from "../config/store.ts";
 import { copyTree } from "./files.ts";
 import { handInHostCa } from "./host_ca.ts";
 import { defaultDriverUrl, standaloneFlakeText } from "./flake.ts";
-import { CONTRACT, MACHINE_USER } from "../contract.ts";
+import { CONTRACT } from "../contract.ts";
 
 /** Result of commands that leave a machine in some state. */
 export interface MachineResult {
@@ -47,6 +41,8 @@ export async function initMachine(ctx: CoreContext, req: {
   modulePaths: string[];
   input: InputOptions;
   runInit: boolean;
+  /** Runs once the config is written, before the build (`clone`: the checkout, its module). */
+  prepare?: (driver: Driver, check: () => void) => Promise<void>;
 }): Promise<MachineResult> {
   const paths = await ctx.paths();
   const { name } = req;
@@ -81,8 +77,9 @@ export async function initMachine(ctx: CoreContext, req: {
       await saveMachine(paths, cfg);
       await writeFlake(ctx, driver, cfg);
       j.step("config written");
-      if (req.input.build === false) return { name, status: "NotInstalled" as const };
       if (!req.runInit) await markInitDone(paths, name);
+      await req.prepare?.(driver, check);
+      if (req.input.build === false) return { name, status: "NotInstalled" as const };
       const res = await buildAndActivate(ctx, driver, name, {
         update: false,
         check,
@@ -152,8 +149,8 @@ async function pathExists(p: string): Promise<boolean> {
   }
 }
 
-/** Marks the init script as done, so the machine skips it (`init -n`). */
-async function markInitDone(paths: Paths, name: string): Promise<void> {
+/** Marks the init script as done, so the machine skips it (`init -n`, `clone -n`). */
+export async function markInitDone(paths: Paths, name: string): Promise<void> {
   const marker = `${machinePaths(paths, name).data}/${CONTRACT.initDoneMarker}`;
   await Deno.mkdir(marker.slice(0, marker.lastIndexOf("/")), { recursive: true });
   await Deno.writeTextFile(marker, "skipped by codchi init --dont-run-init\n");
@@ -168,37 +165,8 @@ export async function startMachine(ctx: CoreContext, driver: Driver, name: strin
   await handInHostCa(ctx, driver, name);
 }
 
-/** `codchi exec`: one spawn on a running machine; starts store and machine when needed. */
-export async function execInMachine(
-  ctx: CoreContext,
-  name: string,
-  argv: string[],
-  opts: { tty: boolean },
-): Promise<number> {
-  const paths = await ctx.paths();
-  // A killed codchi left an operation on this machine unfinished: settle it first.
-  if (await hasJournal(paths, name)) await withMachine(ctx, name, async () => {});
-  await loadMachine(paths, name);
-  if (!(await loadBuilt(paths, name))) {
-    throw new NotFoundError(
-      `Machine "${name}" was never built.`,
-      `Build it with: codchi rebuild ${name}`,
-    );
-  }
-  const driver = await ctx.driver();
-  // The machine needs the store's daemon: a stopped or deleted store is brought back first.
-  if (driver.store.alive && !(await driver.store.alive())) {
-    await driver.store.ensureRunning(ctx.reporter);
-  }
-  const run = () => driver.exec(name, argv, { tty: opts.tty, stdin: "inherit" });
-  try {
-    return (await run()).code;
-  } catch (e) {
-    if (!(e instanceof NotRunningError)) throw e;
-    await startMachine(ctx, driver, name);
-    return (await run()).code;
-  }
-}
+/** `codchi exec` lives in exec.ts (it loads only what one spawn needs). */
+export { execInMachine } from "./exec.ts";
 
 /** `codchi rebuild`: lock update (optional), build, activate, shortcuts. Serialized per machine. */
 export async function rebuildMachine(
@@ -381,46 +349,4 @@ export async function tarMachine(
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
   return { file: out, secrets: opts.withSecrets };
-}
-
-/** `codchi clone`: init with the remote module, git clone in the machine, switch to the checkout. */
-export async function cloneMachine(ctx: CoreContext, req: {
-  name: string;
-  url: string;
-  modulePaths: string[];
-  input: InputOptions;
-  git: {
-    depth?: number;
-    singleBranch: boolean;
-    recurseSubmodules: boolean;
-    shallowSubmodules: boolean;
-  };
-  dir?: string;
-  keepRemote: boolean;
-}): Promise<MachineResult & { dir: string }> {
-  const { cloneArgv, cloneDir, localModules } = await import("./clone.ts");
-  const dir = cloneDir(req.url, req.dir);
-  const res = await initMachine(ctx, { ...req, runInit: true });
-  const driver = await ctx.driver();
-  ctx.reporter.step(`Cloning ${req.url} into ~/${dir}`);
-  const out = await driver.exec(req.name, cloneArgv(req.url, dir, req.git, req.input), {
-    capture: true,
-    cwd: MACHINE_USER.home,
-  });
-  if (out.code !== 0) {
-    throw new UsageError(
-      `git clone in "${req.name}" failed:\n${out.errText.trim()}`,
-      "Check the URL and your access.",
-    );
-  }
-  if (req.keepRemote) return { ...res, dir };
-  const paths = await ctx.paths();
-  const cfg = await loadMachine(paths, req.name);
-  const remote = cfg.modules[0]?.source;
-  if (remote) cfg.modules = localModules(cfg.modules, remote, dir);
-  await saveMachine(paths, cfg);
-  const rebuilt = req.input.build === false
-    ? res
-    : await rebuildMachine(ctx, req.name, { update: false });
-  return { ...rebuilt, dir };
 }

@@ -73,6 +73,8 @@ export interface StoreView {
   profilesDir(machine: string): string;
   /** A machine's home folder (for local modules). */
   machineHome(machine: string): string;
+  /** Who the machine user is to the store: files the store gives these ids belong to it. */
+  readonly machineOwner: { uid: number; gid: number };
 }
 
 /** Host-side integration: shortcuts, terminal entries, display/sound devices. */

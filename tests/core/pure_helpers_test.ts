@@ -53,6 +53,7 @@ Deno.test("cloneArgv: git options, branch or tag, then -- url dir", () => {
   assert.deepEqual(cloneArgv("https://x/y", "y", git, {}), [
     "git",
     "clone",
+    "--quiet",
     "--",
     "https://x/y",
     "y",
@@ -67,6 +68,7 @@ Deno.test("cloneArgv: git options, branch or tag, then -- url dir", () => {
     [
       "git",
       "clone",
+      "--quiet",
       "--depth",
       "1",
       "--single-branch",
@@ -82,6 +84,7 @@ Deno.test("cloneArgv: git options, branch or tag, then -- url dir", () => {
   assert.deepEqual(cloneArgv("-x", "d", git, { tag: "v1" }), [
     "git",
     "clone",
+    "--quiet",
     "--branch",
     "v1",
     "--",

@@ -3,7 +3,8 @@ import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { parseArgs, shellCommandLine } from "./wsl_sim/args.ts";
 import { linuxEnvFromWslEnv, parseWslEnv, windowsToLinuxPath } from "./wsl_sim/wslenv.ts";
 import { decideFault, faultConfig, unitRandom } from "./wsl_sim/faults.ts";
-import { encodeWsl, verboseTable } from "./wsl_sim/text.ts";
+import { encodeWsl, failureText, noDistros, verboseTable, versionText } from "./wsl_sim/text.ts";
+import { localeOf } from "./wsl_sim/resw.ts";
 
 Deno.test("sim args: management verbs and exec forms", () => {
   deepEqual(parseArgs(["--list", "--verbose"]), {
@@ -49,9 +50,25 @@ Deno.test("sim WSLENV: flags, directions and path translation", () => {
   equal(windowsToLinuxPath("C:\\Users\\me", "d"), "/mnt/c/Users/me");
   equal(windowsToLinuxPath("\\\\wsl$\\d\\etc\\x", "d"), "/etc/x");
   equal(windowsToLinuxPath("/srv/x", "d", true), "/mnt/host/srv/x");
+  // UtilParseWslEnv: /p and /l alike, untranslatable elements skipped, an empty result and
+  // unknown flags drop the variable, a named but unset variable arrives empty.
   deepEqual(
-    linuxEnvFromWslEnv({ WSLENV: "A:B/w:L/l:M", A: "1", B: "2", L: "C:\\a;D:\\b" }, "d"),
-    { A: "1", L: "/mnt/c/a:/mnt/d/b" },
+    linuxEnvFromWslEnv({
+      WSLENV: "A:B/w:L/l:P/p:U/p:X/z:M",
+      A: "1",
+      B: "2",
+      L: "C:\\a;D:\\b",
+      P: "C:\\a;D:\\b",
+      U: "\\\\srv\\x",
+      X: "3",
+    }, "d"),
+    {
+      WSLENV: "A:B/w:L/l:P/p:U/p:X/z:M",
+      A: "1",
+      L: "/mnt/c/a:/mnt/d/b",
+      P: "/mnt/c/a:/mnt/d/b",
+      M: "",
+    },
   );
 });
 
@@ -77,4 +94,17 @@ Deno.test("sim text: UTF-16LE with CRLF, and the verbose table", () => {
     verboseTable([{ name: "kali-linux", state: "Stopped", version: 2, isDefault: true }]),
     "  NAME          STATE           VERSION\n* kali-linux    Stopped         2\n",
   );
+});
+
+Deno.test("sim text: no-distros per release, labels per display language", () => {
+  const en = { locale: localeOf("en-US"), version: "2.5.10.0" };
+  const text = failureText(noDistros(en), en);
+  ok(text.startsWith("Windows Subsystem for Linux has no installed distributions.\n"));
+  ok(!text.includes("Error code"), "WslClient.cpp leaves the code out");
+  const old = { locale: localeOf("en"), version: "2.0.14.0" };
+  ok(failureText(noDistros(old), old).endsWith("Error code: Wsl/WSL_E_DEFAULT_DISTRO_NOT_FOUND\n"));
+  const de = { locale: localeOf("de-DE"), version: "2.0.14.0" };
+  ok(failureText({ message: "x", code: "Wsl/E" }, de).endsWith("Fehlercode: Wsl/E\n"));
+  ok(versionText(de).startsWith("WSL-Version: 2.0.14.0\nKernelversion: "));
+  throws(() => localeOf("xx"));
 });

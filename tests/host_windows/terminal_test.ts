@@ -1,6 +1,11 @@
 import { deepEqual, equal, match, notEqual } from "node:assert/strict";
 import { guidBytes, uuidV5 } from "../../src/host/windows/guid.ts";
-import { fragmentPath, profileGuid, renderFragment } from "../../src/host/windows/terminal.ts";
+import {
+  fragmentPath,
+  generatedWslProfileGuid,
+  profileGuid,
+  renderFragment,
+} from "../../src/host/windows/terminal.ts";
 
 Deno.test("UUIDv5 matches the RFC example (DNS namespace, www.example.com)", async () => {
   equal(
@@ -18,12 +23,23 @@ Deno.test("profile GUIDs are stable per machine and differ between machines", as
   );
 });
 
-Deno.test("the fragment is valid JSON with one profile", async () => {
+Deno.test("Windows Terminal's generated WSL profile GUIDs (its own list for Debian, Ubuntu, Alpine)", async () => {
+  // WslDistroGenerator.cpp (microsoft/terminal) lists these for the distros' generated profiles.
+  equal(await generatedWslProfileGuid("Debian"), "{58ad8b0c-3ef8-5f4d-bc6f-13e4c00f2530}");
+  equal(await generatedWslProfileGuid("Ubuntu"), "{2c4de342-38b7-51cf-b940-2309a097f518}");
+  equal(await generatedWslProfileGuid("Alpine"), "{1777cdf0-b2c4-5a63-a204-eb60f349ea7c}");
+});
+
+Deno.test("the fragment is valid JSON: codchi's profile, the generated ones hidden", async () => {
   const exe = "C:\\Users\\ana\\AppData\\Local\\codchi\\bin\\codchi.exe";
   const text = await renderFragment("java", exe);
   const json = JSON.parse(text);
   deepEqual(Object.keys(json), ["profiles"]);
-  equal(json.profiles.length, 1);
+  equal(json.profiles.length, 3);
+  deepEqual(json.profiles.slice(1), [
+    { updates: await generatedWslProfileGuid("codchi-java"), hidden: true },
+    { updates: await generatedWslProfileGuid("codchistore"), hidden: true },
+  ]);
   const p = json.profiles[0];
   equal(p.name, "Codchi - java");
   equal(p.commandline, `${exe} exec java`);

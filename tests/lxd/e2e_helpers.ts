@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the end-to-end tests that drive the REAL CLI against the real LXD test bed
  * (host GUI/sound/tray/shortcuts, secrets): test-bed clean-up, a machine built from a local
- * module, and a screenshot writer (xwd → PNG, no image tools needed).
+ * module (a git checkout in its home, added through the CLI), and a screenshot writer (xwd → PNG, no image tools needed).
  */
 import { equal } from "node:assert/strict";
 import { REPO, type TestHome } from "../support/cli.ts";
@@ -85,30 +85,49 @@ export function moduleFlake(body: string): string {
   return `{\n  outputs = { self }: {\n    nixosModules.x = ${body};\n  };\n}\n`;
 }
 
+/** `git …` on the host with a fixed identity (test repositories). */
+export async function hostGit(dir: string, ...args: string[]): Promise<string> {
+  const out = await run([
+    "git",
+    "-C",
+    dir,
+    "-c",
+    "user.name=codchi test",
+    "-c",
+    "user.email=test@codchi.invalid",
+    "-c",
+    "init.defaultBranch=main",
+    ...args,
+  ]);
+  if (out.code !== 0) throw new Error(`git ${args.join(" ")} failed: ${out.stderr}`);
+  return out.stdout;
+}
+
 /**
- * Writes the local module flake into the machine's home (`~/mod`) and points machine.json at
- * it. The module is read with the `path` scheme: the git+file default needs `git` in the store,
- * which the test store image does not have.
+ * Writes the local module flake into the machine's home (`~/mod`) as a committed git repository,
+ * so the store reads it with the default `git+file` scheme, as a user's checkout.
  */
-export async function setLocalModule(home: TestHome, machine: string, body: string) {
+export async function writeLocalModule(home: TestHome, machine: string, body: string) {
   const dir = `${home.dataDir}/machine/${machine}/mod`;
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${dir}/flake.nix`, moduleFlake(body));
-  const file = `${home.configDir}/machines/${machine}/machine.json`;
-  const cfg = JSON.parse(await Deno.readTextFile(file));
-  cfg.modules = [{
-    name: "mod",
-    source: { kind: "local", path: "mod", scheme: "path" },
-    modulePath: "nixosModules.x",
-  }];
-  await Deno.writeTextFile(file, JSON.stringify(cfg, null, 2) + "\n");
+  if (!(await Deno.stat(`${dir}/.git`).then(() => true, () => false))) {
+    await hostGit(dir, "init", "-q");
+  }
+  await hostGit(dir, "add", "-A");
+  await hostGit(dir, "commit", "-q", "--allow-empty", "-m", "module");
 }
 
-/** `codchi init <m> --no-build`, then the local module: ready for `codchi rebuild`. */
+/**
+ * A machine with the local module in `~/mod`, made as users make it (`codchi init <m> -N`, the
+ * checkout in its home, `codchi module add <m> mod nixosModules.x -N`): ready for `codchi rebuild`.
+ */
 export async function prepareMachine(home: TestHome, machine: string, body: string) {
-  const init = await home.run(["init", machine, "--no-build"]);
+  const init = await home.run(["init", machine, "-N"]);
   equal(init.code, 0, init.stderr);
-  await setLocalModule(home, machine, body);
+  await writeLocalModule(home, machine, body);
+  const add = await home.run(["module", "add", machine, "mod", "nixosModules.x", "-N"]);
+  equal(add.code, 0, add.stderr);
 }
 
 /** Folder for test artifacts (screenshots). */

@@ -22,10 +22,10 @@ import {
   removeCodchiContainers,
   run,
   screenshotPng,
-  setLocalModule,
   spawnCount,
   testbedReady,
   waitFor,
+  writeLocalModule,
 } from "./e2e_helpers.ts";
 
 const bed = testbedEnv();
@@ -380,7 +380,7 @@ Deno.test({
           ),
           "the entry's Exec did not run the app in the machine",
         );
-        await setLocalModule(home, M, APPS_WITHOUT_MARKER);
+        await writeLocalModule(home, M, APPS_WITHOUT_MARKER);
         const rb = await home.run(["rebuild", M]);
         equal(rb.code, 0, rb.stderr);
         deepEqual(await codchiFiles(apps), [

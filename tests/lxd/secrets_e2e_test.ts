@@ -16,9 +16,9 @@ import {
   prepareMachine,
   removeCodchiContainers,
   run,
-  setLocalModule,
   testbedReady,
   waitFor,
+  writeLocalModule,
 } from "./e2e_helpers.ts";
 import { ENGINE_BIN } from "../support/engine.ts";
 
@@ -256,7 +256,7 @@ Deno.test({
       });
 
       await t.step("rebuild with the machine running keeps the values", async () => {
-        await setLocalModule(
+        await writeLocalModule(
           home,
           M,
           moduleBody.replace("codchi.secrets", "# x\n    codchi.secrets"),

@@ -6,11 +6,20 @@ import { WslDriver, type WslDriverOptions } from "../../src/driver/wsl/mod.ts";
 
 /** The simulator executable. */
 export const WSL_EXE = fromFileUrl(new URL("../fakes/wsl.exe", import.meta.url));
-const TESTBED = fromFileUrl(new URL("../../.testbed/wsl/", import.meta.url));
-/** Test rootfs images built by scripts/wsl_test_images.sh. */
-export const STORE_IMAGE = `${TESTBED}store.tar.gz`;
+const IMAGES = (() => {
+  const out = new Deno.Command("bash", {
+    args: [fromFileUrl(new URL("../../scripts/wsl_test_images.sh", import.meta.url))],
+    stdout: "piped",
+    stderr: "inherit",
+  }).outputSync();
+  return new TextDecoder().decode(out.stdout).trim().split("\n");
+})();
+/** Test rootfs images built (and cached) by scripts/wsl_test_images.sh. */
+export const STORE_IMAGE = IMAGES[0] ?? "";
 /** The machine test image. */
-export const MACHINE_IMAGE = `${TESTBED}machine.tar.gz`;
+export const MACHINE_IMAGE = IMAGES[1] ?? "";
+/** The real machine image's layout: no /bin, systemd=true, the real init.sh. */
+export const REAL_MACHINE_IMAGE = IMAGES[2] ?? "";
 
 const SIM_VARS = [
   "WSL_SIM_FAIL_RATE",
@@ -21,6 +30,10 @@ const SIM_VARS = [
   "WSL_SIM_VERSION",
   "WSL_UTF8",
   "WSLENV",
+  "WSL_SIM_LOCALE",
+  "WSL_SIM_IDLE_MS",
+  "WSL_SIM_VM_IDLE_MS",
+  "WSL_SIM_INIT_TIMEOUT_MS",
 ];
 
 /** A simulator sandbox: its own state, log and host folders. */
@@ -90,7 +103,17 @@ export async function sandbox(): Promise<Sandbox> {
       if (Deno.env.get("WSL_SIM_STATE") === state) {
         for (const v of ["WSL_SIM_STATE", "WSL_SIM_LOG", "WSL_SIM_HOST_ROOT"]) Deno.env.delete(v);
       }
-      await Deno.remove(dir, { recursive: true });
+      // wsl.exe processes attached to the distros (keep-alives) end with them and write their
+      // last log line and registry update on the way out: retry while they do.
+      for (let i = 0;; i++) {
+        try {
+          await Deno.remove(dir, { recursive: true });
+          break;
+        } catch (e) {
+          if (i >= 30) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
     },
   };
   return sb;

@@ -9,11 +9,22 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b);
 Deno.test("simulator: UTF-16LE by default, UTF-8 with WSL_UTF8=1, wsl.exe's exit codes", async () => {
   const sb = await sandbox();
   try {
-    const raw = await sb.wsl(["--list", "--verbose"]);
+    const raw = await sb.wsl(["--list", "--verbose"], { env: { WSL_SIM_VERSION: "2.4.11.0" } });
     assertEquals(raw.code, 255);
     assertEquals(raw.stdout[1], 0, "UTF-16LE: every second byte of ASCII is NUL");
-    assert(decodeWslOutput(raw.stdout).includes("has no installed distributions"));
-    assert(decodeWslOutput(raw.stdout).includes("Error code: Wsl/WSL_E_DEFAULT_DISTRO_NOT_FOUND"));
+    assertEquals(raw.stderr.length, 0, "wsl.exe prints its own errors on stdout");
+    // 2.4 and later (WslClient.cpp, MicrosoftDocs/WSL#2137): MessageNoDefaultDistro, no code line.
+    const noCode = decodeWslOutput(raw.stdout);
+    assert(noCode.startsWith("Windows Subsystem for Linux has no installed distributions.\n"));
+    assert(!noCode.includes("Error code"), noCode);
+    // The 2.0 era (microsoft/WSL#9338): the Store hint, then the code line.
+    const old = decodeWslOutput(
+      (await sb.wsl(["--list"], { env: { WSL_SIM_VERSION: "2.0.14.0" } })).stdout,
+    );
+    assert(
+      old.includes("https://aka.ms/wslstore\nError code: Wsl/WSL_E_DEFAULT_DISTRO_NOT_FOUND"),
+      old,
+    );
     const quiet = await sb.wsl(["--list", "--quiet"]);
     assertEquals([quiet.code, quiet.stdout.length], [0, 0]);
     const v = await sb.wsl(["--version"], { env: utf8 });
@@ -21,6 +32,7 @@ Deno.test("simulator: UTF-16LE by default, UTF-8 with WSL_UTF8=1, wsl.exe's exit
     const bad = await sb.wsl(["--bogus"], { env: utf8 });
     assertEquals(bad.code, 255);
     assert(text(bad.stdout).includes("Invalid command line argument: --bogus"));
+    assert(!text(bad.stdout).includes("Error code"), "WSL_E_INVALID_USAGE has no code line");
   } finally {
     await sb.dispose();
   }
@@ -116,8 +128,16 @@ Deno.test("simulator: running state, boot command, terminate, disk copy + --impo
     assertEquals(booted.code, 0, "the wsl.conf boot command ran");
     assertEquals((await sb.wsl(["-t", "a"])).code, 0);
     assert((await state()).includes("Stopped"));
+    // After --terminate the disk stays attached to the VM: a copy of the file is not current…
+    await Deno.mkdir(`${sb.dir}/stale`);
+    await Deno.copyFile(`${sb.dir}/a/ext4.vhdx`, `${sb.dir}/stale/ext4.vhdx`);
+    await sb.wsl(["--import-in-place", "stale", `${sb.dir}/stale/ext4.vhdx`]);
+    const stale = await sb.wsl(["-d", "stale", "-e", "cat", "/root/file"]);
+    assertEquals(stale.code, 1, "the copy misses what was written while attached");
+    // …a copy made by WSL (--export --format vhd) is.
     await Deno.mkdir(`${sb.dir}/b`);
-    await Deno.copyFile(`${sb.dir}/a/ext4.vhdx`, `${sb.dir}/b/ext4.vhdx`);
+    const exp = await sb.wsl(["--export", "a", `${sb.dir}/b/ext4.vhdx`, "--format", "vhd"]);
+    assertEquals(exp.code, 0);
     const inPlace = await sb.wsl(["--import-in-place", "b", `${sb.dir}/b/ext4.vhdx`]);
     assertEquals(inPlace.code, 0);
     const r = await sb.wsl(["-d", "b", "-e", "cat", "/root/file"]);
@@ -130,6 +150,11 @@ Deno.test("simulator: running state, boot command, terminate, disk copy + --impo
       env: { ...utf8, WSL_SIM_VERSION: "2.5.10.0" },
     });
     assert(text(newer.stdout).includes("Sparse VHD support is currently disabled"));
+    // --shutdown detaches the disks: now the file is current.
+    await Deno.mkdir(`${sb.dir}/c`);
+    await Deno.copyFile(`${sb.dir}/a/ext4.vhdx`, `${sb.dir}/c/ext4.vhdx`);
+    await sb.wsl(["--import-in-place", "c", `${sb.dir}/c/ext4.vhdx`]);
+    assertEquals(text((await sb.wsl(["-d", "c", "-e", "cat", "/root/file"])).stdout), "keep\n");
   } finally {
     await sb.dispose();
   }

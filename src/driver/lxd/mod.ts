@@ -42,8 +42,7 @@ import {
   systemReadyArgv,
 } from "./argv.ts";
 import type { ImageKind } from "./images.ts";
-import { type ImageProvider, ReleaseImages } from "../../release/images.ts";
-import { releaseLocation } from "../../release/location.ts";
+import type { ImageProvider } from "../../release/images.ts";
 import { VERSION } from "../../version.ts";
 import {
   type HostIds,
@@ -54,7 +53,6 @@ import {
   storeDisks,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
-import { ensureImage } from "./image_import.ts";
 import { withInterrupts } from "./interrupts.ts";
 import {
   clearSessionRecord,
@@ -159,7 +157,7 @@ export class LxdDriver implements Driver {
   readonly #session?: SessionDevicesHook;
   readonly #sessionFiles?: SessionFilesHook;
   readonly #sessionPrefix: string;
-  readonly #images: ImageProvider;
+  readonly #images?: ImageProvider;
 
   constructor(opts: LxdDriverOptions) {
     this.#paths = opts.paths;
@@ -179,10 +177,7 @@ export class LxdDriver implements Driver {
     this.#session = opts.sessionDevices;
     this.#sessionFiles = opts.sessionFiles;
     this.#sessionPrefix = opts.sessionDevicePrefix ?? "codchi-";
-    this.#images = opts.images ?? new ReleaseImages({
-      location: () => releaseLocation(this.#env.CODCHI_RELEASE_URL, undefined, VERSION),
-      imagesDir: opts.paths.imagesDir,
-    });
+    this.#images = opts.images;
     this.store = new LxdStore(this);
   }
 
@@ -233,15 +228,27 @@ export class LxdDriver implements Driver {
   }
 
   /** The LXD alias of an image kind, importing the tarball the first time (bounded). */
-  ensureImage(kind: ImageKind, reporter?: Reporter): Promise<string> {
-    return ensureImage({
+  async ensureImage(kind: ImageKind, reporter?: Reporter): Promise<string> {
+    // Loaded on first use: image import pulls in downloads and hashing, which exec never needs.
+    const { ensureImage } = await import("./image_import.ts");
+    return await ensureImage({
       kind,
       lxc: (argv, opts) => this.lxc(argv, opts),
       bin: this.bin,
       env: this.#env,
-      images: this.#images,
+      images: this.#images ?? await this.#releaseImages(),
       importMs: this.#t.importMs,
       reporter,
+    });
+  }
+
+  /** The release's images (the default provider; loaded on first use, exec never needs it). */
+  async #releaseImages(): Promise<ImageProvider> {
+    const { ReleaseImages } = await import("../../release/images.ts");
+    const { releaseLocation } = await import("../../release/location.ts");
+    return new ReleaseImages({
+      location: () => releaseLocation(this.#env.CODCHI_RELEASE_URL, undefined, VERSION),
+      imagesDir: this.#paths.imagesDir,
     });
   }
 

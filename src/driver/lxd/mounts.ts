@@ -1,5 +1,5 @@
 /** Pure layout of the LXD containers: config keys, disk devices and the store's view of paths. */
-import { posix } from "node:path";
+import { posix } from "../../path.ts";
 import { machinePaths, type Paths } from "../../config/paths.ts";
 import type { StoreView } from "../types.ts";
 import { type DiskDevice, MACHINE_USER, rawIdmap } from "./argv.ts";
@@ -153,8 +153,17 @@ export function viewOf(root: string, mount: string, hostPath: string): string | 
   return rel === "" ? mount : posix.join(mount, rel);
 }
 
-/** How the store container sees the host folders. */
-export function storeView(paths: Paths): StoreView {
+/**
+ * Who the machine user is to the store. A host user U is the store's root and the machine's
+ * `codchi`, so the store's root owns its files; a root host maps root to root in both, and both
+ * containers share LXD's default id range, so the machine user's uid is the same number in the store.
+ */
+export function machineOwnerInStore(ids: HostIds): { uid: number; gid: number } {
+  return ids.uid === 0 ? { uid: MACHINE_USER.uid, gid: MACHINE_USER.gid } : { uid: 0, gid: 0 };
+}
+
+/** How the store container sees the host folders (`ids`: the host user's). */
+export function storeView(paths: Paths, ids: HostIds = { uid: 0, gid: 0 }): StoreView {
   const inConfig = (p: string) => {
     const v = viewOf(paths.configDir, STORE_MOUNTS.config, p);
     if (!v) throw new Error(`${p} is not below the config dir ${paths.configDir}`);
@@ -169,5 +178,6 @@ export function storeView(paths: Paths): StoreView {
     configDir: STORE_MOUNTS.config,
     profilesDir: (machine) => inConfig(machinePaths(paths, machine).profilesDir),
     machineHome: (machine) => inData(machinePaths(paths, machine).data),
+    machineOwner: machineOwnerInStore(ids),
   };
 }

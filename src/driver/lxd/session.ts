@@ -9,7 +9,7 @@ import {
   hostGuiEnv,
   MACHINE_SOCKET_DIR,
 } from "../../host/linux/devices.ts";
-import { type SessionFile, sessionFiles } from "../../host/linux/mod.ts";
+import { type SessionFile, sessionFiles } from "../../host/linux/session_files.ts";
 import { MACHINE_USER } from "./argv.ts";
 import type { HostIds } from "./mounts.ts";
 import type { SessionDevicesHook } from "./mod.ts";

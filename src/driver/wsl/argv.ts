@@ -44,6 +44,15 @@ export const setSparseArgv = (distro: string): string[] => [
 /** `--export <distro> <file>`. */
 export const exportArgv = (distro: string, file: string): string[] => ["--export", distro, file];
 
+/** `--export <distro> <file> --format vhd`: a copy of the disk made by WSL (safe while attached). */
+export const exportVhdArgv = (distro: string, file: string): string[] => [
+  "--export",
+  distro,
+  file,
+  "--format",
+  "vhd",
+];
+
 /**
  * `-d <distro> --user <user> [--cd <dir>] --exec argv…`. With `--exec` wsl.exe hands argv to
  * execvp unchanged; with `--` it would join it into one line for `$SHELL -c` (never used here).
@@ -65,25 +74,61 @@ export const NOT_STARTED_EXIT = 222;
  */
 export const EXEC_TOKEN_VAR = "CODCHI_EXEC_TOKEN";
 
-/** The script of the login wrapper: optional `cd`, then `exec "$@"` (argv stays exact). */
-const LOGIN_SCRIPT = 'if [ -n "$1" ]; then cd -- "$1" || exit 1; fi; shift; exec "$@"';
+/**
+ * The script of the login wrapper: creates the start token (when one reaches it, as for root),
+ * optional `cd`, then `exec "$@"` (argv stays exact).
+ */
+const LOGIN_SCRIPT =
+  `if [ -n "\${${EXEC_TOKEN_VAR}:-}" ]; then { : > "$${EXEC_TOKEN_VAR}"; } 2>/dev/null; ` +
+  `unset ${EXEC_TOKEN_VAR}; fi; ` +
+  'if [ -n "$1" ]; then cd -- "$1" || exit 1; fi; shift; exec "$@"';
+
+/**
+ * Runs inside the user's `machinectl shell` session: the command (`$3…`) with its stdio on the
+ * fifos in `$1` ("pipe") or on the session's terminal ("tty"), then its exit code into `$1/rc`.
+ */
+const SESSION_IO = [
+  "d=$1 io=$2; shift 2",
+  'if [ "$io" = tty ]; then "$@"; else "$@" <"$d/in" >"$d/out" 2>"$d/err"; fi',
+  'echo $? > "$d/rc"',
+].join("\n");
 
 /**
  * The root-side check: exits NOT_STARTED_EXIT without the start marker. `$1` names variables
  * (delivered by WSLENV) handed on through `machinectl shell --setenv=`, since machinectl starts
  * a fresh environment. Names are validated by the builder; values are never re-parsed.
+ *
+ * `machinectl shell` puts the command on a pseudo-terminal (stdout and stderr merged, CRLF line
+ * ends, input echoed) and has returned 0 whatever the command's exit code (systemd issues 5042,
+ * 4215, 6628). So the session's exit code and, unless `$2` is "tty", its stdio do not go through
+ * machinectl: they go through fifos and a file in a private folder under /run, copied here.
  */
 const MARKER_CHECK = [
   `if [ -n "\${${EXEC_TOKEN_VAR}:-}" ]; then { : > "$${EXEC_TOKEN_VAR}"; } 2>/dev/null; fi`,
   `unset ${EXEC_TOKEN_VAR}`,
   `[ -e ${STARTED_MARKER} ] || exit ${NOT_STARTED_EXIT}`,
-  "names=$1; shift",
-  'if [ "$1" = machinectl ] && [ -n "$names" ]; then',
-  "  shift 3",
-  '  for n in $names; do eval "set -- \\"--setenv=$n=\\${$n}\\" \\"\\$@\\""; done',
-  '  set -- machinectl shell -q "$@"',
+  "names=$1 io=$2; shift 2",
+  '[ "$1" = machinectl ] || exec "$@"',
+  "shift 3",
+  "user=$1; shift",
+  "d=$(mktemp -d /run/codchi-exec.XXXXXX) || exit 1",
+  `trap 'rm -rf "$d"' EXIT`,
+  'chown "${user%@}" "$d" || exit 1',
+  `set -- "$user" /bin/sh -c '${SESSION_IO}' codchi-io "$d" "$io" "$@"`,
+  'for n in $names; do eval "set -- \\"--setenv=$n=\\${$n}\\" \\"\\$@\\""; done',
+  'if [ "$io" = tty ]; then machinectl shell -q "$@"; else',
+  '  mkfifo "$d/in" "$d/out" "$d/err" && chown "${user%@}" "$d/in" "$d/out" "$d/err" || exit 1',
+  "  exec 4<&0",
+  '  cat "$d/out" & o=$!',
+  '  cat "$d/err" >&2 & e=$!',
+  '  cat <&4 >"$d/in" & i=$!',
+  '  machinectl shell -q "$@" </dev/null >/dev/null 2>&1',
+  '  for f in in out err; do exec 3<>"$d/$f"; exec 3>&-; done', // unblocks what never opened
+  '  wait "$o" "$e"',
+  '  kill "$i" 2>/dev/null',
   "fi",
-  'exec "$@"',
+  '[ -s "$d/rc" ] || exit 1',
+  'exit "$(cat "$d/rc")"',
 ].join("\n");
 
 /**
@@ -98,31 +143,81 @@ export function sessionArgv(user: "codchi" | "root", argv: string[], cwd = ""): 
 
 /**
  * sessionArgv behind a check that the machine was started by codchi (exit NOT_STARTED_EXIT);
- * the variables named in `forward` reach the user's session as well.
+ * the variables named in `forward` reach the user's session as well. `tty`: the user's session
+ * keeps machinectl's terminal (an interactive exec); otherwise its stdio are plain pipes.
  */
 export function checkedSessionArgv(
   user: "codchi" | "root",
   argv: string[],
   cwd = "",
   forward: string[] = [],
+  tty = false,
 ): string[] {
   for (const n of forward) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error(`invalid variable name ${n}`);
   }
   const session = sessionArgv(user, argv, cwd);
-  return ["/bin/sh", "-c", MARKER_CHECK, "codchi-check", forward.join(" "), ...session];
+  return [
+    "/bin/sh",
+    "-c",
+    MARKER_CHECK,
+    "codchi-check",
+    forward.join(" "),
+    tty ? "tty" : "pipe",
+    ...session,
+  ];
 }
 
 /** What `exec` runs when given no command: the user's own login shell. */
 export const LOGIN_SHELL_ARGV = ["/bin/sh", "-c", 'exec "${SHELL:-/bin/sh}" -l'];
 
+/**
+ * The machine image's static busybox and its applet links (nix/container/machine/default.nix):
+ * the only programs a machine has before its NixOS system is mounted — the image has no /bin,
+ * so no /bin/sh, until NixOS's activation makes one.
+ */
+export const MACHINE_BUSYBOX = "/usr/lib/codchi/busybox";
+/** The applet links' folder. */
+export const MACHINE_APPLETS = "/usr/lib/codchi/bin";
+
 /** Shell code that writes stdin to a file atomically: `$1` path, `$2` octal mode, `$3` owner. */
-export const WRITE_FILE_SCRIPT = 'umask 077; t="$1.codchi-tmp"; cat > "$t" && chmod "$2" "$t" && ' +
+export const WRITE_FILE_SCRIPT = `PATH=${MACHINE_APPLETS}:$PATH; ` +
+  'umask 077; t="$1.codchi-tmp"; cat > "$t" && chmod "$2" "$t" && ' +
   '{ [ -z "$3" ] || chown "$3" "$t"; } && mv -f "$t" "$1"';
 
-/** argv (run as root) that writes stdin to `path` with `mode` (and `owner`); content never is argv. */
+/**
+ * argv (run as root in a machine) that writes stdin to `path` with `mode` (and `owner`), with the
+ * image's busybox (no /bin/sh needed); content never is argv.
+ */
 export function writeFileArgv(path: string, mode: number, owner = ""): string[] {
-  return ["/bin/sh", "-c", WRITE_FILE_SCRIPT, "codchi-write", path, mode.toString(8), owner];
+  return [
+    MACHINE_BUSYBOX,
+    "sh",
+    "-c",
+    WRITE_FILE_SCRIPT,
+    "codchi-write",
+    path,
+    mode.toString(8),
+    owner,
+  ];
+}
+
+/** argv (run as root in a machine) that creates the start marker, with the image's busybox. */
+export const markStartedArgv = (): string[] => [MACHINE_BUSYBOX, "touch", STARTED_MARKER];
+
+/** A keep-alive that is already there (its folder on /run, gone when the distro stops) exits. */
+const KEEP_ALIVE_SCRIPT =
+  "mkdir /run/codchi-keepalive 2>/dev/null || exit 0; exec sleep 2147483647";
+
+/**
+ * argv (as root) of the keep-alive: a command that sleeps for as long as the distro runs. WSL
+ * stops a distro 15 s after the last wsl.exe attached to it ended (general.instanceIdleTimeout),
+ * daemons or not; a detached `wsl.exe -d <distro> --exec <this>` stays attached. One per boot.
+ */
+export function keepAliveArgv(kind: "store" | "machine"): string[] {
+  return kind === "store"
+    ? ["/bin/sh", "-c", KEEP_ALIVE_SCRIPT]
+    : [MACHINE_BUSYBOX, "sh", "-c", `PATH=${MACHINE_APPLETS}:$PATH; ${KEEP_ALIVE_SCRIPT}`];
 }
 
 /** The machine user's home inside a machine. */

@@ -1,5 +1,5 @@
 /** The one door to wsl.exe: every call through the Runner, decoded, classified, retried if flaky. */
-import { PrerequisiteError, tail, ToolError } from "../../errors.ts";
+import { PrerequisiteError, tail, TimeoutError, ToolError } from "../../errors.ts";
 import type { Output, Runner, RunOpts } from "../../process.ts";
 import { execArgv, versionArgv } from "./argv.ts";
 import { decodeWslOutput } from "./decode.ts";
@@ -13,8 +13,35 @@ import {
 } from "./retry.ts";
 import { wslCallEnv } from "./wslenv.ts";
 
-/** Options of one wsl.exe call: `vars` reach the Linux side through WSLENV (`pathVars` translated). */
-export type CallOpts = RunOpts & { vars?: Record<string, string>; pathVars?: string[] };
+/**
+ * Options of one wsl.exe call: `vars` reach the Linux side through WSLENV (`pathVars`
+ * translated). `startToken`: a host file the command creates first thing — the call is then
+ * bounded until it appears (`startTimeoutMs`), not as a whole (a build may take an hour).
+ */
+export type CallOpts = RunOpts & {
+  vars?: Record<string, string>;
+  pathVars?: string[];
+  startToken?: string;
+};
+
+/** Bounds of wsl.exe calls (ms). */
+export interface CallBounds {
+  /** `--list`, `--version`, `--terminate`, `--manage`, short commands inside a distro. */
+  shortMs: number;
+  /** `--import`, `--import-in-place`, `--export`, `--unregister`: disk-sized work. */
+  diskMs: number;
+  /** Until a command with a start token has started (a cold start with systemd included). */
+  startMs: number;
+}
+
+/**
+ * The default bounds. A cold start of a distro with systemd can take 20 s (WSL waits up to
+ * boot.initTimeout, 10 s, for systemd, then as long again for the login session) and a failing
+ * HCS call 30 s, so short calls get 120 s.
+ */
+export const DEFAULT_BOUNDS: CallBounds = { shortMs: 120_000, diskMs: 1_800_000, startMs: 120_000 };
+
+const DISK_VERBS = new Set(["--import", "--import-in-place", "--export", "--unregister"]);
 
 /** The outcome of one wsl.exe call: its output, the decoded text and, on failure, its kind. */
 export interface WslResult {
@@ -32,21 +59,61 @@ export interface WslExeOptions {
   sleep: (ms: number) => Promise<void>;
   /** WSLENV of codchi's own environment (kept in front of codchi's entries). */
   inheritedWslEnv?: string;
+  /** Call bounds (default DEFAULT_BOUNDS). */
+  bounds?: Partial<CallBounds>;
 }
 
 /** Runs wsl.exe. */
 export class WslExe {
   constructor(readonly o: WslExeOptions) {}
 
-  /** One wsl.exe call (never retried); WSL_UTF8=1 and WSLENV naming every variable passed. */
+  /** The bounds in force. */
+  get bounds(): CallBounds {
+    return { ...DEFAULT_BOUNDS, ...this.o.bounds };
+  }
+
+  /**
+   * One wsl.exe call (never retried); WSL_UTF8=1 and WSLENV naming every variable passed.
+   * Every call is bounded (see CallBounds): past the bound wsl.exe is killed and a
+   * TimeoutError names the call and `wsl --shutdown`.
+   */
   async call(args: string[], opts: CallOpts = {}): Promise<WslResult> {
-    const { vars, pathVars, env, ...rest } = opts;
+    const { vars, pathVars, env, startToken, ...rest } = opts;
     const wslenv = wslCallEnv(vars ?? {}, new Set(pathVars), this.o.inheritedWslEnv);
-    const out = await this.o.runner.run([this.o.wslExe, ...args], {
-      ...rest,
-      env: { ...env, ...wslenv },
-      check: false,
-    });
+    const b = this.bounds;
+    const limit = startToken
+      ? b.startMs
+      : opts.timeoutMs ?? (DISK_VERBS.has(args[0]) ? b.diskMs : b.shortMs);
+    const abort = new AbortController();
+    let timedOut = false;
+    const t0 = performance.now();
+    const fire = () => {
+      timedOut = true;
+      abort.abort();
+    };
+    const watch = startToken
+      ? setInterval(async () => {
+        if (await exists(startToken)) clearInterval(watch);
+        else if (performance.now() - t0 >= limit) {
+          clearInterval(watch);
+          fire();
+        }
+      }, 100)
+      : setTimeout(fire, limit);
+    let out: Output;
+    try {
+      out = await this.o.runner.run([this.o.wslExe, ...args], {
+        ...rest,
+        timeoutMs: undefined,
+        signal: abort.signal,
+        env: { ...env, ...wslenv },
+        check: false,
+      });
+    } finally {
+      clearInterval(watch);
+      clearTimeout(watch);
+    }
+    if (timedOut) throw hung(args, limit);
     if (
       out.code === 127 &&
       decodeWslOutput(out.stderr).includes(`${this.o.wslExe}: command not found`)
@@ -111,6 +178,26 @@ export class WslExe {
       );
     }
     return v.join(".");
+  }
+}
+
+/** The TimeoutError of a wsl.exe call that did not answer. */
+export function hung(args: string[], limitMs: number): TimeoutError {
+  const what = args[0] === "-d"
+    ? `-d ${args[1]} (a command in ${args[1]})`
+    : args.slice(0, 2).join(" ");
+  return new TimeoutError(
+    `wsl.exe ${what} did not answer within ${Math.round(limitMs / 1000)} s; WSL seems to hang.`,
+    "Run `wsl --shutdown` (WSL often hangs after the host slept or hibernated), then try again.",
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,7 +1,8 @@
 /** The WSL host driver: distros `codchistore` and `codchi-<name>`, every spawn through the Runner. */
 import { containerName, machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
-import { machinePaths, pathApi, type Paths } from "../../config/paths.ts";
-import { ConflictError, NotFoundError, NotRunningError } from "../../errors.ts";
+import { machinePaths, type Paths } from "../../config/paths.ts";
+import { pathApi } from "../../config/path_api.ts";
+import { ConflictError, NotFoundError, NotRunningError, UsageError } from "../../errors.ts";
 import type { Output, Runner } from "../../process.ts";
 import type {
   Driver,
@@ -16,9 +17,12 @@ import {
   EXEC_TOKEN_VAR,
   execArgv,
   exportHomeArgv,
+  exportVhdArgv,
   importInPlaceArgv,
+  keepAliveArgv,
   listArgv,
   LOGIN_SHELL_ARGV,
+  markStartedArgv,
   NOT_STARTED_EXIT,
   renderVars,
   STARTED_MARKER,
@@ -34,11 +38,13 @@ import {
   recoverDistro,
   waitReady,
 } from "./distro_ops.ts";
-import { type CallOpts, WslExe, type WslResult } from "./exe.ts";
+import { type CallBounds, type CallOpts, WslExe, type WslResult } from "./exe.ts";
 import { parseListVerbose } from "./parse.ts";
 import { DEFAULT_RETRY, isWslErrorExit, type RetryPolicy, retryTransient } from "./retry.ts";
 import { WslStore } from "./store.ts";
-import { windowsPathInWsl } from "./wslenv.ts";
+import { stdoutGate, writeStdout } from "./stdout_gate.ts";
+import { decodeWslOutput } from "./decode.ts";
+import { windowsPathInWsl, wslCallEnv } from "./wslenv.ts";
 import { ENV_FILE, MACHINE_USER } from "../../contract.ts";
 
 /** How to build a WSL driver (`paths`, `runner` and `env` are what `DriverDeps` carries). */
@@ -56,8 +62,10 @@ export interface WslDriverOptions {
   machineImage?: string;
   /** The verified release image of a kind (downloaded when first needed). */
   releaseImage?: (kind: "store" | "machine", reporter?: Reporter) => Promise<string>;
-  /** Retry bounds for transient WSL failures (default: 8 attempts within 30 s). */
+  /** Retry bounds for transient WSL failures (default: 8 attempts within 75 s). */
   retry?: Partial<RetryPolicy>;
+  /** Bounds of single wsl.exe calls (default: exe.ts DEFAULT_BOUNDS). */
+  bounds?: Partial<CallBounds>;
   /** Debug log (shown with -v): retries and waits. */
   debug?: (line: string) => void;
   /** Bound of the store's and a machine's start (ms). Default 60 s. */
@@ -114,6 +122,7 @@ export class WslDriver implements Driver {
       debug: opts.debug ?? (() => {}),
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       inheritedWslEnv: env.WSLENV,
+      bounds: opts.bounds,
     });
     this.#ctx = { exe: this.#exe, path, startTimeoutMs: opts.startTimeoutMs ?? 60_000 };
     // An override path, else the release image (no release wired: the old fixed file name).
@@ -134,6 +143,8 @@ export class WslDriver implements Driver {
         configDir,
         profilesDir: (m) => `${configDir}/machines/${m}/profiles`,
         machineHome: (m) => `/mnt/wsl/codchi/machines/${m}/home`,
+        // Every distro sees the same ids on the shared mount.
+        machineOwner: { uid: MACHINE_USER.uid, gid: MACHINE_USER.gid },
       },
     });
     this.host = opts.host ??
@@ -149,7 +160,7 @@ export class WslDriver implements Driver {
     const r = await this.#exe.callRetry(listArgv());
     const state: HostState = { store: { installed: false, running: false }, machines: new Map() };
     if (r.out.code !== 0) {
-      if (r.kind === "no-distros") return state;
+      if (r.kind === "no-distros" || await this.#noDistros()) return state;
       throw this.#exe.fail(listArgv(), r);
     }
     for (const row of parseListVerbose(r.text)) {
@@ -164,6 +175,32 @@ export class WslDriver implements Driver {
     return state;
   }
 
+  /**
+   * Whether nothing is installed: `--list --quiet` succeeds and prints nothing. Current WSL
+   * prints no error code when `--list --verbose` finds no distros, and its message is
+   * translated, so the failure itself cannot tell.
+   */
+  async #noDistros(): Promise<boolean> {
+    const q = await this.#exe.callRetry(["--list", "--quiet"]);
+    return q.out.code === 0 && q.text.trim() === "";
+  }
+
+  /**
+   * Starts the keep-alive of a distro (see keepAliveArgv): detached, so it outlives this call;
+   * a second one for the same boot exits at once.
+   */
+  async #keepAlive(distro: string, kind: "store" | "machine"): Promise<void> {
+    const runner = this.runner;
+    if (!runner.spawnDetached) {
+      this.#exe.o.debug(`wsl: this runner cannot start the keep-alive of ${distro}`);
+      return;
+    }
+    await runner.spawnDetached(
+      [this.#exe.o.wslExe, ...execArgv(distro, "root", keepAliveArgv(kind))],
+      { env: wslCallEnv({}, new Set(), this.#exe.o.inheritedWslEnv) },
+    );
+  }
+
   async install(machine: string, reporter?: Reporter): Promise<void> {
     if ((await this.states()).machines.has(machine)) {
       throw new ConflictError(`Machine ${machine} is already installed.`, "Run `codchi status`.");
@@ -174,12 +211,14 @@ export class WslDriver implements Driver {
 
   async start(machine: string, env: MachineEnv, reporter?: Reporter): Promise<void> {
     await this.store.ensureRunning(reporter);
+    await this.#keepAlive(STORE_CONTAINER, "store");
     const distro = containerName(machine);
     reporter?.step(`Starting ${machine}`);
     await this.#push(machine, ENV_FILE, this.#envFile(machine, env.envFile, env.vars), 0o600);
     await waitReady(this.#ctx, distro, this.#machineProbe, `machine ${machine}`);
-    const mark = await this.#exe.runIn(distro, ["/bin/sh", "-c", `: > ${STARTED_MARKER}`]);
-    if (mark.out.code !== 0) throw this.#exe.fail(["mark", "started", machine], mark);
+    const mark = await this.#exe.runIn(distro, markStartedArgv());
+    if (mark.out.code !== 0) throw this.#exe.fail(["mark", STARTED_MARKER, machine], mark);
+    await this.#keepAlive(distro, "machine");
   }
 
   /**
@@ -205,6 +244,7 @@ export class WslDriver implements Driver {
       argv.length ? argv : LOGIN_SHELL_ARGV,
       opts.cwd ?? "",
       Object.keys(opts.env ?? {}),
+      opts.tty ?? false,
     );
     const args = execArgv(containerName(machine), "root", inner);
     const capture = opts.capture ?? false;
@@ -212,9 +252,9 @@ export class WslDriver implements Driver {
     const call = { inherit: !capture, stdin, vars: opts.env };
     // Retrying is safe only when WSL's error is visible and stdin can be replayed…
     const r = capture && stdin !== "inherit"
-      ? await this.#exe.callRetry(args, call)
+      ? await this.#withToken((t) => this.#exe.callRetry(args, this.#tokenCall(call, t)))
       : opts.tty
-      ? await this.#exe.call(args, call)
+      ? await this.#withToken((t) => this.#exe.call(args, this.#tokenCall(call, t)))
       : await this.#execPassedThrough(machine, args, call); // …or the command never started.
     if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
     if (r.kind === "transient") throw this.#exe.fail(["exec", "in", machine], r);
@@ -230,17 +270,22 @@ export class WslDriver implements Driver {
    * On a running machine this is still one spawn.
    */
   async #execPassedThrough(machine: string, args: string[], call: CallOpts): Promise<WslResult> {
-    const p = this.#ctx.path;
-    await Deno.mkdir(this.#paths.runtimeDir, { recursive: true });
-    const token = p.join(this.#paths.runtimeDir, `exec-${crypto.randomUUID()}`);
-    const vars = { ...call.vars, [EXEC_TOKEN_VAR]: token };
-    try {
+    return await this.#withToken(async (token) => {
       const res = await retryTransient<WslResult>(
         async (n) => {
-          const r = await this.#exe.call(args, { ...call, vars, pathVars: [EXEC_TOKEN_VAR] });
-          if (r.out.code === 0 || !isWslErrorExit(r.out.code) || (await exists(token))) {
-            return { value: r };
+          // Into a pipe or file, wsl.exe's own message (on stdout) must not mix with the output.
+          const gate = Deno.stdout.isTerminal()
+            ? undefined
+            : stdoutGate(() => exists(token), writeStdout);
+          const r0 = await this.#exe.call(args, {
+            ...this.#tokenCall(call, token),
+            ...(gate ? { onStdout: (c: Uint8Array) => gate.sink(c) } : {}),
+          });
+          if (r0.out.code === 0 || !isWslErrorExit(r0.out.code) || (await exists(token))) {
+            await gate?.flush();
+            return { value: r0 };
           }
+          const r = gate ? { ...r0, text: decodeWslOutput(gate.held()) } : r0;
           // wsl.exe failed before the command ran: a machine that is gone is a real error.
           if (n === 1 && !(await this.states()).machines.has(machine)) {
             return { value: { ...r, kind: "not-found" } };
@@ -252,9 +297,31 @@ export class WslDriver implements Driver {
         this.#exe.o.sleep,
       );
       return res.transient ? { ...res.value, kind: "transient" } : res.value;
+    });
+  }
+
+  /**
+   * Runs `fn` with a fresh start-token path (a host file the command inside creates first thing:
+   * it bounds the call's start, and proves the command ran); removes the file afterwards.
+   */
+  async #withToken<T>(fn: (token: string) => Promise<T>): Promise<T> {
+    await Deno.mkdir(this.#paths.runtimeDir, { recursive: true });
+    const token = this.#ctx.path.join(this.#paths.runtimeDir, `exec-${crypto.randomUUID()}`);
+    try {
+      return await fn(token);
     } finally {
       await Deno.remove(token).catch(() => {});
     }
+  }
+
+  /** A call that hands `token` to the command (WSLENV `/p`) and is bounded by its start. */
+  #tokenCall(call: CallOpts, token: string): CallOpts {
+    return {
+      ...call,
+      vars: { ...call.vars, [EXEC_TOKEN_VAR]: token },
+      pathVars: [...(call.pathVars ?? []), EXEC_TOKEN_VAR],
+      startToken: token,
+    };
   }
 
   /** The env file (rewritten by a rebuild) keeps the driver's variables, root and the user only. */
@@ -265,7 +332,9 @@ export class WslDriver implements Driver {
   }
 
   async #push(machine: string, path: string, data: Uint8Array, mode: number) {
-    const owner = path === ENV_FILE ? MACHINE_USER.name : ""; // the env file: root and the user only
+    // The env file: root and the machine user, by number (as init.sh chowns it): before NixOS
+    // is activated the image knows no user but root.
+    const owner = path === ENV_FILE ? `${MACHINE_USER.uid}:0` : "";
     const r = await this.#exe.runIn(containerName(machine), writeFileArgv(path, mode, owner), {
       stdin: data,
     });
@@ -295,7 +364,6 @@ export class WslDriver implements Driver {
     if (!st.machines.has(from)) throw new NotFoundError(`Machine ${from} is not installed.`);
     if (st.machines.has(to)) throw new ConflictError(`Machine ${to} already exists.`);
     const p = this.#ctx.path;
-    const src = p.join(this.#data(from), "ext4.vhdx");
     const dir = this.#data(to);
     const disk = p.join(dir, "ext4.vhdx");
     if (await exists(disk)) {
@@ -306,7 +374,9 @@ export class WslDriver implements Driver {
     const dirExisted = await exists(dir);
     await Deno.mkdir(dir, { recursive: true });
     try {
-      await Deno.copyFile(src, `${disk}.partial`);
+      // After --terminate the disk stays attached to WSL's VM until it shuts down, so the file
+      // itself is not current: WSL copies it (`--export --format vhd`).
+      await this.#exe.must(exportVhdArgv(containerName(from), `${disk}.partial`));
       await Deno.rename(`${disk}.partial`, disk);
       reporter?.step(`Registering ${to}`);
       await this.#exe.must(importInPlaceArgv(containerName(to), disk));
@@ -361,6 +431,13 @@ export class WslDriver implements Driver {
    * whose path reaches it through WSLENV (`/p`). One spawn.
    */
   async exportFiles(machine: string, file: string): Promise<void> {
+    if (/^(\\\\|\/\/)/.test(file) && !/^[\\/]{2}wsl(\$|\.localhost)[\\/]/i.test(file)) {
+      // WSLENV cannot translate a network path: the variable would not arrive at all.
+      throw new UsageError(
+        `${file} is a network path, which WSL cannot hand to the machine.`,
+        "Write the tar to a local drive (e.g. C:\\Users\\<you>\\home.tar), then copy it.",
+      );
+    }
     const argv = exportHomeArgv();
     const r = await this.#exe.runIn(containerName(machine), argv, {
       vars: { CODCHI_TAR_FILE: file },

@@ -33,11 +33,14 @@ export function parseVersionBlock(text: string): Map<string, string> {
   return out;
 }
 
-/** The WSL version number from `--version`, as numbers, or undefined (inbox wsl.exe). */
+/**
+ * The WSL version from `--version`, as numbers, or undefined (inbox wsl.exe): the first dotted
+ * number of the output, which is WSL's own on its first line whatever the display language
+ * ("WSL version:", "WSL-Version:", "Version WSL :", "WSL 版本:").
+ */
 export function wslVersion(text: string): number[] | undefined {
-  const v = parseVersionBlock(text).get("wsl version");
-  if (!v || !/^\d+(\.\d+)*$/.test(v)) return undefined;
-  return v.split(".").map(Number);
+  const v = /(?:^|[^0-9.])(\d+(?:\.\d+)+)/.exec(text)?.[1];
+  return v ? v.split(".").map(Number) : undefined;
 }
 
 /** Compares dotted versions: negative, zero or positive like a sort function. */

@@ -19,15 +19,15 @@ export function uuidText(bytes: Uint8Array): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Name-based UUID version 5 (SHA-1) of `name` (UTF-8) in the `namespace` UUID. */
-export async function uuidV5(namespace: string, name: string): Promise<string> {
+/** Name-based UUID version 5 (SHA-1) of `name` (UTF-8 text, or the given bytes) in `namespace`. */
+export async function uuidV5(namespace: string, name: string | Uint8Array): Promise<string> {
   const ns = namespace.replace(/[{}-]/g, "");
   if (!/^[0-9a-fA-F]{32}$/.test(ns)) throw new Error(`not a UUID: ${namespace}`);
   const nsBytes = Uint8Array.from(
     { length: 16 },
     (_, i) => parseInt(ns.slice(2 * i, 2 * i + 2), 16),
   );
-  const nameBytes = new TextEncoder().encode(name);
+  const nameBytes = typeof name === "string" ? new TextEncoder().encode(name) : name;
   const input = new Uint8Array(16 + nameBytes.length);
   input.set(nsBytes);
   input.set(nameBytes, 16);
@@ -35,4 +35,14 @@ export async function uuidV5(namespace: string, name: string): Promise<string> {
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   return uuidText(hash);
+}
+
+/** `text` as UTF-16LE bytes (a Windows wide string in memory, without the terminating NUL). */
+export function utf16le(text: string): Uint8Array {
+  const out = new Uint8Array(text.length * 2);
+  for (let i = 0; i < text.length; i++) {
+    out[2 * i] = text.charCodeAt(i) & 0xff;
+    out[2 * i + 1] = text.charCodeAt(i) >> 8;
+  }
+  return out;
 }

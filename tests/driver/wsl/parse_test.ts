@@ -30,3 +30,15 @@ Deno.test("--version: the block and the WSL version", () => {
   ok(compareVersions([2, 0, 9, 0], MIN_WSL_VERSION) < 0);
   ok(compareVersions([1, 2, 5], MIN_WSL_VERSION) < 0);
 });
+
+Deno.test("the WSL version is the first dotted number, in any display language", () => {
+  deepEqual(wslVersion("WSL-Version: 2.4.11.0\nKernelversion: 5.15.167.4-1\n"), [2, 4, 11, 0]);
+  deepEqual(wslVersion("Version WSL : 2.0.14.0\nVersion du noyau : 5.15.133.1-1"), [2, 0, 14, 0]);
+  deepEqual(wslVersion("WSL \u7248\u672c: 2.5.10.0\n\u5185\u6838\u7248\u672c: 6.6.87.2-1"), [
+    2,
+    5,
+    10,
+    0,
+  ]);
+  equal(wslVersion("Invalid command line option: --version"), undefined);
+});

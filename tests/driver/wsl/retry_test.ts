@@ -79,3 +79,24 @@ Deno.test("retryTransient: retries transient attempts, logs, stops at the bound"
   const real = await retryTransient(() => Promise.resolve({ value: 1 }), policy, () => {}, sleep);
   equal(real.attempts, 1);
 });
+
+Deno.test("the error code is found by its shape whatever the label's language", () => {
+  equal(
+    wslErrorCode("Schwerer Fehler\nFehlercode: Wsl/Service/E_UNEXPECTED\n"),
+    "Wsl/Service/E_UNEXPECTED",
+  );
+  equal(
+    wslErrorCode("x\nCode d'erreur\u00a0: Wsl/Service/RPC_S_CALL_FAILED"),
+    "Wsl/Service/RPC_S_CALL_FAILED",
+  );
+  equal(
+    wslErrorCode("x\n\u9519\u8bef\u4ee3\u7801: Wsl/Service/WSL_E_DISTRO_NOT_FOUND\r"),
+    "Wsl/Service/WSL_E_DISTRO_NOT_FOUND",
+  );
+  equal(
+    classifyWslError(255, "x\n\u9519\u8bef\u4ee3\u7801: Wsl/Service/E_UNEXPECTED"),
+    "transient",
+  );
+  equal(classifyWslError(255, "Catastrophic failure"), "other", "texts alone are not trusted");
+  equal(wslErrorCode("Windows Subsystem for Linux has no installed distributions."), undefined);
+});

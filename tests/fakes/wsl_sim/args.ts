@@ -1,5 +1,4 @@
 /** Parses wsl.exe's command line the way wsl.exe does (pure). */
-import { invalidArgument, type WslFailure } from "./text.ts";
 
 /** What one wsl.exe call asks for. */
 export type Call =
@@ -22,10 +21,10 @@ export type Call =
     argv: string[];
   };
 
-/** The parse result: a call, or the failure wsl.exe prints. */
-export type Parsed = { ok: true; call: Call } | { ok: false; failure: WslFailure };
+/** The parse result: a call, or the argument wsl.exe rejects (MessageInvalidCommandLine). */
+export type Parsed = { ok: true; call: Call } | { ok: false; badArg: string };
 
-const bad = (arg: string): Parsed => ({ ok: false, failure: invalidArgument(arg) });
+const bad = (arg: string): Parsed => ({ ok: false, badArg: arg });
 
 /** Parses argv (without the program name). */
 export function parseArgs(argv: string[]): Parsed {

@@ -18,11 +18,12 @@ exec sleep infinity
 
 /**
  * The script the distro's init runs, as PID 1 of the distro's own PID namespace (so killing it
- * ends every process of the distro, daemons and commands alike): mounts, the wsl.conf boot
- * command, then it waits.
+ * ends every process of the distro, daemons and commands alike): mounts, with `[boot]
+ * systemd=true` the distro's own /sbin/init (WSL runs it as the distro's init; here it is PID 1's
+ * child), the wsl.conf boot command, then it waits.
  */
 const INIT = `set -eu
-root=$1 shared=$2 pidfile=$3 bootcmd=$4; shift 4
+root=$1 shared=$2 pidfile=$3 bootcmd=$4 systemd=$5; shift 5
 mkdir -p "$root/proc" "$root/dev" "$root/run" "$root/mnt/wsl" "$root/tmp"
 mount -t proc proc "$root/proc"
 mount -t tmpfs -o mode=755 dev "$root/dev"
@@ -35,6 +36,10 @@ ln -s /proc/self/fd "$root/dev/fd"
 mount -t tmpfs -o mode=755 run "$root/run"
 mount --rbind "$shared" "$root/mnt/wsl"
 while [ $# -ge 2 ]; do mkdir -p "$root$1"; mount --rbind "$2" "$root$1"; shift 2; done
+if [ "$systemd" = 1 ]; then
+  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    chroot "$root" /sbin/init </dev/null >/dev/null 2>&1 &
+fi
 if [ -n "$bootcmd" ]; then
   env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
     chroot "$root" /bin/sh -c "$bootcmd" </dev/null >/dev/null 2>&1 &
@@ -65,6 +70,12 @@ export function driveMounts(env: Record<string, string | undefined>): [string, s
 export async function bootCommand(root: string): Promise<string> {
   const conf = await readIni(join(root, "etc/wsl.conf"));
   return conf.get("boot.command") ?? "";
+}
+
+/** Whether wsl.conf says `[boot] systemd=true` (WslDistributionConfig.cpp: boot.systemd). */
+export async function systemdEnabled(root: string): Promise<boolean> {
+  const conf = await readIni(join(root, "etc/wsl.conf"));
+  return /^true$/i.test(conf.get("boot.systemd") ?? "");
 }
 
 /** Reads an INI file into "section.key" → value (missing file: empty). */
@@ -175,6 +186,7 @@ export async function boot(
       p.mntWsl,
       join(p.run, `${d.guid}.pid`),
       await bootCommand(d.root),
+      (await systemdEnabled(d.root)) ? "1" : "0",
       ...drives,
     ],
     join(p.run, `${d.guid}.pid`),

@@ -7,7 +7,10 @@ export interface FaultConfig {
   rate: number;
   /** WSL_SIM_SEED: makes the random failures reproducible. */
   seed: number;
-  /** WSL_SIM_FAIL_SEQ: one entry per eligible call ("ok" or a kind); past its end: no fault. */
+  /**
+   * WSL_SIM_FAIL_SEQ: one entry per eligible call ("ok" or a kind); past its end: no fault.
+   * The kind "hang" makes the call never return (as wsl.exe after the host slept).
+   */
   seq: string[];
   /** WSL_SIM_FAIL_PERSIST: every eligible call fails with this kind. */
   persist?: FailureKind;
@@ -30,7 +33,7 @@ export function faultConfig(env: Record<string, string | undefined>): FaultConfi
 }
 
 function kindOf(name: string): FailureKind {
-  if (name in FAILURES) return name as FailureKind;
+  if (name in FAILURES || name === "hang") return name as FailureKind;
   throw new Error(`wsl.exe simulator: unknown failure kind "${name}"`);
 }
 

@@ -1,7 +1,13 @@
 /**
  * The wsl.exe simulator: wsl.exe's argv, output (UTF-16LE unless WSL_UTF8=1), exit codes and
- * error texts, with distros that are real root folders in which commands really run.
- * State lives in WSL_SIM_STATE; WSL_SIM_LOG gets one JSON line per call.
+ * error texts (in the display language WSL_SIM_LOCALE, as release WSL_SIM_VERSION words them),
+ * with distros that are real root folders in which commands really run, and WSL's lifecycle:
+ * a distro stops when no wsl.exe call has been attached to it for WSL_SIM_IDLE_MS (WSL's
+ * general.instanceIdleTimeout, default 15 s), the VM WSL_SIM_VM_IDLE_MS after the last distro
+ * stopped (wsl2.vmIdleTimeout, default 60 s; both src/windows/common/WslCoreConfig.h); the timers
+ * are checked at every call, and `wsl.exe --sim-fire-idle` (the simulator's own control verb)
+ * fires them at once. `[boot] systemd=true` runs the distro's /sbin/init and waits for systemd
+ * as WSL's init does. State lives in WSL_SIM_STATE; WSL_SIM_LOG gets one JSON line per call.
  */
 import { dirname, join, resolve } from "node:path";
 import { type Call, parseArgs, shellCommandLine } from "./args.ts";
@@ -13,41 +19,60 @@ import {
   isRunning,
   killDistro,
   readIni,
+  systemdEnabled,
   tar,
   unpack,
   writeDisk,
 } from "./distro.ts";
-import { type Distro, findDistro, nsOf, type Registry, statePaths, withRegistry } from "./state.ts";
 import {
-  ALREADY_EXISTS,
+  type Distro,
+  findDistro,
+  nsOf,
+  procStart,
+  type Registry,
+  statePaths,
+  withRegistry,
+} from "./state.ts";
+import { localeOf } from "./resw.ts";
+import {
+  alreadyExists,
   BAD_ARCHIVE,
   encodeWsl,
   FAILURES,
   failureText,
   FILE_NOT_FOUND,
-  LOCATION_IN_USE,
-  NO_DISTROS,
+  invalidArgument,
+  locationInUse,
+  noDistros,
+  noneRunning,
   NOT_STOPPED,
   notFound,
   OK_LINE,
   plainList,
-  SPARSE_DISABLED,
-  USER_NOT_FOUND,
+  progress,
+  sparseDisabled,
+  type Speech,
+  userNotFound,
+  userSessionWarning,
   verboseTable,
+  versionAtLeast,
   versionText,
   WSL_ERROR_EXIT,
   type WslFailure,
 } from "./text.ts";
-import { linuxEnvFromWslEnv, windowsToLinuxPath } from "./wslenv.ts";
+import { linuxEnvFromWslEnv, translateWindowsPath, windowsToLinuxPath } from "./wslenv.ts";
 
 const env = Deno.env.toObject();
 const utf8 = env.WSL_UTF8 === "1";
 const stateDir = resolve(env.WSL_SIM_STATE ?? join(Deno.env.get("TMPDIR") ?? "/tmp", "wsl-sim"));
 const simVersion = env.WSL_SIM_VERSION ?? "2.0.14.0";
+const speech: Speech = { locale: localeOf(env.WSL_SIM_LOCALE), version: simVersion };
+const idleMs = Number(env.WSL_SIM_IDLE_MS ?? "15000");
+const vmIdleMs = Number(env.WSL_SIM_VM_IDLE_MS ?? "60000");
 
-/** Thrown to end the call with wsl.exe's own failure text. */
+/** Thrown to end the call with wsl.exe's own failure text (always on stdout, as wsl.exe does). */
 class Failure extends Error {
-  constructor(readonly failure: WslFailure, readonly toStderr = false) {
+  constructor(readonly failure: WslFailure) {
     super(failure.message);
   }
 }
@@ -57,9 +82,9 @@ function print(text: string, toStderr = false): void {
   (toStderr ? Deno.stderr : Deno.stdout).writeSync(bytes);
 }
 
-function versionAtLeast(v: string, major: number, minor: number): boolean {
-  const [a, b] = v.split(".").map(Number);
-  return a > major || (a === major && b >= minor);
+/** Text the Linux side writes (not wsl.exe's own): plain UTF-8 bytes. */
+function printLinux(text: string, toStderr = true): void {
+  (toStderr ? Deno.stderr : Deno.stdout).writeSync(new TextEncoder().encode(text));
 }
 
 async function main(): Promise<number> {
@@ -69,17 +94,28 @@ async function main(): Promise<number> {
   let fault: string | undefined;
   let code = WSL_ERROR_EXIT;
   try {
+    if (argv[0] === "--sim-fire-idle") {
+      op = "sim-fire-idle";
+      await withRegistry(stateDir, (reg) => reapIdle(reg, Infinity));
+      return (code = 0);
+    }
     const parsed = parseArgs(argv);
-    if (!parsed.ok) throw new Failure(parsed.failure);
+    if (!parsed.ok) throw new Failure(invalidArgument(speech, parsed.badArg));
     const call = parsed.call;
     op = call.op;
     if (env.WSL_SIM_LATENCY_MS) await sleep(Number(env.WSL_SIM_LATENCY_MS));
+    await withRegistry(stateDir, (reg) => reapIdle(reg, Date.now()));
     fault = await injectedFault(op);
-    if (fault) throw new Failure(FAILURES[fault as keyof typeof FAILURES], call.op === "exec");
+    if (fault === "hang") {
+      await logCall(argv, op, -1, fault, performance.now() - started);
+      setInterval(() => {}, 1 << 30); // never returns, as wsl.exe after the host slept
+      await new Promise(() => {});
+    }
+    if (fault) throw new Failure(FAILURES[fault as keyof typeof FAILURES]);
     code = await run(call);
   } catch (e) {
     if (!(e instanceof Failure)) throw e;
-    print(failureText(e.failure), e.toStderr);
+    print(failureText(e.failure, speech));
     code = WSL_ERROR_EXIT;
   } finally {
     await logCall(argv, op, code, fault, performance.now() - started);
@@ -119,14 +155,14 @@ function sleep(ms: number) {
 
 function mustFind(reg: Registry, name: string, where = "Wsl/Service"): Distro {
   const d = findDistro(reg, name);
-  if (!d) throw new Failure(notFound(where));
+  if (!d) throw new Failure(notFound(speech, where));
   return d;
 }
 
 async function run(call: Call): Promise<number> {
   switch (call.op) {
     case "version":
-      print(versionText(simVersion));
+      print(versionText(speech));
       return 0;
     case "list":
       return await withRegistry(stateDir, (reg) => list(reg, call));
@@ -137,7 +173,7 @@ async function run(call: Call): Promise<number> {
     case "unregister":
       return await withRegistry(stateDir, async (reg) => {
         const d = mustFind(reg, call.distro, "Wsl/Service/UnregisterDistro");
-        print("Unregistering.\n");
+        print(progress(speech, "MessageStatusUnregistering"));
         if (d.initPid) await killDistro(d.initPid, d.initNs);
         await Deno.remove(d.root, { recursive: true }).catch(() => {});
         await Deno.remove(d.vhd).catch(() => {});
@@ -148,25 +184,23 @@ async function run(call: Call): Promise<number> {
       });
     case "terminate":
       return await withRegistry(stateDir, async (reg) => {
-        await stop(mustFind(reg, call.distro, "Wsl/Service/TerminateDistro"));
+        await stop(reg, mustFind(reg, call.distro, "Wsl/Service/TerminateDistro"));
         print(OK_LINE + "\n");
         return 0;
       });
     case "shutdown":
       return await withRegistry(stateDir, async (reg) => {
-        for (const d of reg.distros) await stop(d);
-        if (reg.vmPid) await killDistro(reg.vmPid, reg.vmNs);
-        reg.vmPid = undefined;
-        reg.vmNs = undefined;
+        for (const d of reg.distros) await stop(reg, d);
+        await stopVm(reg);
         return 0;
       });
     case "manage":
       return await withRegistry(stateDir, (reg) => {
         const d = mustFind(reg, call.distro);
         if (isRunning(d)) throw new Failure(NOT_STOPPED);
-        print("Conversion in progress, this may take a few minutes.\n");
+        print(progress(speech, "MessageConversionStart"));
         if (call.sparse && !call.allowUnsafe && versionAtLeast(simVersion, 2, 5)) {
-          throw new Failure(SPARSE_DISABLED);
+          throw new Failure(sparseDisabled(speech));
         }
         d.sparse = call.sparse;
         print(OK_LINE + "\n");
@@ -175,7 +209,8 @@ async function run(call: Call): Promise<number> {
     case "export":
       return await withRegistry(stateDir, async (reg) => {
         const d = mustFind(reg, call.distro, "Wsl/Service/ExportDistro");
-        print("Export in progress, this may take a few minutes.\n");
+        print(progress(speech, "MessageExportProgress"));
+        // `--format vhd` copies the disk through WSL: consistent even while it is attached.
         const tmp = `${call.file}.wsl-sim.tmp`;
         await tar(["--numeric-owner", "-cf", tmp, "-C", d.root, "."]);
         await Deno.rename(tmp, call.file);
@@ -187,35 +222,92 @@ async function run(call: Call): Promise<number> {
   }
 }
 
+/**
+ * `--list` as WslClient.cpp's ListDistributionsHelper: `--verbose` and the plain list fail with
+ * WSL_E_DEFAULT_DISTRO_NOT_FOUND when nothing is installed, `--quiet` prints nothing and
+ * succeeds; `--running` (not with --verbose, which ignores it) prints MessageNoRunningDistro and
+ * exits -1 when none runs.
+ */
 function list(reg: Registry, call: Extract<Call, { op: "list" }>): number {
-  const entries = reg.distros
-    .filter((d) => !call.running || d.state === "Running")
-    .map((d) => ({
-      name: d.name,
-      state: d.state,
-      version: 2,
-      isDefault: d.name === reg.defaultDistro,
-    }));
+  const all = reg.distros.map((d) => ({
+    name: d.name,
+    state: d.state,
+    version: 2,
+    isDefault: d.name === reg.defaultDistro,
+  }));
+  if (call.verbose) {
+    if (all.length === 0) throw new Failure(noDistros(speech));
+    print(verboseTable(all));
+    return 0;
+  }
+  let entries = call.running ? all.filter((e) => e.state === "Running") : all;
+  if (call.running && !call.quiet && entries.length === 0) {
+    print(noneRunning(speech));
+    return WSL_ERROR_EXIT;
+  }
+  entries = entries.filter((e) => e.state !== "Installing");
   if (call.quiet) {
     print(entries.map((e) => e.name + "\n").join(""));
     return 0;
   }
-  if (reg.distros.length === 0) throw new Failure(NO_DISTROS);
-  if (entries.length === 0) {
-    print("There are no running distributions.\n");
-    return 0;
-  }
-  print(call.verbose ? verboseTable(entries) : plainList(entries));
+  if (entries.length === 0) throw new Failure(noDistros(speech));
+  print(plainList(entries, speech));
   return 0;
 }
 
-async function stop(d: Distro): Promise<void> {
-  if (d.state !== "Running" && !d.initPid) return;
-  if (d.initPid) await killDistro(d.initPid, d.initNs);
-  d.state = "Stopped";
-  d.initPid = undefined;
-  d.initNs = undefined;
-  await writeDisk(d);
+/**
+ * Stops a distro (its processes end). Its disk stays attached to the VM until the VM stops
+ * (`--shutdown` or the VM's idle timeout), so the disk file is brought up to date only then.
+ */
+async function stop(reg: Registry, d: Distro): Promise<void> {
+  if (d.state === "Running" || d.initPid) {
+    if (d.initPid) await killDistro(d.initPid, d.initNs);
+    d.state = "Stopped";
+    d.initPid = undefined;
+    d.initNs = undefined;
+    d.bootWaited = undefined;
+    d.sessions = undefined;
+  }
+  reg.clients = (reg.clients ?? []).filter((c) => c.guid !== d.guid);
+  if (!reg.distros.some((x) => x.state === "Running")) reg.vmIdleSince = Date.now();
+}
+
+/** Stops the VM: every distro's disk is detached (written). */
+async function stopVm(reg: Registry): Promise<void> {
+  for (const d of reg.distros) {
+    if (d.attached) {
+      await writeDisk(d);
+      d.attached = false;
+    }
+  }
+  if (reg.vmPid) await killDistro(reg.vmPid, reg.vmNs);
+  reg.vmPid = undefined;
+  reg.vmNs = undefined;
+  reg.vmIdleSince = undefined;
+}
+
+/** Whether a wsl.exe process is still attached to the distro. */
+function hasClients(reg: Registry, d: Distro): boolean {
+  reg.clients = (reg.clients ?? []).filter((c) => procStart(c.pid) === c.start);
+  return reg.clients.some((c) => c.guid === d.guid);
+}
+
+/**
+ * The idle timers, as of `now` (Infinity: fire them): idle distros stop; the VM stops when no
+ * distro ran for its own timeout (when fired: only if none was running before this call).
+ */
+async function reapIdle(reg: Registry, now: number): Promise<void> {
+  let stopped = false;
+  for (const d of reg.distros) {
+    if (!isRunning(d) || hasClients(reg, d)) continue;
+    if (now - (d.lastActive ?? 0) >= idleMs) {
+      await stop(reg, d);
+      stopped = true;
+    }
+  }
+  const running = reg.distros.some((d) => d.state === "Running");
+  const vmIdle = now === Infinity ? !stopped : now - (reg.vmIdleSince ?? 0) >= vmIdleMs;
+  if (!running && reg.vmPid && vmIdle) await stopVm(reg);
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -229,9 +321,9 @@ async function exists(path: string): Promise<boolean> {
 
 async function register(name: string, basePath: string): Promise<Distro> {
   return await withRegistry(stateDir, async (reg) => {
-    if (findDistro(reg, name)) throw new Failure(ALREADY_EXISTS);
+    if (findDistro(reg, name)) throw new Failure(alreadyExists(speech));
     const vhd = join(basePath, "ext4.vhdx");
-    if (reg.distros.some((d) => d.vhd === vhd)) throw new Failure(LOCATION_IN_USE);
+    if (reg.distros.some((d) => d.vhd === vhd)) throw new Failure(locationInUse(speech));
     const guid = crypto.randomUUID();
     const d: Distro = {
       name,
@@ -273,8 +365,8 @@ async function finishInstall(d: Distro, work: () => Promise<void>): Promise<numb
 async function importTar(call: Extract<Call, { op: "import" }>): Promise<number> {
   const basePath = resolve(call.dir);
   if (!(await exists(call.tar))) throw new Failure(FILE_NOT_FOUND);
-  if (await exists(join(basePath, "ext4.vhdx"))) throw new Failure(LOCATION_IN_USE);
-  print("Import in progress, this may take a few minutes.\n");
+  if (await exists(join(basePath, "ext4.vhdx"))) throw new Failure(locationInUse(speech));
+  print(progress(speech, "MessageImportProgress"));
   const d = await register(call.distro, basePath);
   return await finishInstall(d, async () => {
     await Deno.mkdir(basePath, { recursive: true });
@@ -298,24 +390,124 @@ async function importInPlace(name: string, vhdx: string): Promise<number> {
 }
 
 async function exec(call: Extract<Call, { op: "exec" }>): Promise<number> {
-  const { d, initPid } = await withRegistry(stateDir, async (reg) => {
+  const { d, initPid, fresh } = await withRegistry(stateDir, async (reg) => {
     const name = call.distro ?? reg.defaultDistro;
-    if (!name) throw new Failure(NO_DISTROS, true);
+    if (!name) throw new Failure(noDistros(speech, "Wsl/Service/CreateInstance/GetDefaultDistro"));
     const d = findDistro(reg, name);
     if (!d || d.state === "Installing") {
-      throw new Failure(notFound("Wsl/Service/CreateInstance"), true);
+      throw new Failure(notFound(speech, "Wsl/Service/CreateInstance"));
     }
+    let fresh = false;
     if (!isRunning(d)) {
       d.initPid = await boot(stateDir, reg, d, env);
       d.initNs = nsOf(d.initPid);
       d.state = "Running";
+      d.bootedAt = Date.now();
+      d.attached = true;
+      d.bootWaited = undefined;
+      d.sessions = [];
+      fresh = true;
     }
-    return { d, initPid: d.initPid as number };
+    reg.clients = [...(reg.clients ?? []), {
+      pid: Deno.pid,
+      start: procStart(Deno.pid) ?? "",
+      guid: d.guid,
+    }];
+    reg.vmIdleSince = undefined;
+    return { d, initPid: d.initPid as number, fresh };
   });
+  try {
+    return await execIn(call, d, initPid, fresh);
+  } finally {
+    await withRegistry(stateDir, (reg) => {
+      reg.clients = (reg.clients ?? []).filter((c) => c.pid !== Deno.pid);
+      const x = reg.distros.find((y) => y.guid === d.guid);
+      if (x) x.lastActive = Date.now();
+    });
+  }
+}
+
+/** The boot.initTimeout of wsl.conf (WslDistributionConfig.h: 10 s), or WSL_SIM_INIT_TIMEOUT_MS. */
+function initTimeout(conf: Map<string, string>): number {
+  const v = conf.get("boot.inittimeout") ?? env.WSL_SIM_INIT_TIMEOUT_MS;
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : 10_000;
+}
+
+/** Runs a check as root inside the distro through its /bin/sh (WSL's UtilExecCommandLine). */
+async function shCheck(initPid: number, d: Distro, script: string): Promise<boolean> {
+  const root = hostViewOf(initPid, d.root, "/");
+  const out = await new Deno.Command("/usr/bin/nsenter", {
+    args: [`--target=${initPid}`, "--mount", "--pid", `--root=${root}`, `--wd=${root}`, "--"]
+      .concat(["/bin/sh", "-c", script]),
+    clearEnv: true,
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output().catch(() => ({ success: false }));
+  return out.success;
+}
+
+/** Polls `script` every 250 ms until it succeeds or `untilMs` (RetryWithTimeout in init). */
+async function pollUntil(initPid: number, d: Distro, script: string, untilMs: number) {
+  for (;;) {
+    if (await shCheck(initPid, d, script)) return true;
+    if (Date.now() >= untilMs) return false;
+    await sleep(250);
+  }
+}
+
+/**
+ * With `[boot] systemd=true`, WSL's init waits (WaitForBootProcess, init.cpp) until
+ * `systemctl is-system-running` says running or degraded, at most boot.initTimeout from boot,
+ * and goes on either way; then it creates a login session once per uid and boot
+ * (CreateLoginSession, config.cpp: waits for `systemctl is-active user@<uid>.service`, at most
+ * boot.initTimeout), printing MessageSystemdUserSessionFailed on stderr when that fails.
+ */
+async function systemdGate(d: Distro, initPid: number, uid: number, user: string) {
+  const conf = await readIni(join(d.root, "etc/wsl.conf"));
+  const limit = initTimeout(conf);
+  const current = () => withRegistry(stateDir, (reg) => reg.distros.find((x) => x.guid === d.guid));
+  const now = await current();
+  if (!now?.bootWaited) {
+    await pollUntil(
+      initPid,
+      d,
+      'systemctl is-system-running | grep -E "running|degraded"',
+      (d.bootedAt ?? Date.now()) + limit,
+    );
+    await withRegistry(stateDir, (reg) => {
+      const x = reg.distros.find((y) => y.guid === d.guid);
+      if (x) x.bootWaited = true;
+    });
+  }
+  const first = await withRegistry(stateDir, (reg) => {
+    const x = reg.distros.find((y) => y.guid === d.guid);
+    if (!x || (x.sessions ?? []).includes(uid)) return false;
+    x.sessions = [...(x.sessions ?? []), uid];
+    return true;
+  });
+  if (!first) return;
+  const ok = await pollUntil(
+    initPid,
+    d,
+    `systemctl is-active user@${uid}.service`,
+    Date.now() + limit,
+  );
+  if (!ok) printLinux(userSessionWarning(speech, user));
+}
+
+async function execIn(
+  call: Extract<Call, { op: "exec" }>,
+  d: Distro,
+  initPid: number,
+  _fresh: boolean,
+): Promise<number> {
   const conf = await readIni(join(d.root, "etc/wsl.conf"));
   const who = call.user ?? conf.get("user.default") ?? d.defaultUid;
   const user = await findUser(d.root, who);
-  if (!user) throw new Failure(USER_NOT_FOUND, true);
+  if (!user) throw new Failure(userNotFound(speech));
+  if (await systemdEnabled(d.root)) await systemdGate(d, initPid, user.uid, user.name);
 
   const linuxEnv: Record<string, string> = {
     PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -331,7 +523,6 @@ async function exec(call: Extract<Call, { op: "exec" }>): Promise<number> {
     WSL_INTEROP: "/run/WSL/1_interop",
     ...linuxEnvFromWslEnv(env, d.name),
   };
-  if (env.WSLENV !== undefined) linuxEnv.WSLENV = env.WSLENV;
 
   let argv: string[];
   if (call.mode === "exec") argv = call.argv;
@@ -345,7 +536,10 @@ async function exec(call: Extract<Call, { op: "exec" }>): Promise<number> {
     ];
   }
 
-  let cwd = user.home;
+  // Without --cd the process starts in the caller's Windows directory, translated (the sim's
+  // "Windows" side is the host); one WSL cannot translate or that is missing: the home.
+  const hostRoot = env.WSL_SIM_HOST_ROOT === "1";
+  let cwd = translateWindowsPath(Deno.cwd(), d.name, hostRoot) ?? user.home;
   if (call.cwd) {
     cwd = call.cwd === "~"
       ? user.home
@@ -357,10 +551,11 @@ async function exec(call: Extract<Call, { op: "exec" }>): Promise<number> {
   let wd = hostViewOf(initPid, d.root, cwd);
   if (!(await exists(wd))) {
     if (call.cwd) {
-      print(`chdir(${cwd}) failed 2\n`, true);
+      printLinux(`chdir(${cwd}) failed 2\n`);
       return 1;
     }
-    wd = root;
+    wd = hostViewOf(initPid, d.root, user.home);
+    if (!(await exists(wd))) wd = root;
   }
   const child = new Deno.Command("/usr/bin/nsenter", {
     args: [

@@ -18,6 +18,24 @@ export interface Distro {
   initNs?: string;
   sparse: boolean;
   defaultUid: number;
+  /** When the last wsl.exe call on it ended (or it booted): the idle timer's start (ms). */
+  lastActive?: number;
+  /** When it booted (ms); WSL waits for systemd (boot.initTimeout) from then on. */
+  bootedAt?: number;
+  /** systemd=true: the wait for systemd at boot has ended (ready or timed out). */
+  bootWaited?: boolean;
+  /** uids that got a login session this boot (CreateLoginSession tries once per uid). */
+  sessions?: number[];
+  /** Its disk is attached to the VM (from boot until the VM stops): the file is not current. */
+  attached?: boolean;
+}
+
+/** A wsl.exe process attached to a running distro (keeps it from going idle). */
+export interface Client {
+  pid: number;
+  /** The process's start time (/proc/<pid>/stat field 22): a reused pid is not the client. */
+  start: string;
+  guid: string;
 }
 
 /** The whole registry. */
@@ -30,6 +48,10 @@ export interface Registry {
   vmPid?: number;
   /** The VM's mount namespace. */
   vmNs?: string;
+  /** wsl.exe processes attached to distros. */
+  clients?: Client[];
+  /** When the last distro stopped (ms): the VM's idle timer. */
+  vmIdleSince?: number;
 }
 
 /** Paths inside the state folder. */
@@ -100,6 +122,16 @@ export function nsOf(pid: number): string | undefined {
 /** Whether `pid` is still the process recorded with namespace `ns` (pids get reused). */
 export function sameProcess(pid: number, ns: string | undefined): boolean {
   return ns === undefined ? pidAlive(pid) : nsOf(pid) === ns;
+}
+
+/** A host process's start time, or undefined when it does not exist. */
+export function procStart(pid: number): string | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a host process exists. */

@@ -1,15 +1,36 @@
-/** The texts and encodings of wsl.exe's own output, as the simulator prints them. */
+/**
+ * The texts and encodings of wsl.exe's own output, as the simulator prints them. wsl.exe's own
+ * messages come from WSL's resources (resw.ts) in the display language WSL_SIM_LOCALE; the texts
+ * of Windows' system errors (FormatMessage: "Catastrophic failure", "The operation completed
+ * successfully.") are not part of WSL's sources and stay English in every language here.
+ * Everything wsl.exe prints itself, errors included, goes to stdout: WslClient.cpp prints errors
+ * with wslutil::PrintMessage, whose stream defaults to stdout (src/windows/common/wslutil.h).
+ */
+import { type Locale, message } from "./resw.ts";
 
 /** wsl.exe's exit code for its own errors (-1, seen by a Linux parent as 255). */
 export const WSL_ERROR_EXIT = 255;
 
-/** One of wsl.exe's failures: a message and the "Error code:" line under it. */
-export interface WslFailure {
-  message: string;
-  code: string;
+/** How this wsl.exe speaks: its display language and its release (e.g. "2.0.14.0"). */
+export interface Speech {
+  locale: Locale;
+  version: string;
 }
 
-/** The failures the simulator can produce, keyed by a short kind name. */
+/** One of wsl.exe's failures: a message and, unless WSL leaves it out, the code under it. */
+export interface WslFailure {
+  message: string;
+  /** `Wsl/…`; undefined: wsl.exe prints no "Error code:" line. */
+  code?: string;
+}
+
+/** Whether release `v` is at least `major.minor`. */
+export function versionAtLeast(v: string, major: number, minor: number): boolean {
+  const [a, b] = v.split(".").map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
+/** Windows' system-error texts (not localised by the simulator), keyed by a short kind name. */
 export const FAILURES = {
   catastrophic: { message: "Catastrophic failure", code: "Wsl/Service/E_UNEXPECTED" },
   unexpected: {
@@ -25,66 +46,86 @@ export const FAILURES = {
   accessdenied: { message: "Access is denied.", code: "Wsl/Service/E_ACCESSDENIED" },
 } as const satisfies Record<string, WslFailure>;
 
-/** A failure kind name. */
-export type FailureKind = keyof typeof FAILURES;
+/** A failure kind name; "hang" is not a failure text but a call that never returns. */
+export type FailureKind = keyof typeof FAILURES | "hang";
 
 /** The kinds WSL is known to recover from when the call is simply repeated. */
 export const TRANSIENT_KINDS: FailureKind[] = ["catastrophic", "unexpected", "rpc", "timeout"];
 
-/** "There is no distribution with the supplied name." for the given error-code prefix. */
-export function notFound(where = "Wsl/Service"): WslFailure {
+/** MessageDistroNotFound, with the given error-code prefix. */
+export function notFound(s: Speech, where = "Wsl/Service"): WslFailure {
   return {
-    message: "There is no distribution with the supplied name.",
+    message: message(s.locale, "MessageDistroNotFound"),
     code: `${where}/WSL_E_DISTRO_NOT_FOUND`,
   };
 }
 
-/** "A distribution with the supplied name already exists." */
-export const ALREADY_EXISTS: WslFailure = {
-  message: "A distribution with the supplied name already exists.",
-  code: "Wsl/Service/RegisterDistro/ERROR_ALREADY_EXISTS",
-};
+/** MessageDistroNameAlreadyExists. */
+export function alreadyExists(s: Speech): WslFailure {
+  return {
+    message: message(s.locale, "MessageDistroNameAlreadyExists"),
+    code: "Wsl/Service/RegisterDistro/ERROR_ALREADY_EXISTS",
+  };
+}
 
-/** The install folder already holds a disk. */
-export const LOCATION_IN_USE: WslFailure = {
-  message: "The supplied install location is already in use.",
-  code: "Wsl/Service/RegisterDistro/ERROR_FILE_EXISTS",
-};
+/** MessageDistroInstallPathAlreadyExists: the install folder already holds a disk. */
+export function locationInUse(s: Speech): WslFailure {
+  return {
+    message: message(s.locale, "MessageDistroInstallPathAlreadyExists"),
+    code: "Wsl/Service/RegisterDistro/ERROR_FILE_EXISTS",
+  };
+}
 
-/** A file named on the command line does not exist. */
+/** A file named on the command line does not exist (a system-error text). */
 export const FILE_NOT_FOUND: WslFailure = {
   message: "The system cannot find the file specified.",
   code: "Wsl/Service/RegisterDistro/ERROR_FILE_NOT_FOUND",
 };
 
-/** `--list` with nothing installed. */
-export const NO_DISTROS: WslFailure = {
-  message: "Windows Subsystem for Linux has no installed distributions.\n" +
-    "You can resolve this by installing a distribution with the instructions below:\n\n" +
-    "Use 'wsl.exe --list --online' to list available distributions\n" +
-    "and 'wsl.exe --install <Distro>' to install.",
-  code: "Wsl/WSL_E_DEFAULT_DISTRO_NOT_FOUND",
-};
+/**
+ * Nothing installed (WSL_E_DEFAULT_DISTRO_NOT_FOUND), per release:
+ * - since 2.4: MessageNoDefaultDistro and NO "Error code:" line — WslClient.cpp skips the code
+ *   for WSL_E_DEFAULT_DISTRO_NOT_FOUND and WSL_E_INVALID_USAGE (already in the first open-source
+ *   commit 697572d66), and a transcript of `wsl -l` on 2.4.11.0 shows the message alone
+ *   (MicrosoftDocs/WSL#2137);
+ * - before (2.0 era, transcripts in microsoft/WSL#9338 and #9179): an older English text that
+ *   points at the Store, followed by the code line.
+ */
+export function noDistros(s: Speech, where = "Wsl"): WslFailure {
+  if (versionAtLeast(s.version, 2, 4)) {
+    return { message: message(s.locale, "MessageNoDefaultDistro") };
+  }
+  return {
+    message: "Windows Subsystem for Linux has no installed distributions.\n\n" +
+      "Use 'wsl.exe --list --online' to list available distributions\n" +
+      "and 'wsl.exe --install <Distro>' to install.\n\n" +
+      "Distributions can also be installed by visiting the Microsoft Store:\n" +
+      "https://aka.ms/wslstore",
+    code: `${where}/WSL_E_DEFAULT_DISTRO_NOT_FOUND`,
+  };
+}
 
-/** `--manage --set-sparse true` on WSL 2.5 and later without `--allow-unsafe`. */
-export const SPARSE_DISABLED: WslFailure = {
-  message: "Sparse VHD support is currently disabled due to potential data corruption.\n" +
-    "To force a distribution to use a sparse vhd, please run:\n" +
-    "wsl.exe --manage <DistributionName> --set-sparse true --allow-unsafe",
-  code: "Wsl/Service/E_INVALIDARG",
-};
+/** MessageSparseVhdDisabled: `--set-sparse true` on 2.5 and later without `--allow-unsafe`. */
+export function sparseDisabled(s: Speech): WslFailure {
+  return {
+    message: message(s.locale, "MessageSparseVhdDisabled"),
+    code: "Wsl/Service/E_INVALIDARG",
+  };
+}
 
-/** An operation that needs a stopped distribution. */
+/** An operation that needs a stopped distribution (a system-error text). */
 export const NOT_STOPPED: WslFailure = {
   message: "The operation could not be completed because the distribution is running.",
   code: "Wsl/Service/WSL_E_DISTRO_NOT_STOPPED",
 };
 
-/** `--user` names a user the distribution does not have. */
-export const USER_NOT_FOUND: WslFailure = {
-  message: "User not found.",
-  code: "Wsl/Service/CreateInstance/WSL_E_USER_NOT_FOUND",
-};
+/** MessageUserNotFound: `--user` names a user the distribution does not have. */
+export function userNotFound(s: Speech): WslFailure {
+  return {
+    message: message(s.locale, "MessageUserNotFound"),
+    code: "Wsl/Service/CreateInstance/WSL_E_USER_NOT_FOUND",
+  };
+}
 
 /** A tarball the simulator cannot unpack (the simulator's own wording). */
 export const BAD_ARCHIVE: WslFailure = {
@@ -92,34 +133,37 @@ export const BAD_ARCHIVE: WslFailure = {
   code: "Wsl/Service/RegisterDistro/E_INVALIDARG",
 };
 
-/** A command line wsl.exe does not understand. */
-export function invalidArgument(arg: string): WslFailure {
-  return {
-    message: `Invalid command line argument: ${arg}\n` +
-      "Please use 'wsl.exe --help' to get a list of supported arguments.",
-    code: "Wsl/E_INVALIDARG",
-  };
+/** MessageInvalidCommandLine (WSL_E_INVALID_USAGE: no "Error code:" line, see noDistros). */
+export function invalidArgument(s: Speech, arg: string): WslFailure {
+  return { message: message(s.locale, "MessageInvalidCommandLine", arg, "wsl.exe") };
 }
 
-/** The success line of management commands. */
+/** The success line of management commands (a system-error text: ERROR_SUCCESS). */
 export const OK_LINE = "The operation completed successfully.";
 
-/** The `--version` block of a WSL release. */
-export function versionText(version: string): string {
-  return [
-    `WSL version: ${version}`,
-    "Kernel version: 5.15.133.1-1",
-    "WSLg version: 1.0.59",
-    "MSRDC version: 1.2.4677",
-    "Direct3D version: 1.611.1-81528511",
-    "DXCore version: 10.0.25131.1002-220531-1700.rs-onecore-base2-hyp",
-    "Windows version: 10.0.22631.2861",
-  ].join("\n") + "\n";
+/** MessageSystemdUserSessionFailed, as init prints it on stderr ("wsl: " + text, init.cpp). */
+export function userSessionWarning(s: Speech, user: string): string {
+  return `wsl: ${message(s.locale, "MessageSystemdUserSessionFailed", user)}\n`;
 }
 
-/** A failure as wsl.exe prints it: the message, then "Error code: …". */
-export function failureText(f: WslFailure): string {
-  return `${f.message}\nError code: ${f.code}\n`;
+/** The `--version` block (MessagePackageVersions) of a WSL release. */
+export function versionText(s: Speech): string {
+  return message(
+    s.locale,
+    "MessagePackageVersions",
+    s.version,
+    "5.15.133.1-1",
+    "1.0.59",
+    "1.2.4677",
+    "1.611.1-81528511",
+    "10.0.25131.1002-220531-1700.rs-onecore-base2-hyp",
+    "10.0.22631.2861",
+  ) + "\n";
+}
+
+/** A failure as wsl.exe prints it: the message, then (MessageErrorCode) the code line, if any. */
+export function failureText(f: WslFailure, s: Speech): string {
+  return (f.code ? message(s.locale, "MessageErrorCode", f.message, f.code) : f.message) + "\n";
 }
 
 /** Encodes wsl.exe's own output: CRLF lines, UTF-16LE unless `utf8`. */
@@ -143,7 +187,10 @@ export interface ListEntry {
   isDefault: boolean;
 }
 
-/** The `--list --verbose` table: a NAME column as wide as the longest name plus four. */
+/**
+ * The `--list --verbose` table: a NAME column as wide as the longest name plus four. Header and
+ * states are not localised (WSL_LIST_HEADER_* and literal state names in WslClient.cpp).
+ */
 export function verboseTable(entries: ListEntry[]): string {
   const width = Math.max(4, ...entries.map((e) => e.name.length)) + 4;
   const row = (mark: string, name: string, state: string, version: string) =>
@@ -155,8 +202,27 @@ export function verboseTable(entries: ListEntry[]): string {
   return lines.join("\n") + "\n";
 }
 
-/** The plain `--list` output. */
-export function plainList(entries: ListEntry[]): string {
-  const names = entries.map((e) => e.isDefault ? `${e.name} (Default)` : e.name);
-  return ["Windows Subsystem for Linux Distributions:", ...names].join("\n") + "\n";
+/** The plain `--list` output (MessageRegisteredDistrosHeader, MessagePrintDistroDefault). */
+export function plainList(entries: ListEntry[], s: Speech): string {
+  const names = entries.map((e) =>
+    e.isDefault ? message(s.locale, "MessagePrintDistroDefault", e.name) : e.name
+  );
+  return [message(s.locale, "MessageRegisteredDistrosHeader"), ...names].join("\n") + "\n";
+}
+
+/** MessageNoRunningDistro (`--list --running` with none running; exit -1). */
+export function noneRunning(s: Speech): string {
+  return message(s.locale, "MessageNoRunningDistro") + "\n";
+}
+
+/** MessageImportProgress / MessageExportProgress / MessageConversionStart / Unregistering. */
+export function progress(
+  s: Speech,
+  what:
+    | "MessageImportProgress"
+    | "MessageExportProgress"
+    | "MessageConversionStart"
+    | "MessageStatusUnregistering",
+): string {
+  return message(s.locale, what) + "\n";
 }

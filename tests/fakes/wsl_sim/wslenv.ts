@@ -46,22 +46,56 @@ export function windowsToLinuxPath(value: string, distro: string, hostRoot = fal
   return value.replaceAll("\\", "/");
 }
 
-/** The Linux-side variables WSLENV carries from the Windows environment `env`. */
+/** Whether a Windows path is absolute (`C:\x`, `C:/x`, UNC; with `hostRoot` the sim's host `/x`). */
+export function isAbsoluteWindowsPath(p: string, hostRoot = false): boolean {
+  return /^[A-Za-z]:[\\/]/.test(p) || p.startsWith("\\\\") || (hostRoot && p.startsWith("/"));
+}
+
+/**
+ * A Windows path in Linux form, or undefined when WSL cannot translate it (a UNC path of another
+ * machine, a relative path).
+ */
+export function translateWindowsPath(
+  value: string,
+  distro: string,
+  hostRoot = false,
+): string | undefined {
+  if (!isAbsoluteWindowsPath(value, hostRoot)) return undefined;
+  if (value.startsWith("\\\\")) {
+    const unc = /^\\\\(?:wsl\$|wsl\.localhost)\\([^\\]+)(\\.*)?$/i.exec(value);
+    if (!unc || unc[1].toLowerCase() !== distro.toLowerCase()) return undefined;
+  }
+  return windowsToLinuxPath(value, distro, hostRoot);
+}
+
+/**
+ * The Linux-side variables WSLENV carries from the Windows environment `env`, as WSL's
+ * UtilParseWslEnv (src/linux/init/util.cpp) builds them: `/p` and `/l` are the same (both a
+ * `;`-list of paths, UtilTranslatePathList); elements that are relative or cannot be translated
+ * are skipped, and a variable left with no element is dropped; `/w` entries and entries with an
+ * unknown flag are dropped; a named variable that is not set arrives empty. WSLENV itself is
+ * always passed.
+ */
 export function linuxEnvFromWslEnv(
   env: Record<string, string | undefined>,
   distro: string,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   const hostRoot = env.WSL_SIM_HOST_ROOT === "1";
-  for (const e of parseWslEnv(env.WSLENV)) {
-    const value = env[e.name];
-    if (value === undefined || (e.toWindowsOnly && !e.toLinuxOnly)) continue;
-    if (e.list) {
-      out[e.name] = value.split(";").filter((s) => s).map((p) =>
-        windowsToLinuxPath(p, distro, hostRoot)
-      )
-        .join(":");
-    } else out[e.name] = e.path ? windowsToLinuxPath(value, distro, hostRoot) : value;
+  const raw = (env.WSLENV ?? "").trimEnd();
+  out.WSLENV = raw;
+  for (const item of raw.split(":").filter((x) => x)) {
+    const [name, flags = ""] = item.split("/", 2);
+    if (!name || /[^plwu]/.test(flags) || flags.includes("w")) continue;
+    let value = env[name] ?? "";
+    if (/[pl]/.test(flags) && env[name] !== undefined) {
+      const parts = value.split(";").filter((x) => x)
+        .map((p) => translateWindowsPath(p, distro, hostRoot))
+        .filter((p): p is string => p !== undefined);
+      if (parts.length === 0) continue;
+      value = parts.join(":");
+    }
+    out[name] = value;
   }
   return out;
 }
