@@ -2,7 +2,7 @@
  * The host's side of the machine contract: `nix/contract.json`, the one file the NixOS modules
  * (`builtins.fromJSON`) and the host code both read. Embedded by `deno compile` (static import).
  */
-import { posix } from "node:path";
+import { posix } from "./path.ts";
 import contract from "../nix/contract.json" with { type: "json" };
 
 /** The contract as written in nix/contract.json. */

@@ -1,8 +1,8 @@
 /**
  * The single door to child processes. Every spawn of codchi goes through a `Runner`:
  * `CODCHI_TRACE=1` prints one line per spawn, secrets are redacted, tests count spawns.
+ * Plain argv spawns on `Deno.Command` (no shell, no npm package: `exec` starts fast).
  */
-import { CommandBuilder } from "dax";
 import { ToolError } from "./errors.ts";
 
 /** How to run one child process. */
@@ -110,7 +110,7 @@ export function traceLine(ms: number, code: number, argv: string[], extra: strin
   return redact(`codchi-trace: spawn ${Math.round(ms)} ${code} ${formatArgv(argv)}`, extra);
 }
 
-/** The real runner, on dax. */
+/** The real runner, on `Deno.Command`. */
 export class ProcessRunner implements Runner {
   #spawns = 0;
   constructor(
@@ -126,34 +126,10 @@ export class ProcessRunner implements Runner {
     if (argv.length === 0) throw new Error("process: empty argv");
     this.#spawns++;
     const start = performance.now();
-    let cmd = new CommandBuilder().command(argv).noThrow();
-    if (opts.env) cmd = cmd.env(opts.env);
-    if (opts.cwd) cmd = cmd.cwd(opts.cwd);
-    if (opts.timeoutMs) cmd = cmd.timeout(opts.timeoutMs);
-    const signals = [opts.signal, opts.uninterruptible ? undefined : interruptSignal]
-      .filter((s): s is AbortSignal => s !== undefined);
-    if (signals.length) {
-      cmd = cmd.signal(signals.length === 1 ? signals[0] : AbortSignal.any(signals));
-    }
-    if (opts.stdin === "inherit") cmd = cmd.stdin("inherit");
-    else if (typeof opts.stdin === "string") cmd = cmd.stdinText(opts.stdin);
-    else if (opts.stdin) cmd = cmd.stdin(opts.stdin);
-    else cmd = cmd.stdin("null");
-    const mode = opts.inherit ? "inherit" : "piped";
-    const lines = opts.onStderrLine && !opts.inherit ? lineCollector(opts.onStderrLine) : undefined;
-    const sink = opts.onStdout;
-    cmd = cmd.stdout(sink ? new WritableStream<Uint8Array>({ write: (c) => sink(c) }) : mode)
-      .stderr(lines ? lines.stream : mode);
-    const res = await cmd;
-    const out = opts.inherit
-      ? makeOutput(res.code, new Uint8Array(), new Uint8Array())
-      : makeOutput(
-        res.code,
-        sink ? new Uint8Array() : res.stdoutBytes,
-        lines ? lines.bytes() : res.stderrBytes,
-      );
-    if (this.trace) this.log(traceLine(performance.now() - start, res.code, argv, opts.secrets));
-    if (opts.check !== false && res.code !== 0) throw toolError(argv, out, opts.secrets);
+    const { code, stdout, stderr } = await spawnChild(argv, opts);
+    const out = makeOutput(code, stdout, stderr);
+    if (this.trace) this.log(traceLine(performance.now() - start, code, argv, opts.secrets));
+    if (opts.check !== false && code !== 0) throw toolError(argv, out, opts.secrets);
     return out;
   }
 
@@ -172,6 +148,121 @@ export class ProcessRunner implements Runner {
     if (Deno.build.os === "windows") child.unref();
     else await child.status;
     if (this.trace) this.log(traceLine(0, 0, ["(detached)", ...argv]));
+  }
+}
+
+const EMPTY = new Uint8Array();
+
+/**
+ * Spawns one child with `opts`; a missing program is exit 127 ("<name>: command not found" on
+ * stderr), a timeout is exit 124 (SIGTERM, then SIGKILL after a grace period).
+ */
+async function spawnChild(
+  argv: string[],
+  opts: RunOpts,
+): Promise<{ code: number; stdout: Uint8Array; stderr: Uint8Array }> {
+  const stdinMode = opts.stdin === "inherit" ? "inherit" : opts.stdin ? "piped" : "null";
+  const mode = opts.inherit ? "inherit" : "piped";
+  const outMode = opts.onStdout ? "piped" : mode;
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      env: opts.env,
+      cwd: opts.cwd,
+      stdin: stdinMode,
+      stdout: outMode,
+      stderr: mode,
+    }).spawn();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound) || opts.cwd && !dirExists(opts.cwd)) throw e;
+    const msg = new TextEncoder().encode(`${argv[0]}: command not found\n`);
+    if (opts.inherit) Deno.stderr.writeSync(msg);
+    return { code: 127, stdout: EMPTY, stderr: opts.inherit ? EMPTY : msg };
+  }
+  let timedOut = false;
+  let timers: ReturnType<typeof setTimeout>[] = [];
+  // `opts.signal`, and Ctrl-C during an operation (setInterruptSignal), stop the child at once.
+  const signals = [opts.signal, opts.uninterruptible ? undefined : interruptSignal]
+    .filter((s): s is AbortSignal => s !== undefined);
+  const onAbort = () => kill(child, "SIGTERM");
+  for (const signal of signals) {
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  }
+  if (opts.timeoutMs) {
+    timers.push(setTimeout(() => {
+      timedOut = true;
+      kill(child, "SIGTERM");
+      timers.push(setTimeout(() => kill(child, "SIGKILL"), 3000));
+    }, opts.timeoutMs));
+  }
+  try {
+    const feeding = stdinMode === "piped" ? feed(child.stdin, opts.stdin!) : undefined;
+    const lines = opts.onStderrLine && !opts.inherit ? lineCollector(opts.onStderrLine) : undefined;
+    const sink = opts.onStdout;
+    const [stdout, stderr, status] = await Promise.all([
+      sink
+        ? child.stdout.pipeTo(new WritableStream({ write: (c) => sink(c) })).then(() => EMPTY)
+        : opts.inherit
+        ? EMPTY
+        : readAll(child.stdout),
+      opts.inherit
+        ? EMPTY
+        : lines
+        ? child.stderr.pipeTo(lines.stream).then(() => lines.bytes())
+        : readAll(child.stderr),
+      child.status,
+      feeding,
+    ]);
+    return { code: timedOut ? 124 : status.code, stdout, stderr };
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    timers = [];
+    for (const signal of signals) signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Writes `data` to a child's stdin and closes it (a child that stops reading is no error). */
+async function feed(stdin: WritableStream<Uint8Array>, data: Uint8Array | string): Promise<void> {
+  const w = stdin.getWriter();
+  try {
+    await w.write(typeof data === "string" ? new TextEncoder().encode(data) : data);
+    await w.close();
+  } catch {
+    await w.abort().catch(() => {});
+  }
+}
+
+/** Every byte of a stream (read by hand: `Response` would load Deno's fetch code at start-up). */
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const c of stream) {
+    chunks.push(c);
+    size += c.length;
+  }
+  if (chunks.length === 1) return chunks[0];
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
+}
+
+function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch { /* already gone */ }
+}
+
+function dirExists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
   }
 }
 

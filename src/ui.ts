@@ -72,6 +72,12 @@ export class Ui implements Reporter {
     this.writeOut(text.endsWith("\n") ? text : text + "\n");
   }
 
+  /** Writes `text` to stdout as it is, with or without --json (help and version). */
+  raw(text: string): void {
+    this.#clearLive();
+    this.writeOut(text);
+  }
+
   /** Prints a JSON result (only with --json). */
   json(value: unknown): void {
     if (!this.opts.json) return;

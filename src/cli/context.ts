@@ -1,7 +1,8 @@
 /** What every command gets: paths, config, output, the process runner and lazy backends. */
 import { computePaths, hostOs, type Paths } from "../config/paths.ts";
-import { defaultGlobalConfig, type GlobalConfig, GlobalConfigSchema } from "../config/schema.ts";
-import { readJson } from "../config/store.ts";
+import type { GlobalConfig } from "../config/schema.ts";
+import { readValidated } from "../config/trusted.ts";
+import { defaultConfigQuick } from "../config/defaults.ts";
 import { createDriver, selectDriverName } from "../driver/mod.ts";
 import type { Driver } from "../driver/types.ts";
 import { ProcessRunner, type Runner } from "../process.ts";
@@ -14,6 +15,7 @@ import { TerminalPrompter } from "./prompt.ts";
 export class Context {
   #config?: GlobalConfig;
   #paths?: Paths;
+  #basePaths?: Paths;
   #driver?: Promise<Driver>;
   #secrets?: Promise<SecretStore>;
   readonly os: ReturnType<typeof hostOs>;
@@ -30,14 +32,21 @@ export class Context {
 
   /** Paths before config.json is read (config.json's own location never moves). */
   get basePaths(): Paths {
-    return computePaths(this.os, this.env);
+    this.#basePaths ??= computePaths(this.os, this.env);
+    return this.#basePaths;
   }
 
   /** The validated global config (defaults when the file does not exist). */
   async config(): Promise<GlobalConfig> {
     if (!this.#config) {
-      this.#config = (await readJson(this.basePaths.configFile, GlobalConfigSchema)) ??
-        defaultGlobalConfig();
+      const base = this.basePaths;
+      this.#config = await exists(base.configFile)
+        ? await readValidated(base.runtimeDir, base.configFile, async () => {
+          const { readJson } = await import("../config/store.ts");
+          const { defaultGlobalConfig, GlobalConfigSchema } = await import("../config/schema.ts");
+          return (await readJson(base.configFile, GlobalConfigSchema)) ?? defaultGlobalConfig();
+        })
+        : defaultConfigQuick();
     }
     return this.#config;
   }
@@ -46,7 +55,9 @@ export class Context {
   async paths(): Promise<Paths> {
     if (!this.#paths) {
       const cfg = await this.config();
-      this.#paths = computePaths(this.os, this.env, cfg.dataDir);
+      this.#paths = cfg.dataDir === undefined
+        ? this.basePaths
+        : computePaths(this.os, this.env, cfg.dataDir);
     }
     return this.#paths;
   }
@@ -70,8 +81,9 @@ export class Context {
   /** The core's view of this invocation; `dontPrompt` turns every question off. */
   core(dontPrompt = false): CoreContext {
     const interactive = !dontPrompt && Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
+    const env = this.env;
     return {
-      env: this.env,
+      env,
       paths: () => this.paths(),
       config: () => this.config(),
       driver: () => this.driver(),
@@ -81,7 +93,9 @@ export class Context {
         const { promptMasked } = await import("../secrets/prompt.ts");
         return promptMasked(q);
       }),
-      selfArgv: selfArgv(this.env),
+      get selfArgv() {
+        return selfArgv(env);
+      },
     };
   }
 
@@ -108,4 +122,15 @@ export function selfArgv(env: Record<string, string>): string[] {
     "-A",
     main.protocol === "file:" ? decodeURIComponent(main.pathname) : main.href,
   ];
+}
+
+/** Whether `path` exists (anything there, even a broken link: the reader says what is wrong). */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }

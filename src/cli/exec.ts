@@ -2,7 +2,7 @@
 import { Command } from "@commander-js/extra-typings";
 import type { Context } from "./context.ts";
 import { machineArg } from "./options.ts";
-import { execInMachine } from "../core/lifecycle.ts";
+import { execAction } from "./exec_action.ts";
 
 /** Builds the `exec` command (alias `run`). Everything after the name is passed untouched. */
 export function execCommand(ctx: Context) {
@@ -15,9 +15,5 @@ export function execCommand(ctx: Context) {
       "after",
       "\nExamples:\n  codchi exec java\n  codchi exec java -- idea-community\n  codchi exec java -- ls -la",
     )
-    .action(async (name, cmd) => {
-      ctx.exitCode = await execInMachine(ctx.core(), name, cmd, {
-        tty: Deno.stdin.isTerminal() && Deno.stdout.isTerminal(),
-      });
-    });
+    .action((name, cmd) => execAction(ctx, name, cmd));
 }

@@ -1,112 +1,79 @@
-/** Builds the codchi command tree and runs it; returns the exit code (only main.ts exits). */
+/**
+ * The full command parser (commander), loaded only for invocations the top level (entry.ts) does
+ * not answer itself. It loads only the module of the command that runs (all of them for the
+ * completion commands, which describe the whole tree).
+ */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { VERSION } from "../version.ts";
-import { CodchiError, ExitCode, typedError, UsageError } from "../errors.ts";
-import { Ui, uiOptions } from "../ui.ts";
+import type { Ui } from "../ui.ts";
 import { Context } from "./context.ts";
-import { addCompletion, machineNamesSync } from "./completion.ts";
-import { statusCommand } from "./status.ts";
-import { initCommand } from "./init.ts";
-import { cloneCommand } from "./clone.ts";
-import { execCommand } from "./exec.ts";
-import { rebuildCommand } from "./rebuild.ts";
-import { deleteCommand } from "./delete.ts";
-import { duplicateCommand } from "./duplicate.ts";
-import { gcCommand } from "./gc.ts";
-import { moduleCommand } from "./module.ts";
-import { secretsCommand } from "./secrets.ts";
-import { tarCommand } from "./tar.ts";
-import { recoverCommand, storeCommand } from "./store.ts";
-import { trayCommand } from "./tray.ts";
-import { doctorCommand } from "./doctor.ts";
-import { redact } from "../process.ts";
+import { commandIndex } from "./argv.ts";
+import { COMMANDS, DESCRIPTION, findCommand, GROUPS, rootHelp, rootHelpJson } from "./commands.ts";
+import { printVersion } from "./run.ts";
 
 export { VERSION };
+export { protectExecArgs, scanGlobalFlags } from "./argv.ts";
+export { reportError } from "./report.ts";
 
-/** Global flags, read before the command runs. */
-interface GlobalFlags {
-  json?: boolean;
-  verbose: number;
-  quiet?: boolean;
-}
-
-/**
- * Scans argv for the global flags (they may stand anywhere before an exec'd command). Pass argv
- * through `protectExecArgs` first, so the flags of an exec'd command are not taken for codchi's.
- */
-export function scanGlobalFlags(argv: string[]): GlobalFlags {
-  const flags: GlobalFlags = { verbose: 0 };
-  for (const a of argv) {
-    if (a === "--") break;
-    if (a === "--json") flags.json = true;
-    else if (a === "-q" || a === "--quiet") flags.quiet = true;
-    else if (a === "--verbose") flags.verbose++;
-    else if (/^-[vq]+$/.test(a)) {
-      flags.verbose += a.split("v").length - 1;
-      if (a.includes("q")) flags.quiet = true;
-    }
+/** Names of the top-level commands `args` needs loaded (all: the completion commands). */
+export function commandsFor(args: string[]): string[] | "all" {
+  const i = commandIndex(args);
+  if (i < 0) return ["status"];
+  let word = args[i];
+  if (word === "help") {
+    const next = args.slice(i + 1).find((a) => !a.startsWith("-"));
+    if (!next) return [];
+    word = next;
   }
-  return flags;
+  const c = findCommand(word);
+  if (!c) return [];
+  if (c.name === "completion" || c.name === "complete") return "all";
+  return [c.name];
 }
 
-/**
- * Makes everything after `exec <name>` an operand: inserts `--` after the machine name unless the
- * user wrote one, so `codchi exec m ls -la` and `codchi exec m -- ls -la` mean the same.
- */
-export function protectExecArgs(argv: string[]): string[] {
-  const i = argv.findIndex((a) => !a.startsWith("-"));
-  if (i < 0 || (argv[i] !== "exec" && argv[i] !== "run")) return argv;
-  let j = i + 1;
-  while (j < argv.length && argv[j].startsWith("-") && argv[j] !== "--") j++;
-  if (j >= argv.length || argv[j] === "--") return argv;
-  if (argv[j + 1] === "--" || j + 1 >= argv.length) return argv;
-  return [...argv.slice(0, j + 1), "--", ...argv.slice(j + 1)];
-}
-
-/** Builds the command tree for one invocation. */
-export function buildProgram(ctx: Context) {
+/** Builds the command tree with the commands in `only` (default: every command). */
+export async function buildProgram(ctx: Context, only: string[] | "all" = "all") {
   const program = new Command("codchi")
-    .description(
-      "codchi turns a NixOS module from a git repo into a running code machine on your desktop.",
-    )
-    .version(VERSION, "--version", "print the version")
+    .description(DESCRIPTION)
+    .option("-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .option("--json", "machine-readable output on stdout")
     .option("-v, --verbose", "more output (repeat for more)", (_v, prev: number) => prev + 1, 0)
     .option("-q, --quiet", "only errors")
-    .showSuggestionAfterError(true)
-    .addHelpText(
-      "after",
-      "\nExamples:\n  codchi init java https://github.com/acme/app nixosModules.jvm\n" +
-        "  codchi exec java -- idea-community\n  codchi status --json\n\nRun `codchi doctor` to check this host.",
+    .showSuggestionAfterError(true);
+  program.on("option:version", () => {
+    printVersion(ctx.ui);
+    throw new CommanderError(0, "commander.version", VERSION);
+  });
+  const root = program as unknown as Command;
+  root.helpInformation = () => rootHelp();
+  const wanted = COMMANDS.filter((c) => c.load && (only === "all" || only.includes(c.name)));
+  const built = await Promise.all(wanted.map(async (c) => [c, (await c.load!())(ctx)] as const));
+  for (const [info, cmd] of built) {
+    root.addCommand(cmd as unknown as Command, {
+      isDefault: info.name === "status",
+      hidden: info.hidden,
+    });
+  }
+  if (only === "all") {
+    const { addCompletion, machineNamesSync } = await import("./completion.ts");
+    addCompletion(
+      program as unknown as Command<[], Record<string, unknown>>,
+      () => machineNamesSync(ctx.basePaths.machinesDir),
     );
-  program.addCommand(statusCommand(ctx), { isDefault: true });
-  for (
-    const c of [
-      initCommand(ctx),
-      cloneCommand(ctx),
-      execCommand(ctx),
-      rebuildCommand(ctx),
-      deleteCommand(ctx),
-      duplicateCommand(ctx),
-      gcCommand(ctx),
-      moduleCommand(ctx),
-      secretsCommand(ctx),
-      tarCommand(ctx),
-      storeCommand(ctx),
-      recoverCommand(ctx),
-      doctorCommand(ctx),
-    ]
-  ) program.addCommand(c as unknown as Command);
-  program.addCommand(trayCommand(ctx) as unknown as Command, { hidden: true });
-  addCompletion(
-    program as unknown as Command<[], Record<string, unknown>>,
-    () => machineNamesSync(ctx.basePaths.machinesDir),
-  );
-  applyToTree(program as unknown as Command, (c) => {
+    for (const c of root.commands) {
+      const info = findCommand(c.name());
+      if (info && !info.load) c.description(info.description);
+    }
+  }
+  applyToTree(root, (c) => jsonHelp(c, ctx.ui));
+  applyToTree(root, (c) => {
     c.exitOverride();
     c.configureOutput({
-      writeOut: (s) => ctx.ui.print(s.replace(/\n$/, "")),
+      writeOut: (s) => {
+        if (ctx.ui.opts.json) Deno.stdout.writeSync(new TextEncoder().encode(s));
+        else ctx.ui.print(s.replace(/\n$/, ""));
+      },
       writeErr: (s) => {
         if (!ctx.ui.opts.json) Deno.stderr.writeSync(new TextEncoder().encode(s));
       },
@@ -116,61 +83,76 @@ export function buildProgram(ctx: Context) {
   return program;
 }
 
+function json(value: unknown): string {
+  return JSON.stringify(value, null, 2) + "\n";
+}
+
+/** With --json, a command's help is data: usage, description, arguments, options, commands. */
+function jsonHelp(cmd: Command, ui: Ui): void {
+  const output = cmd.outputHelp.bind(cmd) as (context?: { error?: boolean }) => void;
+  (cmd as { outputHelp: (context?: { error?: boolean }) => void }).outputHelp = (context) => {
+    if (!ui.opts.json) return output(context);
+    // On an error (a group without its subcommand) the JSON error says it all.
+    if (context?.error) return;
+    Deno.stdout.writeSync(new TextEncoder().encode(json(helpData(cmd))));
+  };
+}
+
+function helpData(cmd: Command): unknown {
+  if (!cmd.parent) return rootHelpJson();
+  const help = cmd.createHelp();
+  return {
+    name: cmd.name(),
+    aliases: cmd.aliases(),
+    usage: help.commandUsage(cmd),
+    description: cmd.description(),
+    arguments: help.visibleArguments(cmd).map((a) => ({
+      name: a.name(),
+      description: a.description,
+      required: a.required,
+      variadic: a.variadic,
+    })),
+    options: help.visibleOptions(cmd).map((o) => ({ flags: o.flags, description: o.description })),
+    commands: help.visibleCommands(cmd).map((c) => ({
+      name: c.name(),
+      aliases: c.aliases(),
+      usage: help.subcommandTerm(c),
+      description: c.description(),
+    })),
+    help: cmd.helpInformation(),
+  };
+}
+
 function applyToTree(cmd: Command, fn: (c: Command) => void): void {
   fn(cmd);
   for (const c of cmd.commands) applyToTree(c as Command, fn);
 }
 
-/** Runs codchi with `argv` (without the program name); returns the exit code. */
-export async function run(argv: string[], env = Deno.env.toObject()): Promise<number> {
-  const args = protectExecArgs(argv);
-  const flags = scanGlobalFlags(args);
-  const ui = new Ui(
-    uiOptions(flags, env, Deno.stdout.isTerminal(), Deno.stderr.isTerminal()),
-  );
-  let ctx: Context | undefined;
+/** Parses `args` and runs the command; returns the exit code (errors are thrown). */
+export async function runParsed(
+  args: string[],
+  ui: Ui,
+  env: Record<string, string>,
+): Promise<number> {
+  const ctx = new Context(env, ui);
+  const only = commandsFor(args);
+  const program = await buildProgram(ctx, only);
+  const i = commandIndex(args);
+  const group = i >= 0 ? findCommand(args[i]) : undefined;
   try {
-    ctx = new Context(env, ui);
-    const program = buildProgram(ctx);
     await program.parseAsync(args, { from: "user" });
-    ui.done();
-    return ctx.exitCode;
   } catch (e) {
-    ui.done();
-    return reportError(e, ui);
-  }
-}
-
-/** Prints an error (text or JSON on stderr) and returns its exit code. */
-export function reportError(e: unknown, ui: Ui): number {
-  if (e instanceof CommanderError) {
     if (
-      e.code === "commander.helpDisplayed" || e.code === "commander.version" ||
-      e.code === "commander.help"
-    ) return ExitCode.ok;
-    const msg = e.message.replace(/^error: /, "");
-    return reportError(
-      new UsageError(msg, "Run `codchi --help` or `codchi <command> --help`."),
-      ui,
-    );
+      e instanceof CommanderError && e.code === "commander.help" && e.exitCode !== 0 &&
+      group && GROUPS.has(group.name)
+    ) {
+      const { UsageError } = await import("../errors.ts");
+      throw new UsageError(
+        `\`codchi ${group.name}\` needs a subcommand.`,
+        `Run \`codchi ${group.name} --help\` for them.`,
+      );
+    }
+    throw e;
   }
-  e = typedError(e);
-  const err = e instanceof CodchiError ? e : undefined;
-  const exitCode = err?.exitCode ?? ExitCode.internal;
-  const message = redact(
-    err ? err.message : (e instanceof Error ? e.stack ?? e.message : String(e)),
-  );
-  const hint = err?.hint ? redact(err.hint) : undefined;
-  const enc = new TextEncoder();
-  if (ui.opts.json) {
-    const body = { error: { type: err?.name ?? "InternalError", message, hint, exitCode } };
-    Deno.stderr.writeSync(enc.encode(JSON.stringify(body) + "\n"));
-  } else {
-    const head = ui.opts.errColor ? "\x1b[31merror:\x1b[0m" : "error:";
-    let text = `${head} ${message}\n`;
-    if (hint) text += `${hint}\n`;
-    if (!err) text += "This is a bug in codchi; please report it with the output above.\n";
-    Deno.stderr.writeSync(enc.encode(text));
-  }
-  return exitCode;
+  return ctx.exitCode;
 }

@@ -5,11 +5,13 @@
  * A record found by a later codchi (the writer was killed) is settled by `settlePlan`: what
  * was being made is removed again, a delete is finished.
  */
-import { join } from "node:path";
 import { z } from "zod";
 import type { Paths } from "./paths.ts";
 import { readJson, writeJson } from "./store.ts";
 import { faultPoint } from "../fault.ts";
+import { journalFile } from "./journal_files.ts";
+
+export { hasJournal, journalDir, journalFile, listJournals, STORE_KEY } from "./journal_files.ts";
 
 /** Operations that keep a journal. */
 export type JournalOp = "init" | "duplicate" | "delete" | "recover" | "store";
@@ -34,19 +36,6 @@ export const JournalSchema = z.strictObject({
 });
 /** A journal record. */
 export type Journal = z.infer<typeof JournalSchema>;
-
-/** The journal key of the store. */
-export const STORE_KEY = "_store";
-
-/** Folder of the journal records. */
-export function journalDir(paths: Paths): string {
-  return join(paths.configDir, "journal");
-}
-
-/** The record file of a machine (or of `STORE_KEY`). */
-export function journalFile(paths: Paths, key: string): string {
-  return join(journalDir(paths), `${key}.json`);
-}
 
 /** What to do with a record left by a process that did not finish. */
 export interface SettlePlan {
@@ -150,27 +139,4 @@ export class JournalWriter {
 /** The unfinished record of `key`, if any. */
 export function readJournal(paths: Paths, key: string): Promise<Journal | undefined> {
   return readJson(journalFile(paths, key), JournalSchema);
-}
-
-/** Keys of every unfinished record (machines and `_store`). */
-export async function listJournals(paths: Paths): Promise<string[]> {
-  const keys: string[] = [];
-  try {
-    for await (const e of Deno.readDir(journalDir(paths))) {
-      if (e.isFile && e.name.endsWith(".json")) keys.push(e.name.slice(0, -5));
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return keys.sort();
-}
-
-/** Whether `key` has an unfinished record (one stat, no parsing). */
-export async function hasJournal(paths: Paths, key: string): Promise<boolean> {
-  try {
-    await Deno.lstat(journalFile(paths, key));
-    return true;
-  } catch {
-    return false;
-  }
 }

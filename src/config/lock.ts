@@ -1,5 +1,5 @@
 /** A per-machine lock: two codchi processes on one machine serialize; waits are bounded. */
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 import { ConflictError } from "../errors.ts";
 
 /** A held lock; release it when done. */

@@ -1,5 +1,5 @@
 /** Every host path codchi uses, computed by one pure function from (OS, environment). */
-import { posix, win32 } from "node:path";
+import { posix, win32 } from "../path.ts";
 
 /** The host operating systems codchi knows. */
 export type HostOs = "linux" | "windows";
@@ -124,14 +124,9 @@ function windowsPaths(env: Env, dataDirOverride?: string): Paths {
   };
 }
 
-/** Path helpers for one OS (posix or win32). */
-export function pathApi(os: HostOs): typeof posix {
-  return os === "windows" ? win32 : posix;
-}
-
 /** Per-machine paths derived from `Paths`. */
 export function machinePaths(paths: Paths, name: string) {
-  const p = pathApi(paths.os);
+  const p = paths.os === "windows" ? win32 : posix;
   const dir = p.join(paths.machinesDir, name);
   return {
     dir,

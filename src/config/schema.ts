@@ -121,6 +121,9 @@ export const MachineConfigSchema = z.strictObject({
   nixpkgsFrom: z.string().default("local"),
   modules: z.array(ModuleSchema).default([]),
   createdAt: z.string(),
+  /** USB devices (`vvvv:pppp`) handed to the machine at every start (`codchi usb attach`). */
+  usb: z.array(z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/, "is not a vvvv:pppp USB id"))
+    .optional(),
 });
 /** The parsed machine config. */
 export type MachineConfig = z.infer<typeof MachineConfigSchema>;

@@ -1,5 +1,5 @@
 /** Reading and writing codchi's files: validated, atomic, never silently replaced. */
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 import type { z } from "zod";
 import { ConfigError, DiskFullError, isDiskFull } from "../errors.ts";
 

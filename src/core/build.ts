@@ -17,6 +17,7 @@ import {
 import { driverFlakeUrl, driverId, driverSource, machineFlakeText } from "./flake.ts";
 import { collectSecrets, type Declared, machineEnv, saveDeclared } from "./secrets_cmd.ts";
 import { machineCredentials } from "./modules.ts";
+import { loadMachine } from "./machines.ts";
 import { handInHostCa } from "./host_ca.ts";
 import { ENV_FILE, MACHINE_USER } from "../contract.ts";
 
@@ -107,7 +108,7 @@ export async function buildAndActivate(
   mark("built");
   const state = await driver.states();
   const rt = state.machines.get(machine);
-  const env = machineEnv(machine, secrets);
+  const env = machineEnv(machine, secrets, (await loadMachine(paths, machine)).usb);
   if (!rt) {
     r.step(`Installing "${machine}"`);
     await opts.beforeInstall?.();

@@ -1,44 +1,22 @@
 /** Which flakes a machine uses: codchi's driver flake, the machine flake, the standalone flake. */
-import { createHash } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import type { Paths } from "../config/paths.ts";
 import type { MachineConfig } from "../config/schema.ts";
 import type { Driver } from "../driver/types.ts";
 import { type NixSystem, renderMachineFlake, renderStandaloneFlake } from "../nix/flake.ts";
 import { VERSION } from "../version.ts";
 import { copyTree, removeTree } from "./files.ts";
+import { driverSource, treeHash } from "./driver_id.ts";
+
+export {
+  driverId,
+  type DriverSource,
+  driverSource,
+  embeddedDriverDir,
+  treeHash,
+} from "./driver_id.ts";
 
 /** Where codchi's own flake is published; the tag matches the binary's version. */
 export const DRIVER_FLAKE_REPO = "github:codchi-dev/codchi";
-
-/**
- * codchi's own driver flake: the `nix/` folder next to the sources, which `deno compile
- * --include nix` embeds in the binary. Machines use a copy of it (see `driverFlakeUrl`).
- */
-export function embeddedDriverDir(): string {
-  return fileURLToPath(new URL("../../nix", import.meta.url));
-}
-
-/** Where the machines' `codchi_driver` input comes from: a host folder (copied) or a flake URL. */
-export type DriverSource = { kind: "folder"; dir: string } | { kind: "url"; url: string };
-
-/** The driver flake of this invocation: `CODCHI_DRIVER_FLAKE` (a URL or a folder), else codchi's own. */
-export function driverSource(
-  env: Record<string, string | undefined>,
-  embedded: string = embeddedDriverDir(),
-): DriverSource {
-  const v = env.CODCHI_DRIVER_FLAKE;
-  if (!v) return { kind: "folder", dir: embedded };
-  return v.startsWith("/") ? { kind: "folder", dir: v } : { kind: "url", url: v };
-}
-
-/**
- * The identity of a driver flake, recorded at each build: the SHA-256 of a folder's files, or
- * the URL. A machine built with another identity has updates (a new codchi brings a new driver).
- */
-export async function driverId(src: DriverSource): Promise<string> {
-  return src.kind === "url" ? `url:${src.url}` : `sha256:${await treeHash(src.dir)}`;
-}
 
 /** The flake reference of codchi's published driver flake for this version (standalone tars). */
 export function defaultDriverUrl(version = VERSION): string {
@@ -68,7 +46,11 @@ export async function driverFlakeUrl(
   const dst = `${paths.configDir}/${name}`;
   if (!(await Deno.lstat(dst).then(() => true, () => false))) {
     const stage = `${dst}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-    await copyTree(v, stage);
+    // A failed copy (a full disk) leaves no partial folder behind.
+    await copyTree(v, stage).catch(async (e) => {
+      await removeTree(stage);
+      throw e;
+    });
     try {
       await Deno.rename(stage, dst);
     } catch {
@@ -77,26 +59,6 @@ export async function driverFlakeUrl(
     }
   }
   return `path:${driver.store.view.configDir}/${name}`;
-}
-
-/** SHA-256 over the relative paths and contents of the files below `dir` (sorted). */
-export async function treeHash(dir: string): Promise<string> {
-  const hash = createHash("sha256");
-  const walk = async (d: string, rel: string) => {
-    const entries = (await Array.fromAsync(Deno.readDir(d))).sort((a, b) =>
-      a.name < b.name ? -1 : 1
-    );
-    for (const e of entries) {
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory) await walk(`${d}/${e.name}`, r);
-      else if (e.isFile) {
-        const bytes = await Deno.readFile(`${d}/${e.name}`);
-        hash.update(`${r}\0${bytes.length}\0`).update(bytes);
-      } else if (e.isSymlink) hash.update(`${r}\0-> ${await Deno.readLink(`${d}/${e.name}`)}\0`);
-    }
-  };
-  await walk(dir, "");
-  return hash.digest("hex");
 }
 
 /** flake.nix of a machine. */

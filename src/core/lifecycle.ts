@@ -3,13 +3,7 @@ import { machinePaths, type Paths } from "../config/paths.ts";
 import type { MachineConfig } from "../config/schema.ts";
 import { writeJson } from "../config/store.ts";
 import type { Driver } from "../driver/types.ts";
-import {
-  ConflictError,
-  InterruptedError,
-  NotFoundError,
-  NotRunningError,
-  UsageError,
-} from "../errors.ts";
+import { ConflictError, InterruptedError, UsageError } from "../errors.ts";
 import type { InputOptions } from "../cli/options.ts";
 import type { CoreContext } from "./context.ts";
 import { buildAndActivate, exportShortcuts, writeFlake } from "./build.ts";
@@ -167,41 +161,13 @@ export async function startMachine(ctx: CoreContext, driver: Driver, name: strin
   const paths = await ctx.paths();
   await driver.store.ensureRunning(ctx.reporter);
   const values = await secretValuesFor(ctx, paths, name);
-  await driver.start(name, machineEnv(name, values), ctx.reporter);
+  const usb = (await loadMachine(paths, name)).usb;
+  await driver.start(name, machineEnv(name, values, usb), ctx.reporter);
   await handInHostCa(ctx, driver, name);
 }
 
-/** `codchi exec`: one spawn on a running machine; starts store and machine when needed. */
-export async function execInMachine(
-  ctx: CoreContext,
-  name: string,
-  argv: string[],
-  opts: { tty: boolean },
-): Promise<number> {
-  const paths = await ctx.paths();
-  // A killed codchi left an operation on this machine unfinished: settle it first.
-  if (await hasJournal(paths, name)) await withMachine(ctx, name, async () => {});
-  await loadMachine(paths, name);
-  if (!(await loadBuilt(paths, name))) {
-    throw new NotFoundError(
-      `Machine "${name}" was never built.`,
-      `Build it with: codchi rebuild ${name}`,
-    );
-  }
-  const driver = await ctx.driver();
-  // The machine needs the store's daemon: a stopped or deleted store is brought back first.
-  if (driver.store.alive && !(await driver.store.alive())) {
-    await driver.store.ensureRunning(ctx.reporter);
-  }
-  const run = () => driver.exec(name, argv, { tty: opts.tty, stdin: "inherit" });
-  try {
-    return (await run()).code;
-  } catch (e) {
-    if (!(e instanceof NotRunningError)) throw e;
-    await startMachine(ctx, driver, name);
-    return (await run()).code;
-  }
-}
+/** `codchi exec` lives in exec.ts (it loads only what one spawn needs). */
+export { execInMachine } from "./exec.ts";
 
 /** `codchi rebuild`: lock update (optional), build, activate, shortcuts. Serialized per machine. */
 export async function rebuildMachine(

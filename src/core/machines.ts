@@ -1,7 +1,6 @@
 /** Machine records on the host: list, load, save, lock. No processes. */
 import { machinePaths, type Paths } from "../config/paths.ts";
 import { acquireLock } from "../config/lock.ts";
-import { machineNameProblem } from "../config/names.ts";
 import {
   type Built,
   BuiltSchema,
@@ -11,23 +10,9 @@ import {
 } from "../config/schema.ts";
 import { readJson, writeJson } from "../config/store.ts";
 import { ConfigError, NotFoundError } from "../errors.ts";
+import { listMachines } from "./records.ts";
 
-/** Names of every machine with a machine.json, sorted. */
-export async function listMachines(paths: Paths): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(paths.machinesDir)) {
-      if (!e.isDirectory || machineNameProblem(e.name)) continue;
-      try {
-        await Deno.stat(machinePaths(paths, e.name).file);
-        names.push(e.name);
-      } catch { /* a folder without machine.json is not a machine */ }
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return names.sort();
-}
+export { listMachines } from "./records.ts";
 
 /** Loads machine.json, or a NotFoundError that lists the machines that exist. */
 export async function loadMachine(paths: Paths, name: string): Promise<MachineConfig> {

@@ -63,10 +63,15 @@ export async function collectSecrets(
 }
 
 /** The env the machine starts with: its env file (secrets) and plain variables. */
-export function machineEnv(machine: string, values: Record<string, string>): MachineEnv {
+export function machineEnv(
+  machine: string,
+  values: Record<string, string>,
+  usb: string[] = [],
+): MachineEnv {
   return {
     envFile: new TextEncoder().encode(renderEnvFile(values)),
     vars: { CODCHI_MACHINE_NAME: machine },
+    usb,
   };
 }
 

@@ -3,9 +3,9 @@ import { machinePaths, type Paths } from "../config/paths.ts";
 import type { Built } from "../config/schema.ts";
 import { fileHash } from "../config/store.ts";
 import type { HostState } from "../driver/types.ts";
-import { listMachines, loadBuilt, loadMachine } from "./machines.ts";
+import { listMachines, loadBuiltQuick, loadMachineQuick } from "./records.ts";
 import { CodchiError } from "../errors.ts";
-import { listJournals, readJournal, STORE_KEY } from "../config/journal.ts";
+import { listJournals, STORE_KEY } from "../config/journal_files.ts";
 import { machineNameProblem } from "../config/names.ts";
 
 /** Config status of a machine, as in the reference. */
@@ -63,6 +63,7 @@ export async function machineStatuses(
     const running = rt?.running ?? false;
     try {
       if (journals.has(name)) {
+        const { readJournal } = await import("../config/journal.ts");
         const j = await readJournal(paths, name);
         if (j) {
           return {
@@ -75,9 +76,9 @@ export async function machineStatuses(
           };
         }
       }
-      await loadMachine(paths, name);
+      await loadMachineQuick(paths, name);
       const [built, flakeHash, lockHash] = await Promise.all([
-        loadBuilt(paths, name),
+        loadBuiltQuick(paths, name),
         fileHash(mp.flake),
         fileHash(mp.lock),
       ]);

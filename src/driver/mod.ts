@@ -2,6 +2,7 @@
 import type { Paths } from "../config/paths.ts";
 import type { Runner } from "../process.ts";
 import type { Driver, DriverName } from "./types.ts";
+import type { ImageProvider } from "../release/images.ts";
 import { chooseDriver, isExecutableFile, onPath } from "./select.ts";
 import type { HostOs } from "../config/paths.ts";
 import { MACHINE_USER } from "../contract.ts";
@@ -20,8 +21,20 @@ export interface DriverDeps {
   releaseUrl?: string;
 }
 
-/** The release images of this codchi, found where `CODCHI_RELEASE_URL` / `release.url` say. */
-async function releaseImages(deps: DriverDeps) {
+/**
+ * The release images of this codchi, found where `CODCHI_RELEASE_URL` / `release.url` say:
+ * loaded on first use (exec and status never need them).
+ */
+function releaseImages(deps: DriverDeps): ImageProvider {
+  let provider: Promise<ImageProvider> | undefined;
+  const get = () => provider ??= loadReleaseImages(deps);
+  return {
+    describe: async (...a) => (await get()).describe(...a),
+    obtain: async (...a) => (await get()).obtain(...a),
+  };
+}
+
+async function loadReleaseImages(deps: DriverDeps): Promise<ImageProvider> {
   const { ReleaseImages } = await import("../release/images.ts");
   const { releaseLocation } = await import("../release/location.ts");
   const { VERSION } = await import("../version.ts");
@@ -44,16 +57,21 @@ export function selectDriverName(
     os,
     envDriver: env.CODCHI_DRIVER,
     configDriver,
+    // Looked up only when asked (CODCHI_DRIVER or config.json decide without PATH).
     has: {
-      lxc: onPath("lxc", path, isExecutableFile) !== undefined,
-      incus: onPath("incus", path, isExecutableFile) !== undefined,
+      get lxc() {
+        return onPath("lxc", path, isExecutableFile) !== undefined;
+      },
+      get incus() {
+        return onPath("incus", path, isExecutableFile) !== undefined;
+      },
     },
   });
 }
 
 /** Builds the driver `name` (loaded lazily, so a Linux host never loads WSL code). */
 export async function createDriver(name: DriverName, deps: DriverDeps): Promise<Driver> {
-  const images = await releaseImages(deps);
+  const images = releaseImages(deps);
   if (name === "wsl") {
     const { WslDriver } = await import("./wsl/mod.ts");
     return new WslDriver({

@@ -1,5 +1,6 @@
 /** The host driver contract: the core asks for verbs, never for commands. */
 import type { Output, Runner, RunOpts } from "../process.ts";
+import type { HostUsbDevice } from "../usb/id.ts";
 
 /** Names of the host drivers. */
 export type DriverName = "lxd" | "incus" | "wsl";
@@ -29,6 +30,16 @@ export interface MachineEnv {
   envFile: Uint8Array;
   /** Non-secret variables set for the machine (e.g. CODCHI_MACHINE_NAME). */
   vars: Record<string, string>;
+  /** USB devices (`vvvv:pppp`) the machine carries (machine.json `usb`). */
+  usb?: string[];
+}
+
+/** USB passthrough of a driver. */
+export interface UsbSupport {
+  /** The host's USB devices. */
+  list(): Promise<HostUsbDevice[]>;
+  /** Makes the RUNNING machine carry exactly `ids` now (start does the same from MachineEnv). */
+  apply(machine: string, ids: string[]): Promise<void>;
 }
 
 /** How to run a command in a machine. */
@@ -123,4 +134,6 @@ export interface Driver {
    * (`machinePaths().data`; on WSL it holds the distro's disk): the core must not copy it.
    */
   readonly managesMachineData?: boolean;
+  /** USB passthrough; absent where the driver has none. */
+  readonly usb?: UsbSupport;
 }

@@ -1,6 +1,7 @@
 /** computePaths for Linux (XDG) and Windows (node:path win32), and machinePaths. */
 import assert from "node:assert/strict";
-import { computePaths, hostOs, machinePaths, pathApi } from "../../src/config/paths.ts";
+import { computePaths, hostOs, machinePaths } from "../../src/config/paths.ts";
+import { pathApi } from "../../src/config/path_api.ts";
 
 Deno.test("linux: XDG variables set", () => {
   const p = computePaths("linux", {

@@ -129,3 +129,38 @@ Deno.test("toolError keeps the last 12 non-empty lines; stdout when stderr is em
   );
   assert.match(o.message, /only stdout/);
 });
+
+Deno.test("ProcessRunner: a missing program is exit 127 'command not found', not a throw", async () => {
+  const r = new ProcessRunner(false);
+  const out = await r.run(["codchi-no-such-program-x1"], { check: false });
+  assert.equal(out.code, 127);
+  assert.match(out.errText, /^codchi-no-such-program-x1: command not found/);
+  await assert.rejects(() => r.run(["codchi-no-such-program-x1"]), ToolError);
+});
+
+Deno.test("ProcessRunner: timeout is exit 124; env is added to the parent's; cwd applies", async () => {
+  const r = new ProcessRunner(false);
+  const t = await r.run(["sleep", "5"], { timeoutMs: 100, check: false });
+  assert.equal(t.code, 124);
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = await r.run(["sh", "-c", 'printf "%s|%s|%s" "$CODCHI_X" "$PWD" "${HOME:+home}"'], {
+      env: { CODCHI_X: "1 2" },
+      cwd: dir,
+    });
+    assert.equal(out.text, `1 2|${await Deno.realPath(dir)}|home`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ProcessRunner: large stdin and stdout stream without a deadlock", async () => {
+  const r = new ProcessRunner(false);
+  const big = new Uint8Array(4 * 1024 * 1024).map((_, i) => i % 251);
+  const out = await r.run(["cat"], { stdin: big });
+  assert.equal(out.stdout.length, big.length);
+  assert.deepEqual(out.stdout.subarray(0, 1000), big.subarray(0, 1000));
+  // A child that does not read its stdin is no error.
+  const ignored = await r.run(["true"], { stdin: big });
+  assert.equal(ignored.code, 0);
+});

@@ -132,7 +132,7 @@ Deno.test("the real machine image's layout: no /bin, systemd=true, the real init
     const noSh = await sb.wsl(["-d", "codchi-r", "-u", "root", "-e", "/bin/sh", "-c", "true"]);
     assert(noSh.code !== 0, "the image has no /bin/sh before NixOS runs");
     await sb.wsl(["--terminate", "codchi-r"]);
-    await d.start("r", machineEnv());
+    await d.start("r", { ...machineEnv(), vars: {} }); // the machine's name from the driver
     const cat = await sb.wsl([
       "-d",
       "codchi-r",
@@ -149,6 +149,17 @@ Deno.test("the real machine image's layout: no /bin, systemd=true, the real init
       `600 ${MACHINE_USER.uid}\n1\n/run/fake-nixos-booted\n`,
       "init.sh took the pushed env file and started the system",
     );
+    // init.sh shared the home with the store under /mnt/wsl; remove takes that mount back first
+    // (it would keep the machine's disk mounted in WSL's VM).
+    const share = "/mnt/wsl/codchi/machines/r/home";
+    const mounted = async () =>
+      dec.decode(
+        (await sb.wsl(["-d", "codchistore", "-e", "grep", "-c", ` ${share} `, "/proc/mounts"]))
+          .stdout,
+      ).trim();
+    assert(Number(await mounted()) >= 1, "the store sees the machine's home");
+    await d.remove("r");
+    assertEquals(await mounted(), "0", "no mount of the removed machine's home is left");
   } finally {
     sb.set({ WSL_SIM_INIT_TIMEOUT_MS: undefined });
     await sb.dispose();

@@ -20,6 +20,7 @@ import type {
   MachineEnv,
   Reporter,
   StoreDriver,
+  UsbSupport,
 } from "../types.ts";
 import {
   configSetArgv,
@@ -42,8 +43,7 @@ import {
   systemReadyArgv,
 } from "./argv.ts";
 import type { ImageKind } from "./images.ts";
-import { type ImageProvider, ReleaseImages } from "../../release/images.ts";
-import { releaseLocation } from "../../release/location.ts";
+import type { ImageProvider } from "../../release/images.ts";
 import { VERSION } from "../../version.ts";
 import {
   type HostIds,
@@ -54,7 +54,6 @@ import {
   storeDisks,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
-import { ensureImage } from "./image_import.ts";
 import { withInterrupts } from "./interrupts.ts";
 import {
   clearSessionRecord,
@@ -77,6 +76,8 @@ import {
   parseList,
 } from "./parse.ts";
 import { ENV_FILE } from "../../contract.ts";
+import { usbPlan } from "./usb.ts";
+import { listSysfsUsb } from "../../host/linux/usb_sysfs.ts";
 
 /** Time limits of every wait, in milliseconds. */
 export interface LxdTimeouts {
@@ -159,7 +160,7 @@ export class LxdDriver implements Driver {
   readonly #session?: SessionDevicesHook;
   readonly #sessionFiles?: SessionFilesHook;
   readonly #sessionPrefix: string;
-  readonly #images: ImageProvider;
+  readonly #images?: ImageProvider;
 
   constructor(opts: LxdDriverOptions) {
     this.#paths = opts.paths;
@@ -179,10 +180,7 @@ export class LxdDriver implements Driver {
     this.#session = opts.sessionDevices;
     this.#sessionFiles = opts.sessionFiles;
     this.#sessionPrefix = opts.sessionDevicePrefix ?? "codchi-";
-    this.#images = opts.images ?? new ReleaseImages({
-      location: () => releaseLocation(this.#env.CODCHI_RELEASE_URL, undefined, VERSION),
-      imagesDir: opts.paths.imagesDir,
-    });
+    this.#images = opts.images;
     this.store = new LxdStore(this);
   }
 
@@ -233,15 +231,27 @@ export class LxdDriver implements Driver {
   }
 
   /** The LXD alias of an image kind, importing the tarball the first time (bounded). */
-  ensureImage(kind: ImageKind, reporter?: Reporter): Promise<string> {
-    return ensureImage({
+  async ensureImage(kind: ImageKind, reporter?: Reporter): Promise<string> {
+    // Loaded on first use: image import pulls in downloads and hashing, which exec never needs.
+    const { ensureImage } = await import("./image_import.ts");
+    return await ensureImage({
       kind,
       lxc: (argv, opts) => this.lxc(argv, opts),
       bin: this.bin,
       env: this.#env,
-      images: this.#images,
+      images: this.#images ?? await this.#releaseImages(),
       importMs: this.#t.importMs,
       reporter,
+    });
+  }
+
+  /** The release's images (the default provider; loaded on first use, exec never needs it). */
+  async #releaseImages(): Promise<ImageProvider> {
+    const { ReleaseImages } = await import("../../release/images.ts");
+    const { releaseLocation } = await import("../../release/location.ts");
+    return new ReleaseImages({
+      location: () => releaseLocation(this.#env.CODCHI_RELEASE_URL, undefined, VERSION),
+      imagesDir: this.#paths.imagesDir,
     });
   }
 
@@ -329,6 +339,7 @@ export class LxdDriver implements Driver {
       await this.lxc(configSetArgv(this.bin, ctn, vars));
     }
     await this.#applySessionDevices(machine, me.devices ?? {});
+    await this.#applyUsb(ctn, env.usb ?? [], me.devices ?? {});
     if (me.status !== "Running") {
       reporter?.step(`Starting ${machine}`);
       const out = await this.lxc(startArgv(this.bin, ctn), {
@@ -336,7 +347,9 @@ export class LxdDriver implements Driver {
         timeoutMs: this.#t.bootMs,
       });
       if (out.code !== 0 && !isAlreadyRunning(out.errText)) {
-        throw toolError(startArgv(this.bin, ctn), out);
+        // Parallel execs start one machine at once: another one's start may have won.
+        const now = (await this.listed()).find((c) => c.name === ctn);
+        if (now?.status !== "Running") throw toolError(startArgv(this.bin, ctn), out);
       }
     }
     await this.waitSystemd(ctn, reporter);
@@ -572,6 +585,33 @@ export class LxdDriver implements Driver {
 
   /** LXD machines keep their home in a host folder the core copies and deletes itself. */
   readonly managesMachineData = false;
+
+  /** USB: the host's devices from sysfs; `usb` devices on the instance (the engine hotplugs). */
+  readonly usb: UsbSupport = {
+    list: () => listSysfsUsb(),
+    apply: async (machine, ids) => {
+      const ctn = containerName(machine);
+      const me = (await this.listed()).find((c) => c.name === ctn);
+      if (!me) {
+        throw new NotFoundError(
+          `The container ${ctn} of machine "${machine}" does not exist (deleted outside codchi?).`,
+          `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
+        );
+      }
+      await this.#applyUsb(ctn, ids, me.devices ?? {});
+    },
+  };
+
+  /** Adds and removes `usb-*` devices so the instance carries exactly `ids`. */
+  async #applyUsb(
+    ctn: string,
+    ids: string[],
+    devices: Record<string, Record<string, string>>,
+  ): Promise<void> {
+    const plan = usbPlan(ids, devices);
+    for (const name of plan.remove) await this.lxc(deviceRemoveArgv(this.bin, ctn, name));
+    for (const d of plan.add) await this.lxc(deviceAddArgv(this.bin, ctn, d));
+  }
 
   /** Re-creates the machine's container from the machine image; home and profiles stay. */
   async recover(machine: string, reporter?: Reporter): Promise<void> {

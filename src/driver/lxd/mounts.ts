@@ -1,5 +1,5 @@
 /** Pure layout of the LXD containers: config keys, disk devices and the store's view of paths. */
-import { posix } from "node:path";
+import { posix } from "../../path.ts";
 import { machinePaths, type Paths } from "../../config/paths.ts";
 import type { StoreView } from "../types.ts";
 import { type DiskDevice, MACHINE_USER, rawIdmap } from "./argv.ts";

@@ -2,14 +2,10 @@
 import { STORE_CONTAINER } from "../../config/names.ts";
 import { BrokenError, ConflictError, TimeoutError } from "../../errors.ts";
 import { acquireLock, lockTimeoutMs } from "../../config/lock.ts";
-import {
-  hasJournal,
-  journalFile,
-  JournalWriter,
-  readJournal,
-  settlePlan,
-  STORE_KEY,
-} from "../../config/journal.ts";
+import { hasJournal, journalFile, STORE_KEY } from "../../config/journal_files.ts";
+
+/** The journal's records (with their schema), loaded only when the store is made or settled. */
+const journal = () => import("../../config/journal.ts");
 import { type Output, type RunOpts, toolError } from "../../process.ts";
 import type { Reporter, StoreDriver, StoreView } from "../types.ts";
 import { execArgv, loginArgv, startArgv } from "./argv.ts";
@@ -51,6 +47,7 @@ export class LxdStore implements StoreDriver {
         listed = await this.d.listed();
         store = listed.find((c) => c.name === STORE_CONTAINER);
         if (!store) {
+          const { JournalWriter } = await journal();
           const j = await JournalWriter.begin(paths, STORE_KEY, "store", { made: ["container"] });
           await this.install(reporter);
           await j.end();
@@ -149,6 +146,7 @@ export class LxdStore implements StoreDriver {
     );
     try {
       reporter?.step("Re-creating the store container (keeping /nix)");
+      const { JournalWriter } = await journal();
       const j = await JournalWriter.begin(paths, STORE_KEY, "store", { made: ["container"] });
       await this.d.removeContainer(STORE_CONTAINER);
       await this.install(reporter);
@@ -161,6 +159,7 @@ export class LxdStore implements StoreDriver {
 
   /** Removes the half-made store a killed codchi left (hold the store's lock). */
   async #settle(reporter?: Reporter): Promise<void> {
+    const { JournalWriter, readJournal, settlePlan } = await journal();
     const j = await readJournal(this.d.paths, STORE_KEY);
     if (!j) return;
     const plan = settlePlan(j);

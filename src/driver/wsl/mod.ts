@@ -1,6 +1,7 @@
 /** The WSL host driver: distros `codchistore` and `codchi-<name>`, every spawn through the Runner. */
 import { containerName, machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
-import { machinePaths, pathApi, type Paths } from "../../config/paths.ts";
+import { machinePaths, type Paths } from "../../config/paths.ts";
+import { pathApi } from "../../config/path_api.ts";
 import { ConflictError, NotFoundError, NotRunningError, UsageError } from "../../errors.ts";
 import type { Output, Runner } from "../../process.ts";
 import type {
@@ -341,17 +342,37 @@ export class WslDriver implements Driver {
     if (r.out.code !== 0) throw this.#exe.fail(["write", path], r); // names the path, never data
   }
 
+  /**
+   * Takes back the share of the machine's home that its init made for the store under /mnt/wsl
+   * (the VM-wide folder every distro sees): that bind mount outlives the machine and keeps its
+   * disk mounted, so WSL could not detach the disk it then copies (duplicate) or deletes
+   * (remove). Best effort, from the store; a store that is not installed has nothing to undo.
+   */
+  async #releaseHome(machine: string): Promise<void> {
+    const share = this.store.view.machineHome(machine);
+    const r = await this.#exe.runIn(STORE_CONTAINER, [
+      "/bin/sh",
+      "-c",
+      'umount -l "$1" 2>/dev/null; exit 0',
+      "codchi-release-home",
+      share,
+    ]);
+    if (r.out.code !== 0) this.#exe.o.debug(`wsl: ${share} not released (exit ${r.out.code})`);
+  }
+
   /** Terminates the distro (WSL has no graceful stop of one distro; `force` changes nothing). */
   async stop(machine: string, _force?: boolean): Promise<void> {
     const args = terminateArgv(containerName(machine));
     const r = await this.#exe.callRetry(args);
     if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
     if (r.out.code !== 0) throw this.#exe.fail(args, r);
+    await this.#releaseHome(machine); // the disk stays attached until the VM stops: after is fine
   }
 
   async remove(machine: string): Promise<void> {
     const distro = containerName(machine);
     await this.#exe.callRetry(terminateArgv(distro));
+    await this.#releaseHome(machine); // before --unregister detaches and deletes the disk
     const args = unregisterArgv(distro);
     const r = await this.#exe.callRetry(args);
     if (r.out.code !== 0 && r.kind !== "not-found") throw this.#exe.fail(args, r);
@@ -369,6 +390,7 @@ export class WslDriver implements Driver {
       throw new ConflictError(`${disk} already exists.`, "Move it away, then try again.");
     }
     reporter?.step(`Copying the disk of ${from}`);
+    await this.#releaseHome(from);
     await this.#exe.must(terminateArgv(containerName(from)));
     const dirExisted = await exists(dir);
     await Deno.mkdir(dir, { recursive: true });

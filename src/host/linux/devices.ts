@@ -2,7 +2,7 @@
  * LXD devices that bring the host's display, sound and GPU into a machine, and the login
  * environment that goes with them. Pure: the host's environment and socket checks are injected.
  */
-import { posix } from "node:path";
+import { posix } from "../../path.ts";
 import {
   HOST_DIR,
   hostFile,

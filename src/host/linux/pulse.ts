@@ -1,5 +1,5 @@
 /** PulseAudio client configuration for a machine reaching the host's server through a proxy. Pure. */
-import { posix } from "node:path";
+import { posix } from "../../path.ts";
 import { MACHINE_PULSE_COOKIE, MACHINE_PULSE_SOCKET } from "./devices.ts";
 
 /** What the machine's client.conf says. */

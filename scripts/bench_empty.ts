@@ -1,0 +1,1 @@
+// The bench floor of start-up: `deno run` of a file that does nothing.

@@ -1,0 +1,39 @@
+/**
+ * codchi's top level: reads argv and answers `--version` / `--help` itself (the help from the
+ * command table); everything else goes to run.ts, which runs `exec` and `status` directly (their
+ * plain forms) and the full parser, with only the invoked command's module, for the rest.
+ * Returns the exit code (only main.ts exits).
+ */
+import { VERSION } from "../version.ts";
+import { fastPath, protectExecArgs, scanGlobalFlags } from "./argv.ts";
+
+/** The `--version` output (`{"version": …}` with --json). */
+export function versionText(json: boolean): string {
+  return json ? JSON.stringify({ version: VERSION }, null, 2) + "\n" : `${VERSION}\n`;
+}
+
+/** The top-level help (as data with --json), from the command table. */
+export async function rootHelpText(json: boolean): Promise<string> {
+  const { rootHelp, rootHelpJson } = await import("./commands.ts");
+  return json ? JSON.stringify(rootHelpJson(), null, 2) + "\n" : rootHelp();
+}
+
+/** Runs codchi with `argv` (without the program name); returns the exit code. */
+export async function run(argv: string[], env = Deno.env.toObject()): Promise<number> {
+  const args = protectExecArgs(argv);
+  const flags = scanGlobalFlags(args);
+  const fast = fastPath(args);
+  if (fast?.kind === "version" || fast?.kind === "help") {
+    const text = fast.kind === "version"
+      ? versionText(!!flags.json)
+      : await rootHelpText(!!flags.json);
+    try {
+      Deno.stdout.writeSync(new TextEncoder().encode(text));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.BrokenPipe)) throw e; // `codchi --help | head`
+    }
+    return 0;
+  }
+  const { runCommand } = await import("./run.ts");
+  return await runCommand(args, flags, fast, env);
+}
