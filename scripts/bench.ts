@@ -300,8 +300,44 @@ function printRound(title: string, list: Row[]): Row[] {
   return list.filter((r) => r.goal && !r.goal.met);
 }
 
+/** `--startup-only`: the start-up rows alone (no LXD, no lock), BENCH_ROUNDS rounds. */
+async function startupOnly(rounds: number): Promise<void> {
+  const home = await makeHome();
+  const missed: string[] = [];
+  try {
+    console.log(header(rounds) + "; start-up rows only (no LXD)");
+    for (let r = 0; r < rounds; r++) {
+      const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
+      await benchStartup(home);
+      const m = printRound(`Round ${r + 1} of ${rounds} (load average before: ${load}):`, rows);
+      missed.push(...m.map((x) => `round ${r + 1}: ${x.what} ${x.ratio}`));
+      rows.splice(0);
+    }
+  } finally {
+    await home.cleanup();
+  }
+  console.log(
+    missed.length ? `\nMISSED: ${missed.join("; ")}` : "\nEvery goal met in every round.",
+  );
+  if (missed.length) Deno.exit(1);
+}
+
+/** The first line of the report: when, where, how. */
+function header(rounds: number): string {
+  const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1];
+  const runner = BIN ? `compiled binary ${BIN}` : "`deno run -A main.ts`";
+  return `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${Deno.hostname()} ` +
+    `(${cpu ?? "?"}, ${navigator.hardwareConcurrency} cores), Deno ${Deno.version.deno}; ` +
+    `codchi via ${runner}; ${N} paired runs per row, alternating (medians; spread: 25th–75th ` +
+    `percentile); ${rounds} rounds in a row`;
+}
+
 if (import.meta.main) {
   const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? 3);
+  if (Deno.args.includes("--startup-only")) {
+    await startupOnly(ROUNDS);
+    Deno.exit(0);
+  }
   const bed = testbedEnv();
   if (!bed.CODCHI_LXD_STORE_IMAGE) {
     console.error("No .testbed.env: run scripts/lxd-testbed.sh first (as root).");
@@ -355,14 +391,7 @@ if (import.meta.main) {
   }
 
   printReleaseRows(releaseTable);
-  const cpu = (await Deno.readTextFile("/proc/cpuinfo")).match(/^model name\s*:\s*(.*)$/m)?.[1];
-  const runner = BIN ? `compiled binary ${BIN}` : "`deno run -A main.ts`";
-  console.log(
-    `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${Deno.hostname()} ` +
-      `(${cpu ?? "?"}, ${navigator.hardwareConcurrency} cores), Deno ${Deno.version.deno}; ` +
-      `codchi via ${runner}; ${N} paired runs per row, alternating (medians; spread: 25th–75th ` +
-      `percentile); ${ROUNDS} rounds in a row`,
-  );
+  console.log(header(ROUNDS));
   printRound("Set-up (not a goal):", setup);
   const missed: string[] = [];
   rounds.forEach((r, i) => {

@@ -68,7 +68,7 @@ MIRROR=${MIRROR:-http://deb.debian.org/debian}
 PACKAGES=systemd,libdbi-perl,dbus,dbus-user-session,libpam-systemd,sudo,bash,procps,nix-bin,x11-apps,x11-utils,xauth,pulseaudio-utils,wayland-utils,libsecret-tools,git
 BASE_KEY=$(printf '%s %s %s' "$SUITE" "$PACKAGES" "$MIRROR" | sha256sum | cut -c1-12)
 IMG_KEY=$( (
-  cat "$0"
+  cat "$0" "$REPO/nix/contract.json"
   cd "$FLAKE_SRC" && find . -type f | LC_ALL=C sort | xargs sha256sum
   cd "$RELEASE_STORE" && find . -type f | LC_ALL=C sort | xargs sha256sum
   cat "$REPO/nix/contract.json" "$REPO/nix/contract.nix"
@@ -112,15 +112,33 @@ common_setup() {
 build_machine() {
   local root=$1
   common_setup "$root"
-  # As on NixOS: user codchi (uid 1000) in group users (gid 100), home handed over at boot
-  # (the home is a mount of a host folder that may belong to the container's root).
-  chroot "$root" useradd -m -u 1000 -g users -G sudo -s /bin/bash codchi
-  echo 'd /home/codchi 0700 codchi users -' >"$root/etc/tmpfiles.d/codchi-home.conf"
-  echo 'codchi ALL=(ALL) NOPASSWD:ALL' >"$root/etc/sudoers.d/codchi"
-  chmod 0440 "$root/etc/sudoers.d/codchi"
-  # Linger: the user manager (and /run/user/1000, the session bus) runs from boot.
+  # The machine user and paths exactly as codchi's NixOS module sets them up, from the same
+  # contract file (nix/contract.json): user, uid, group and gid, home, groups (wheel), lingering,
+  # the env file every login shell sources, and the folder the host's sockets appear in.
+  local user uid group gid home groups env_file host_dir g
+  read -r user uid group gid home groups env_file host_dir < <(python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+u = c["user"]
+print(u["name"], u["uid"], u["group"], u["gid"], u["home"], ",".join(u["extraGroups"]), c["envFile"], c["hostDir"])
+' "$REPO/nix/contract.json")
+  [ "$(chroot "$root" getent group "$group" | cut -d: -f3)" = "$gid" ] ||
+    die "group $group of the contract does not have gid $gid in the Debian image"
+  for g in ${groups//,/ }; do
+    chroot "$root" getent group "$g" >/dev/null || chroot "$root" groupadd -r "$g"
+  done
+  chroot "$root" useradd -m -u "$uid" -g "$group" -G "$groups" -d "$home" -s /bin/bash "$user"
+  # The home is a mount of a host folder that may belong to the container's root: handed over at
+  # boot, as on NixOS.
+  echo "d $home 0700 $user $group -" >"$root/etc/tmpfiles.d/codchi-home.conf"
+  echo "d $host_dir 0755 root root -" >"$root/etc/tmpfiles.d/codchi-host-dir.conf"
+  # As security.sudo.wheelNeedsPassword = false.
+  echo '%wheel ALL=(ALL) NOPASSWD:ALL' >"$root/etc/sudoers.d/codchi-wheel"
+  chmod 0440 "$root/etc/sudoers.d/codchi-wheel"
+  # Linger (users.users.<name>.linger): the user manager, /run/user/<uid> and the session bus run
+  # from boot.
   mkdir -p "$root/var/lib/systemd/linger"
-  : >"$root/var/lib/systemd/linger/codchi"
+  : >"$root/var/lib/systemd/linger/$user"
   cat >"$root/etc/nix/nix.conf" <<'EOF'
 # codchi test machine: every Nix operation goes to the store container's daemon.
 store = daemon
@@ -130,20 +148,20 @@ flake-registry = /etc/nix/registry.json
 EOF
   # Every login shell sources the env file (secrets) the driver pushes before start.
   mkdir -p "$root/etc/profile.d"
-  cat >"$root/etc/profile.d/codchi-env.sh" <<'EOF'
-if [ -r /etc/codchi-env ]; then set -a; . /etc/codchi-env; set +a; fi
+  cat >"$root/etc/profile.d/codchi-env.sh" <<EOF
+if [ -r $env_file ]; then set -a; . $env_file; set +a; fi
 EOF
   # /sbin/init: wait (bounded) for the env file, then systemd.
   rm -f "$root/sbin/init"
-  cat >"$root/sbin/init" <<'EOF'
+  cat >"$root/sbin/init" <<EOF
 #!/bin/sh
-# codchi test machine init: waits at most 10 s for /etc/codchi-env, then runs systemd.
+# codchi test machine init: waits at most 10 s for the env file, then runs systemd.
 i=0
-while [ ! -e /etc/codchi-env ] && [ "$i" -lt 100 ]; do
+while [ ! -e $env_file ] && [ "\$i" -lt 100 ]; do
   /bin/sleep 0.1
-  i=$((i + 1))
+  i=\$((i + 1))
 done
-exec /lib/systemd/systemd "$@"
+exec /lib/systemd/systemd "\$@"
 EOF
   chmod 0755 "$root/sbin/init"
 }

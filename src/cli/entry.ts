@@ -1,20 +1,20 @@
 /**
- * codchi's top level: reads argv and answers `--version` / `--help` itself (loading only the
+ * codchi's top level: reads argv and answers `--version` / `--help` itself (the help from the
  * command table); everything else goes to run.ts, which runs `exec` and `status` directly (their
  * plain forms) and the full parser, with only the invoked command's module, for the rest.
  * Returns the exit code (only main.ts exits).
  */
 import { VERSION } from "../version.ts";
 import { fastPath, protectExecArgs, scanGlobalFlags } from "./argv.ts";
-import { rootHelp, rootHelpJson } from "./commands.ts";
 
 /** The `--version` output (`{"version": …}` with --json). */
 export function versionText(json: boolean): string {
   return json ? JSON.stringify({ version: VERSION }, null, 2) + "\n" : `${VERSION}\n`;
 }
 
-/** The top-level help (as data with --json). */
-export function rootHelpText(json: boolean): string {
+/** The top-level help (as data with --json), from the command table. */
+export async function rootHelpText(json: boolean): Promise<string> {
+  const { rootHelp, rootHelpJson } = await import("./commands.ts");
   return json ? JSON.stringify(rootHelpJson(), null, 2) + "\n" : rootHelp();
 }
 
@@ -24,7 +24,9 @@ export async function run(argv: string[], env = Deno.env.toObject()): Promise<nu
   const flags = scanGlobalFlags(args);
   const fast = fastPath(args);
   if (fast?.kind === "version" || fast?.kind === "help") {
-    const text = fast.kind === "version" ? versionText(!!flags.json) : rootHelpText(!!flags.json);
+    const text = fast.kind === "version"
+      ? versionText(!!flags.json)
+      : await rootHelpText(!!flags.json);
     try {
       Deno.stdout.writeSync(new TextEncoder().encode(text));
     } catch (e) {

@@ -6,9 +6,14 @@
 import { UsageError } from "../errors.ts";
 import { Ui, uiOptions } from "../ui.ts";
 import { commandIndex, type FastPath, type GlobalFlags } from "./argv.ts";
-import { findCommand, suggestCommands } from "./commands.ts";
-import { reportError } from "./report.ts";
 import { rootHelpText, versionText } from "./entry.ts";
+import { Context } from "./context.ts";
+import { execAction } from "./exec_action.ts";
+import { statusAction } from "./status_action.ts";
+// Loaded with this module (one module graph instead of one per dynamic import, which costs
+// exec time and memory); createDriver's import of them then finds them loaded.
+import "../driver/lxd/mod.ts";
+import "../driver/lxd/session.ts";
 
 /** Prints the version through `ui` (`{"version": …}` with --json). */
 export function printVersion(ui: Ui): void {
@@ -16,12 +21,13 @@ export function printVersion(ui: Ui): void {
 }
 
 /** Prints the top-level help through `ui` (as data with --json). */
-export function printRootHelp(ui: Ui): void {
-  ui.raw(rootHelpText(ui.opts.json));
+export async function printRootHelp(ui: Ui): Promise<void> {
+  ui.raw(await rootHelpText(ui.opts.json));
 }
 
 /** A UsageError for a word that is no command, suggesting the closest ones. */
-export function unknownCommand(word: string): UsageError {
+export async function unknownCommand(word: string): Promise<UsageError> {
+  const { suggestCommands } = await import("./commands.ts");
   const close = suggestCommands(word);
   return new UsageError(
     `Unknown command '${word}'.${close.length ? ` Did you mean ${close.join(" or ")}?` : ""}`,
@@ -39,33 +45,30 @@ export async function runCommand(
   const ui = new Ui(uiOptions(flags, env, Deno.stdout.isTerminal(), Deno.stderr.isTerminal()));
   try {
     if (fast?.kind === "exec" || fast?.kind === "status") {
-      const [{ Context }, action] = await Promise.all([
-        import("./context.ts"),
-        fast.kind === "exec" ? import("./exec_action.ts") : import("./status_action.ts"),
-      ]);
       const ctx = new Context(env, ui);
-      if (fast.kind === "exec" && "execAction" in action) {
-        await action.execAction(ctx, fast.name, fast.cmd);
-      } else if ("statusAction" in action) await action.statusAction(ctx);
+      if (fast.kind === "exec") await execAction(ctx, fast.name, fast.cmd);
+      else await statusAction(ctx);
       ui.done();
       return ctx.exitCode;
     }
+    const { findCommand } = await import("./commands.ts");
     const i = commandIndex(args);
     if (i >= 0 && args[i] === "help") {
       // `codchi help [command]`: the top level's own help, or the command's from the parser.
       const target = args.slice(i + 1).find((a) => !a.startsWith("-"));
       if (target === undefined) {
-        printRootHelp(ui);
+        await printRootHelp(ui);
         return 0;
       }
-      if (!findCommand(target)) throw unknownCommand(target);
-    } else if (i >= 0 && !findCommand(args[i])) throw unknownCommand(args[i]);
+      if (!findCommand(target)) throw await unknownCommand(target);
+    } else if (i >= 0 && !findCommand(args[i])) throw await unknownCommand(args[i]);
     const { runParsed } = await import("./program.ts");
     const code = await runParsed(args, ui, env);
     ui.done();
     return code;
   } catch (e) {
     ui.done();
+    const { reportError } = await import("./report.ts");
     return reportError(e, ui);
   }
 }

@@ -46,7 +46,11 @@ export async function driverFlakeUrl(
   const dst = `${paths.configDir}/${name}`;
   if (!(await Deno.lstat(dst).then(() => true, () => false))) {
     const stage = `${dst}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-    await copyTree(v, stage);
+    // A failed copy (a full disk) leaves no partial folder behind.
+    await copyTree(v, stage).catch(async (e) => {
+      await removeTree(stage);
+      throw e;
+    });
     try {
       await Deno.rename(stage, dst);
     } catch {

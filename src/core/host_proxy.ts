@@ -29,8 +29,9 @@ export function renderProxyFile(env: Record<string, string | undefined>): string
 export const WRITE_PROXY_ARGV = [
   "sh",
   "-c",
-  'set -e; d="${1%/*}"; mkdir -p "$d"; cat > "$1.tmp"; if [ -s "$1.tmp" ]; then chmod 0644 "$1.tmp"; ' +
-  'mv -f "$1.tmp" "$1"; else rm -f "$1.tmp" "$1"; fi',
+  // A temp file of its own per run: parallel execs starting one machine never share one.
+  'set -e; d="${1%/*}"; mkdir -p "$d"; t=$(mktemp "$1.XXXXXX"); cat > "$t"; ' +
+  'if [ -s "$t" ]; then chmod 0644 "$t"; mv -f "$t" "$1"; else rm -f "$t" "$1"; fi',
   "codchi-host-proxy",
   CONTRACT.proxyFile,
 ];

@@ -17,6 +17,7 @@ import {
   removeLeftovers,
   testbedReady,
 } from "./helpers.ts";
+import { MACHINE_USER, USER_RUNTIME_DIR } from "../../src/contract.ts";
 
 const ignore = !testbedReady();
 if (ignore) console.error("LXD test bed not set up: run scripts/test-lxd.sh");
@@ -192,8 +193,13 @@ Deno.test(
             stdin: "from stdin",
           });
           equal(out.code, 7, out.errText);
-          match(out.text, /^user=codchi groups=users .*sudo/m);
-          match(out.text, /^home=\/home\/codchi pwd=\/home\/codchi rt=\/run\/user\/1000$/m);
+          // The user as codchi's NixOS module makes it (nix/contract.json): group, wheel.
+          const u = MACHINE_USER;
+          match(out.text, new RegExp(`^user=${u.name} groups=${u.group} .*\\bwheel\\b`, "m"));
+          match(
+            out.text,
+            new RegExp(`^home=${u.home} pwd=${u.home} rt=${USER_RUNTIME_DIR}$`, "m"),
+          );
           match(out.text, /^token=s3cr3t value machine=t-one$/m);
           match(out.text, /^usersd=(running|degraded)$/m);
           match(out.text, /^stdin=from stdin$/m);

@@ -350,7 +350,9 @@ export class LxdDriver implements Driver {
         timeoutMs: this.#t.bootMs,
       });
       if (out.code !== 0 && !isAlreadyRunning(out.errText)) {
-        throw toolError(startArgv(this.bin, ctn), out);
+        // Parallel execs start one machine at once: another one's start may have won.
+        const now = (await this.listed()).find((c) => c.name === ctn);
+        if (now?.status !== "Running") throw toolError(startArgv(this.bin, ctn), out);
       }
     }
     await this.waitSystemd(ctn, reporter);
