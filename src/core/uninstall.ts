@@ -48,17 +48,7 @@ export function uninstallTargets(paths: Paths, autostartFile?: string): string[]
 export async function uninstall(ctx: CoreContext, opts: { sure: boolean }): Promise<string[]> {
   const paths = await ctx.paths();
   const r = ctx.reporter;
-  let driver: Driver | undefined;
   let names = new Set(await listMachines(paths));
-  try {
-    driver = await ctx.driver();
-    for (const m of (await driver.states()).machines.keys()) names.add(m);
-  } catch (e) {
-    if (!(e instanceof PrerequisiteError)) throw e;
-    r.warn(`${e.message} Removing codchi's files only.`);
-    driver = undefined;
-  }
-  names = new Set([...names].sort());
   if (!opts.sure) {
     if (!ctx.prompter.interactive) {
       throw new UsageError(
@@ -75,6 +65,16 @@ export async function uninstall(ctx: CoreContext, opts: { sure: boolean }): Prom
     );
     if (!ok) throw new InterruptedError("Nothing was removed.");
   }
+  let driver: Driver | undefined;
+  try {
+    driver = await ctx.driver();
+    for (const m of (await driver.states()).machines.keys()) names.add(m);
+  } catch (e) {
+    if (!(e instanceof PrerequisiteError)) throw e;
+    r.warn(`${e.message} Removing codchi's files only.`);
+    driver = undefined;
+  }
+  names = new Set([...names].sort());
   const removed: string[] = [];
   for (const name of names) {
     if (driver) await deleteMachine(ctx, name, { sure: true });
