@@ -5,7 +5,7 @@
  * `status` with 10 machines and `exec` on a running machine are one wsl.exe spawn each.
  */
 import { deepEqual, equal, match, ok as assert } from "node:assert/strict";
-import { REPO } from "../support/cli.ts";
+import { MACHINE_IMAGE } from "./sim.ts";
 import {
   CAN_RUN,
   execIn,
@@ -154,7 +154,7 @@ Deno.test({
 }, async () => {
   const home = await simHome();
   try {
-    const busybox = `${REPO}/.testbed/wsl/machine.tar.gz`;
+    const busybox = MACHINE_IMAGE;
     const names = Array.from({ length: 10 }, (_, i) => `st${i}`);
     for (const n of names) {
       await ok(home, ["init", "-N", n]);
