@@ -7,7 +7,8 @@ export type DriverName = "lxd" | "incus" | "wsl";
 
 /** What one call learns about every codchi container/distro. */
 export interface HostState {
-  store: { installed: boolean; running: boolean };
+  /** `problem`: why an installed store cannot be used as it is (e.g. a mount it lacks). */
+  store: { installed: boolean; running: boolean; problem?: string };
   /** Machine name (without prefix) → running. Only installed machines appear. */
   machines: Map<string, { running: boolean }>;
 }
@@ -56,6 +57,8 @@ export interface ExecOpts {
   env?: Record<string, string>;
   /** Working directory inside the machine. */
   cwd?: string;
+  /** Called once the command's process runs, with a function that signals it (see RunOpts). */
+  onSpawn?: (signal: (sig: Deno.Signal) => void) => void;
 }
 
 /** The store container: nix-daemon, the shared /nix, all builds. */

@@ -48,11 +48,13 @@ import type { ImageKind } from "./images.ts";
 import type { ImageProvider } from "../../release/images.ts";
 import { VERSION } from "../../version.ts";
 import {
+  foreignStoreMounts,
   type HostIds,
   machineConfig,
   machineDisks,
   machineHostDirs,
   machineMountProblem,
+  missingStoreMounts,
   storeDisks,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
@@ -229,8 +231,17 @@ export class LxdDriver implements Driver {
     return parseList((await this.lxc(listArgv(this.bin))).text);
   }
 
-  states(): Promise<HostState> {
-    return this.listed().then(hostStateOf);
+  /** Every codchi container's state; the store's `problem` names a mount it lacks or misuses. */
+  async states(): Promise<HostState> {
+    const listed = await this.listed();
+    const state = hostStateOf(listed);
+    const store = listed.find((c) => c.name === STORE_CONTAINER);
+    if (store) {
+      const problem = missingStoreMounts(this.#paths, store.devices) ??
+        foreignStoreMounts(this.#paths, store.devices);
+      if (problem) state.store.problem = problem;
+    }
+    return state;
   }
 
   /** The LXD alias of an image kind, importing the tarball the first time (bounded). */
@@ -482,7 +493,12 @@ export class LxdDriver implements Driver {
     if (asUser && !(await this.#syncSessionFiles(machine, false))) {
       throw new NotRunningError(machine);
     }
-    const out = await this.runner.run(argvOut, { stdin, inherit: !capture, check: false });
+    const out = await this.runner.run(argvOut, {
+      stdin,
+      inherit: !capture,
+      check: false,
+      onSpawn: opts.onSpawn,
+    });
     // lxc's own failure (exit 1) may mean a stopped machine: one `list` tells, only then.
     if (out.code === 1 && (!capture || /not running/i.test(out.errText))) {
       const st = await this.states();
