@@ -62,6 +62,16 @@ export async function settleMachine(ctx: CoreContext, name: string): Promise<boo
   }
   const plan = settlePlan(j);
   ctx.reporter.warn(`${plan.message} (pid ${j.pid}, started ${j.startedAt}).`);
+  if (j.op === "switch" && j.built) {
+    const { finishSwitch } = await import("./build.ts");
+    await finishSwitch(ctx, await ctx.driver(), name, j.built).catch((e) =>
+      // Not a trap: the record goes, the last build record stays, a rebuild switches again.
+      ctx.reporter.warn(
+        `Could not finish the switch of "${name}" (${(e as Error).message}); ` +
+          `run: codchi rebuild ${name}`,
+      )
+    );
+  }
   await removeParts(ctx, await ctx.driver(), name, plan.remove);
   await new JournalWriter(journalFile(paths, name), j).end();
   return true;

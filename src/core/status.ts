@@ -72,7 +72,9 @@ export async function machineStatuses(
             running,
             home: mp.data,
             reason: `an interrupted ${j.op} (pid ${j.pid}) was not finished; ` +
-              `the next codchi command on "${name}" finishes it (e.g. codchi delete ${name})`,
+              `the next codchi command on "${name}" finishes it (e.g. codchi ${
+                j.op === "switch" ? "rebuild" : "delete"
+              } ${name})`,
           };
         }
       }

@@ -57,6 +57,8 @@ export interface ExecOpts {
   env?: Record<string, string>;
   /** Working directory inside the machine. */
   cwd?: string;
+  /** Let the command finish even on Ctrl-C (e.g. an activation). */
+  uninterruptible?: boolean;
   /** Called once the command's process runs, with a function that signals it (see RunOpts). */
   onSpawn?: (signal: (sig: Deno.Signal) => void) => void;
 }

@@ -254,6 +254,42 @@ Deno.test({ name: "faults: crash-safe operations on the real LXD", ...opts }, as
       for (const r of all) equal(r.code, 0, r.stderr);
     });
 
+    for (const sig of Deno.env.get("CODCHI_FAULTS_QUICK") === "1" ? [] : SIGNALS) {
+      // SIGINT at the switch itself only (each step is a rebuild: CI time).
+      const only = sig === "SIGINT" ? [2] : undefined;
+      await t.step(
+        `rebuild's switch stopped by ${sig}: status tells, the next command finishes`,
+        async () => {
+          const row = async () =>
+            (JSON.parse((await expect(home, ["--json", "status"], 0)).stdout) as {
+              name: string;
+              status: string;
+              reason?: string;
+            }[]).find((r) => r.name === "fxa")!;
+          const n = await stepThrough(
+            home,
+            foreign,
+            sig,
+            ["rebuild", "fxa"],
+            async (done) => {
+              const before = await row();
+              // A kill before the record was ended leaves it: status says so (Broken).
+              if (!done && sig === "SIGKILL") {
+                equal(before.status, "Broken", JSON.stringify(before));
+                match(before.reason!, /interrupted switch/);
+              }
+              await expect(home, ["exec", "fxa", "--", "true"], 0);
+              equal((await row()).status, "UpToDate");
+              await assertMarker(home);
+            },
+            () => expect(home, ["exec", "fxa", "--", "true"], 0).then(() => {}),
+            only,
+          );
+          if (!only) equal(n, 3, "rebuild's switch has 3 fault points");
+        },
+      );
+    }
+
     await t.step(
       "a hand-broken machine.json: Broken in status (exit 0), delete removes it",
       async () => {

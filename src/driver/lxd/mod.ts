@@ -498,6 +498,7 @@ export class LxdDriver implements Driver {
       inherit: !capture,
       check: false,
       onSpawn: opts.onSpawn,
+      uninterruptible: opts.uninterruptible,
     });
     // lxc's own failure (exit 1) may mean a stopped machine: one `list` tells, only then.
     if (out.code === 1 && (!capture || /not running/i.test(out.errText))) {
