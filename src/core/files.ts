@@ -6,7 +6,7 @@ import { DiskFullError, isDiskFull } from "../errors.ts";
  * Copies `src` to `dst` recursively; a missing `src` copies nothing. A full disk is a
  * DiskFullError naming `dst` and the size of `src` (the caller removes the partial copy).
  */
-export async function copyTree(src: string, dst: string): Promise<void> {
+export async function copyTree(src: string, dst: string, check?: () => void): Promise<void> {
   let st: Deno.FileInfo;
   try {
     st = await Deno.lstat(src);
@@ -15,7 +15,7 @@ export async function copyTree(src: string, dst: string): Promise<void> {
     throw e;
   }
   try {
-    await copyEntry(src, dst, st, Deno.build.os !== "windows" && Deno.uid() === 0);
+    await copyEntry(src, dst, st, Deno.build.os !== "windows" && Deno.uid() === 0, check);
   } catch (e) {
     if (!isDiskFull(e)) throw e;
     const mib = (await treeSize(src) / 1048576).toFixed(1);
@@ -41,14 +41,16 @@ async function copyEntry(
   dst: string,
   st: Deno.FileInfo,
   keepOwner: boolean,
+  check?: () => void,
 ): Promise<void> {
+  check?.();
   if (st.isSymlink) {
     await Deno.symlink(await Deno.readLink(src), dst);
   } else if (st.isDirectory) {
     await Deno.mkdir(dst, { recursive: true });
     for await (const e of Deno.readDir(src)) {
       const s = join(src, e.name);
-      await copyEntry(s, join(dst, e.name), await Deno.lstat(s), keepOwner);
+      await copyEntry(s, join(dst, e.name), await Deno.lstat(s), keepOwner, check);
     }
     if (st.mode !== null) await Deno.chmod(dst, st.mode & 0o7777);
   } else if (st.isFile) {
@@ -61,11 +63,30 @@ async function copyEntry(
   }
 }
 
-/** Removes a tree; a missing one is fine. */
-export async function removeTree(path: string): Promise<void> {
+/**
+ * Removes a tree; a missing one is fine. With `check` (which throws to stop), the tree is
+ * removed entry by entry, calling it before each, so a Ctrl-C stops a large removal at once.
+ */
+export async function removeTree(path: string, check?: () => void): Promise<void> {
   try {
-    await Deno.remove(path, { recursive: true });
+    if (check) await removeEntry(path, check);
+    else await Deno.remove(path, { recursive: true });
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
+}
+
+async function removeEntry(path: string, check: () => void): Promise<void> {
+  check();
+  const st = await Deno.lstat(path);
+  if (st.isDirectory) {
+    const names: string[] = [];
+    for await (const e of Deno.readDir(path)) names.push(e.name);
+    for (const n of names) {
+      await removeEntry(join(path, n), check).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
+    }
+  }
+  await Deno.remove(path);
 }

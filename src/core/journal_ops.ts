@@ -26,6 +26,7 @@ export async function removeParts(
   driver: Driver,
   name: string,
   parts: readonly Part[],
+  check?: () => void,
 ): Promise<void> {
   const paths = await ctx.paths();
   const mp = machinePaths(paths, name);
@@ -42,7 +43,7 @@ export async function removeParts(
       ctx.reporter.warn(`Could not remove the secrets of "${name}": ${(e as Error).message}`)
     );
   }
-  if (parts.includes("home")) await removeTree(mp.data);
+  if (parts.includes("home")) await removeTree(mp.data, check);
   if (parts.includes("config")) await removeTree(mp.dir);
 }
 
@@ -134,6 +135,14 @@ export async function journaled<T>(
       return res;
     } catch (e) {
       setInterruptSignal(undefined);
+      const sig = signal();
+      if (sig && op === "delete") {
+        // Stopping at once: the record stays, the next codchi command on it finishes the delete.
+        throw new InterruptedError(
+          `Interrupted (${sig}); the delete of "${name}" is finished by the next codchi ` +
+            `command on it (e.g. codchi delete ${name} --i-am-really-sure).`,
+        );
+      }
       const plan = settlePlan(j.record);
       if (plan.remove.length) {
         ctx.reporter.step(
@@ -151,7 +160,6 @@ export async function journaled<T>(
             `the next codchi command on "${name}" finishes it.`,
         );
       }
-      const sig = signal();
       if (sig) throw new InterruptedError(`Interrupted (${sig}); ${doneWord(op)}.`);
       throw e;
     }
@@ -202,7 +210,7 @@ export async function interruptible<T>(
 }
 
 function cleanupWord(op: JournalOp): string {
-  return op === "delete" ? "finishing the delete" : "cleaning up";
+  return op === "delete" ? "stopping (the next command finishes the delete)" : "cleaning up";
 }
 
 function doneWord(op: JournalOp): string {

@@ -138,6 +138,7 @@ export class WslDriver implements Driver {
     const configDir = inWsl(opts.paths.configDir);
     this.store = new WslStore(this.#ctx, {
       storeDir: opts.paths.storeDir,
+      paths: opts.paths,
       storeImage: image("store", opts.storeImage ?? env.CODCHI_WSL_STORE_IMAGE),
       probe: opts.storeProbe ?? DEFAULT_STORE_PROBE,
       view: {
