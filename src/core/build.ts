@@ -211,6 +211,7 @@ export async function finishSwitch(
   built: Built,
 ): Promise<void> {
   const paths = await ctx.paths();
+  await driver.store.ensureRunning(ctx.reporter);
   const current = (await driver.store.run(["readlink", "-f", systemProfile(driver, machine)])).text
     .trim();
   if (current !== built.system) return;
