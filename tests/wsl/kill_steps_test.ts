@@ -5,7 +5,7 @@
  * absent (or whole), the store re-made, no journal record, no half-registered distro, no stray
  * disk. Then `delete` killed at each step is finished by the next command.
  */
-import { deepEqual, equal, ok as assert } from "node:assert/strict";
+import { deepEqual, equal, match, ok as assert } from "node:assert/strict";
 import { CAN_RUN, execIn, exists, ok, type SimHome, simHome, statusOf } from "./cli_sim.ts";
 
 const opts = { ignore: !CAN_RUN, sanitizeResources: false, sanitizeOps: false };
@@ -89,6 +89,23 @@ Deno.test(
         equal(n - 1, 3, "the store's creation has 3 fault points");
         await assertSound(home, "store made");
       });
+
+      await t.step(
+        "a distro unregistered behind codchi's back: named, rebuild makes it again",
+        async () => {
+          await ok(home, ["duplicate", "wa", "wx"]);
+          await home.wsl("--terminate", "codchi-wx");
+          await home.wsl("--unregister", "codchi-wx");
+          const r = await execIn(home, "wx", ["true"]);
+          equal(r.code, 3, r.stderr);
+          match(r.stderr, /codchi-wx/);
+          match(r.stderr, /codchi rebuild wx/);
+          await ok(home, ["rebuild", "wx"]);
+          equal((await execIn(home, "wx", ["true"])).code, 0);
+          await ok(home, ["delete", "wx", "--i-am-really-sure"]);
+          await assertSound(home, "unregistered distro");
+        },
+      );
 
       await t.step("delete killed at every step: finished by the next command", async () => {
         let n = 1;

@@ -258,7 +258,7 @@ export class WslDriver implements Driver {
       : opts.tty
       ? await this.#withToken((t) => this.#exe.call(args, this.#tokenCall(call, t)))
       : await this.#execPassedThrough(machine, args, call); // …or the command never started.
-    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.kind === "not-found") throw gone(machine);
     if (r.kind === "transient") throw this.#exe.fail(["exec", "in", machine], r);
     // WSL boots a stopped distro by itself; without codchi's start marker it is not ready.
     if (r.out.code === NOT_STARTED_EXIT) throw new NotRunningError(machine);
@@ -340,7 +340,7 @@ export class WslDriver implements Driver {
     const r = await this.#exe.runIn(containerName(machine), writeFileArgv(path, mode, owner), {
       stdin: data,
     });
-    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.kind === "not-found") throw gone(machine);
     if (r.out.code !== 0) throw this.#exe.fail(["write", path], r); // names the path, never data
   }
 
@@ -366,7 +366,7 @@ export class WslDriver implements Driver {
   async stop(machine: string, _force?: boolean): Promise<void> {
     const args = terminateArgv(containerName(machine));
     const r = await this.#exe.callRetry(args);
-    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.kind === "not-found") throw gone(machine);
     if (r.out.code !== 0) throw this.#exe.fail(args, r);
     await this.#releaseHome(machine); // the disk stays attached until the VM stops: after is fine
   }
@@ -390,7 +390,7 @@ export class WslDriver implements Driver {
   /** Stops `from`, copies its disk into `to`'s data folder, registers it `--import-in-place`. */
   async duplicate(from: string, to: string, reporter?: Reporter): Promise<void> {
     const st = await this.states();
-    if (!st.machines.has(from)) throw new NotFoundError(`Machine ${from} is not installed.`);
+    if (!st.machines.has(from)) throw gone(from);
     if (st.machines.has(to)) throw new ConflictError(`Machine ${to} already exists.`);
     const p = this.#ctx.path;
     const dir = this.#data(to);
@@ -473,11 +473,20 @@ export class WslDriver implements Driver {
       vars: { CODCHI_TAR_FILE: file },
       pathVars: ["CODCHI_TAR_FILE"],
     });
-    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.kind === "not-found") throw gone(machine);
     if (r.out.code !== 0) throw this.#exe.fail(["tar", "of the home of", machine], r);
   }
 
   #data(machine: string): string {
     return machinePaths(this.#paths, machine).data;
   }
+}
+
+/** A machine whose distro is not registered (never installed, or unregistered outside codchi). */
+function gone(machine: string): NotFoundError {
+  return new NotFoundError(
+    `The WSL distro ${containerName(machine)} of machine "${machine}" is not registered ` +
+      `(removed outside codchi?).`,
+    `Install it again from the machine image with: codchi rebuild ${machine}`,
+  );
 }
