@@ -88,6 +88,8 @@ Deno.test(
         }
         equal(n - 1, 3, "the store's creation has 3 fault points");
         await assertSound(home, "store made");
+        // The new store's /nix lacks wa's system (the old store's disk went with it): build it.
+        await ok(home, ["rebuild", "wa"]);
       });
 
       await t.step(
