@@ -55,6 +55,7 @@ export async function readOwnFile(file: string): Promise<Uint8Array | undefined>
     throw new ConfigError(
       `${file} cannot be read as a file: ${fileProblem(e)}.`,
       `Move ${file} away or replace it with a regular file.`,
+      { cause: e },
     );
   }
 }
@@ -103,6 +104,7 @@ export function parseJson<T extends z.ZodType>(file: string, text: string, schem
     throw new ConfigError(
       `${file} is not valid JSON${where}.`,
       `Fix the file by hand (codchi never overwrites it), or move it away to start from defaults.`,
+      { cause: e },
     );
   }
   const res = schema.safeParse(raw);
@@ -171,6 +173,7 @@ export async function writeFileAtomic(
       throw new DiskFullError(
         `The disk is full: writing ${file} needs ${size} bytes.`,
         `Free some space on the disk of ${dirname(file)}, then run the command again.`,
+        { cause: e },
       );
     }
     throw e;
