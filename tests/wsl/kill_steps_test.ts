@@ -3,7 +3,7 @@
  * are stopped by SIGKILL at every one of their journal steps (codchi stops itself at fault point
  * n: CODCHI_FAULT_STEP, no sleeps), and the next command must settle what was left: the machine
  * absent (or whole), the store re-made, no journal record, no half-registered distro, no stray
- * disk. Then `delete` killed at each step is finished by the next command.
+ * disk. Then `delete` killed around the distro's removal is finished by the next command.
  */
 import { deepEqual, equal, match, ok as assert } from "node:assert/strict";
 import { CAN_RUN, execIn, exists, ok, type SimHome, simHome, statusOf } from "./cli_sim.ts";
@@ -109,19 +109,21 @@ Deno.test(
         },
       );
 
-      await t.step("delete killed at every step: finished by the next command", async () => {
-        let n = 1;
-        for (;; n++) {
-          await ok(home, ["duplicate", "wa", "wd"]);
-          const r = await killedAt(home, ["delete", "wd", "--i-am-really-sure"], n);
-          if (!r.fired) break;
-          equal((await execIn(home, "wd", ["true"])).code, 3, r.label);
-          await assertSound(home, r.label);
-          assert(!(await exists(`${home.dataDir}/machine/wd`)), `${r.label}: disk folder left`);
-        }
-        assert(n - 1 >= 5, `delete has ${n - 1} fault points`);
-        await assertSound(home, "deleted");
-      });
+      // delete is the core's code on both drivers (stepped through on LXD): here the steps
+      // around the distro's removal (begun, distro unregistered, home removed), to keep CI short.
+      await t.step(
+        "delete killed around the distro's removal: finished by the next command",
+        async () => {
+          for (const n of [1, 2, 5]) {
+            await ok(home, ["duplicate", "wa", "wd"]);
+            const r = await killedAt(home, ["delete", "wd", "--i-am-really-sure"], n);
+            assert(r.fired, r.label);
+            equal((await execIn(home, "wd", ["true"])).code, 3, r.label);
+            await assertSound(home, r.label);
+            assert(!(await exists(`${home.dataDir}/machine/wd`)), `${r.label}: disk folder left`);
+          }
+        },
+      );
     } finally {
       await home.dispose();
     }
