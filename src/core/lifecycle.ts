@@ -1,5 +1,6 @@
 /** The machine lifecycle, platform-free: init, exec, rebuild, delete, duplicate, tar. */
 import { machinePaths, type Paths } from "../config/paths.ts";
+import { removeOnRelease } from "../config/lock.ts";
 import type { MachineConfig } from "../config/schema.ts";
 import { writeJson } from "../config/store.ts";
 import type { Driver } from "../driver/types.ts";
@@ -230,6 +231,8 @@ export async function deleteMachine(
         j.step(`${part} removed`);
       }
     });
+    // Nothing of the machine is left: its lock file goes too, when the lock is let go.
+    removeOnRelease(mp.lockFile);
   });
 }
 

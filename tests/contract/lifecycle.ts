@@ -54,6 +54,8 @@ export interface ContractEnv {
     inMachine?: Hook;
     afterInMachine?: StepHook;
     exec?: Hook;
+    /** After the $SHELL checks (e.g. with another login shell). */
+    shell?: Hook;
     afterRebuild?: (c: LifecycleCtx, system: string) => Promise<void>;
     afterStatus?: StepHook;
     duplicate?: Hook;
@@ -87,6 +89,8 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
     },
   };
   const { M, DUP, cfg, data, builtSystem, timed } = c;
+  // codchi's own folders (config, data without the shared store, runtime) before any machine.
+  const stateBefore = new Set(await stateListing(home));
   try {
     await h.beforeInstall?.(c, t);
 
@@ -130,6 +134,21 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
       equal(dash.stdout, "-la|");
       await h.exec?.(c);
     });
+
+    await t.step(
+      "exec: $SHELL is the machine user's login shell, with and without a command",
+      async () => {
+        const want = await loginShellOf(home, M);
+        const cmd = await execIn(home, M, ["sh", "-c", 'printf %s "$SHELL"']);
+        equal(cmd.code, 0, cmd.stderr);
+        equal(cmd.stdout, want);
+        // No command: the login shell itself, reading its commands from stdin.
+        const shell = await home.run(["exec", M], { stdin: 'printf "<%s>" "$SHELL"\n' });
+        equal(shell.code, 0, shell.stderr);
+        match(shell.stdout, new RegExp(`<${want.replaceAll("/", "\\/")}>`));
+        await h.shell?.(c);
+      },
+    );
 
     await t.step("a running machine's exec costs one spawn", async () => {
       const res = await home.run(["exec", M, "--", "true"], { env: { CODCHI_TRACE: "1" } });
@@ -243,6 +262,25 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
         [],
         "desktop entries",
       );
+      // Everything codchi keeps per machine went with it: paths named after a machine (its log
+      // folder, lock file, journal…) and records naming its files (validated reads).
+      const added = (await stateListing(home)).filter((p) => !stateBefore.has(p));
+      console.error(
+        `  codchi's folders after both deletes, beyond before:\n    ${added.join("\n    ")}`,
+      );
+      const named = new RegExp(`^(codchi-)?(${M}|${DUP})(\\..*)?$`);
+      deepEqual(
+        added.filter((p) => p.split("/").some((seg) => named.test(seg))),
+        [],
+        "paths named after a deleted machine",
+      );
+      for (const p of added.filter((p) => !p.startsWith(home.dataDir))) {
+        if (!(await Deno.stat(p)).isFile) continue;
+        const text = await Deno.readTextFile(p);
+        for (const m of [M, DUP]) {
+          assert(!text.includes(`/machines/${m}/`), `${p} names the files of ${m}: ${text}`);
+        }
+      }
       const secrets = `${home.dataDir}/secrets.json`;
       if (await exists(secrets)) {
         const text = await Deno.readTextFile(secrets);
@@ -254,4 +292,31 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
     console.error(`  timings:\n    ${timings.join("\n    ")}`);
     await env.cleanup();
   }
+}
+
+/** The machine user's login shell, from its passwd entry inside the machine. */
+export async function loginShellOf(home: TestHome, machine: string): Promise<string> {
+  const pw = await execIn(home, machine, [
+    "sh",
+    "-c",
+    'getent passwd "$(id -un)" || grep "^$(id -un):" /etc/passwd',
+  ]);
+  equal(pw.code, 0, pw.stderr);
+  const want = pw.stdout.trim().split(":").at(-1)!;
+  assert(want.startsWith("/"), `a login shell in ${pw.stdout}`);
+  return want;
+}
+
+/**
+ * Every file and folder in codchi's own folders of `home` (config, data without the shared
+ * store's `/nix` or disk, runtime), as absolute paths.
+ */
+async function stateListing(home: TestHome): Promise<string[]> {
+  const store = [`${home.dataDir}/nix`, `${home.dataDir}/store`];
+  const all = [
+    ...await filesBelow(home.configDir),
+    ...await filesBelow(home.dataDir),
+    ...await filesBelow(`${home.root}/run/codchi`),
+  ];
+  return all.filter((p) => !store.some((s) => p === s || p.startsWith(`${s}/`))).sort();
 }

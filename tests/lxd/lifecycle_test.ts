@@ -8,7 +8,7 @@ import { equal, match, ok as assert } from "node:assert/strict";
 import { makeHome, testbedEnv } from "../support/cli.ts";
 import { ENGINE, ENGINE_BIN } from "../support/engine.ts";
 import { MACHINE_CA_PATH, readHostCaBundle } from "../../src/core/host_ca.ts";
-import { lifecycleContract } from "../contract/lifecycle.ts";
+import { lifecycleContract, loginShellOf } from "../contract/lifecycle.ts";
 import {
   containerNames,
   execIn,
@@ -77,6 +77,25 @@ Deno.test({
           equal(inside.code, 0, inside.stderr);
           equal(inside.stdout, host);
         });
+      },
+      shell: async ({ home, M }) => {
+        // Another login shell for the machine user: exec's $SHELL and its shell follow it.
+        const before = await loginShellOf(home, M);
+        equal(
+          (await lxc("exec", `codchi-${M}`, "--", "usermod", "-s", "/bin/dash", "codchi")).code,
+          0,
+        );
+        try {
+          const cmd = await execIn(home, M, ["sh", "-c", 'printf %s "$SHELL"']);
+          equal(cmd.stdout, "/bin/dash", cmd.stderr);
+          const shell = await home.run(["exec", M], {
+            stdin: 'printf "<%s>" "$SHELL"; readlink /proc/$$/exe\n',
+          });
+          equal(shell.code, 0, shell.stderr);
+          match(shell.stdout, /<\/bin\/dash>\/(usr\/)?bin\/dash/);
+        } finally {
+          await lxc("exec", `codchi-${M}`, "--", "usermod", "-s", before, "codchi");
+        }
       },
       afterRebuild: async ({ home, M }, system) => {
         const profile = await execIn(home, M, ["readlink", "-f", "/nix/var/nix/profiles/system"]);
