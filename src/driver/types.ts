@@ -64,8 +64,12 @@ export interface StoreDriver {
   ensureRunning(reporter?: Reporter): Promise<void>;
   /** Runs argv as root inside the store (nix commands happen here). */
   run(argv: string[], opts?: RunOpts): Promise<Output>;
-  /** Interactive root shell (`codchi store debug`); returns its exit code. */
-  shell(): Promise<number>;
+  /**
+   * `codchi store debug`: a root login shell in the store, or `argv` when given (stdio the user's),
+   * starting the store when needed but never waiting for its nix-daemon (it is the tool for a
+   * store whose daemon is dead); returns the exit code.
+   */
+  shell(argv?: string[], reporter?: Reporter): Promise<number>;
   /** Re-creates the store container from its image, keeping /nix. */
   recover(reporter?: Reporter): Promise<void>;
   /** Stops the store (machines stop first). */

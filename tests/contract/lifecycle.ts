@@ -45,6 +45,10 @@ export interface ContractEnv {
   writeHello: Hook;
   /** Checks that the single spawn of an exec on a running machine is the driver's. */
   execSpawn(c: LifecycleCtx, res: CliResult): void;
+  /** Stops the store's nix-daemon behind codchi's back, so its socket refuses (asserted). */
+  killStoreDaemon: Hook;
+  /** Brings the daemon back (through `codchi store debug`) and checks that it answers. */
+  reviveStoreDaemon: Hook;
   /** Checks, after a stop behind codchi's back, that `m` boots again with `system`. */
   bootsAfterGc(c: LifecycleCtx, m: string, system: string): Promise<void>;
   /** The driver's own checks and steps, at their place in the lifecycle. */
@@ -287,6 +291,32 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
         assert(!text.includes(`"${M}"`) && !text.includes(`"${DUP}"`), text);
       }
       await h.afterDelete?.(c);
+    });
+
+    await t.step("store debug works on a store whose nix-daemon is dead", async () => {
+      await env.killStoreDaemon(c);
+      const t0 = performance.now();
+      // A command (argv exact, as root, exit code passed through), without waiting for a daemon.
+      const cmd = await home.run([
+        "store",
+        "debug",
+        "--",
+        "sh",
+        "-c",
+        'printf "%s|" "$(id -u)" "$@"; exit 5',
+        "sh",
+        "a b",
+        "$HOME",
+      ]);
+      equal(cmd.code, 5, cmd.stderr);
+      equal(cmd.stdout, "0|a b|$HOME|");
+      // No command: root's login shell, here reading its commands from stdin.
+      const shell = await home.run(["store", "debug"], { stdin: "echo in-the-store; exit 4\n" });
+      equal(shell.code, 4, shell.stderr);
+      match(shell.stdout, /in-the-store/);
+      const took = performance.now() - t0;
+      assert(took < 30_000, `store debug waited ${Math.round(took)} ms (for the dead daemon?)`);
+      await env.reviveStoreDaemon(c);
     });
   } finally {
     console.error(`  timings:\n    ${timings.join("\n    ")}`);

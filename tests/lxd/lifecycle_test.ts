@@ -48,6 +48,25 @@ Deno.test({
     },
     // The home is a host folder bind-mounted into the container.
     writeHello: ({ data, M }) => Deno.writeTextFile(`${data(M)}/hello.txt`, "hello from lc\n"),
+    killStoreDaemon: async ({ home }) => {
+      const stop = await lxc("exec", "codchistore", "--", "systemctl", "stop", "codchi-nix-daemon");
+      equal(stop.code, 0, stop.err);
+      await assert_refused(`${home.dataDir}/nix/var/nix/daemon-socket/socket`);
+    },
+    reviveStoreDaemon: async ({ home }) => {
+      await ok(home, ["store", "debug", "--", "systemctl", "start", "codchi-nix-daemon"]);
+      const socket = `${home.dataDir}/nix/var/nix/daemon-socket/socket`;
+      const deadline = Date.now() + 30_000;
+      while (true) {
+        try {
+          (await Deno.connect({ transport: "unix", path: socket })).close();
+          break;
+        } catch (e) {
+          if (Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
     execSpawn: (_c, res) => match(res.traces[0], new RegExp(` ${ENGINE_BIN} exec -q codchi-`)),
     bootsAfterGc: async ({ home, timed }, m, system) => {
       assert(await exists(`${home.dataDir}${system}/activate`), "and the system exists");
@@ -152,3 +171,10 @@ Deno.test({
     },
   });
 });
+
+/** Asserts that nothing accepts connections on the unix socket `path`. */
+async function assert_refused(path: string): Promise<void> {
+  const conn = await Deno.connect({ transport: "unix", path }).catch(() => undefined);
+  conn?.close();
+  equal(conn, undefined, `${path} still accepts connections`);
+}

@@ -39,6 +39,36 @@ Deno.test({ name: "wsl cli: the whole lifecycle of a machine", ...opts }, async 
     writeHello: async ({ M }) => {
       equal((await execIn(home, M, ["sh", "-c", "echo hello from lc > ~/hello.txt"])).code, 0);
     },
+    killStoreDaemon: async () => {
+      // The boot script's restart loop first (`[t]` keeps pkill from matching this very shell),
+      // then the daemon, and its socket file.
+      const kill = await home.wsl(
+        "-d",
+        "codchistore",
+        "--user",
+        "root",
+        "--exec",
+        "/bin/sh",
+        "-c",
+        "pkill -f 'while [t]rue' ; pkill -x nix-daemon ; sleep 0.5 ; " +
+          "rm -f /nix/var/nix/daemon-socket/socket ; test ! -S /nix/var/nix/daemon-socket/socket",
+      );
+      equal(kill.code, 0, kill.text);
+    },
+    reviveStoreDaemon: async () => {
+      // Through store debug: the daemon's loop again, detached (the wsl.conf boot command's way).
+      await ok(home, [
+        "store",
+        "debug",
+        "--",
+        "/bin/sh",
+        "-c",
+        "setsid sh -c 'while true; do /etc/codchi/daemon.sh; sleep 1; done' " +
+        ">/dev/null 2>&1 </dev/null & i=0; " +
+        "while [ ! -S /nix/var/nix/daemon-socket/socket ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; " +
+        "test -S /nix/var/nix/daemon-socket/socket",
+      ]);
+    },
     execSpawn: (_c, res) => {
       equal(wslSpawns(res).length, 1);
       match(wslSpawns(res)[0], / -d codchi-lc --user root --exec /);

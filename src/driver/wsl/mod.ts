@@ -140,6 +140,7 @@ export class WslDriver implements Driver {
       storeDir: opts.paths.storeDir,
       storeImage: image("store", opts.storeImage ?? env.CODCHI_WSL_STORE_IMAGE),
       probe: opts.storeProbe ?? DEFAULT_STORE_PROBE,
+      runtimeDir: opts.paths.runtimeDir,
       view: {
         configDir,
         profilesDir: (m) => `${configDir}/machines/${m}/profiles`,
