@@ -45,6 +45,15 @@ export interface ContractEnv {
   writeHello: Hook;
   /** Checks that the single spawn of an exec on a running machine is the driver's. */
   execSpawn(c: LifecycleCtx, res: CliResult): void;
+  /**
+   * Unpacks a `codchi tar` archive (`.tar.gz`) into a fresh container/distro of the test bed (then
+   * removed) and returns the contents of `files` there (undefined: missing).
+   */
+  importExport(
+    c: LifecycleCtx,
+    file: string,
+    files: string[],
+  ): Promise<Record<string, string | undefined>>;
   /** Stops the store's nix-daemon behind codchi's back, so its socket refuses (asserted). */
   killStoreDaemon: Hook;
   /** Brings the daemon back (through `codchi store debug`) and checks that it answers. */
@@ -203,19 +212,45 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
     });
 
     await t.step(
-      "tar holds the home, the standalone flake and machine.json, no secrets",
+      "tar: a standalone NixOS (state, home, /etc/nixos flake) compressed by suffix, imported fresh",
       async () => {
-        const file = `${home.root}/lc.tar`;
-        await ok(home, ["tar", M, file]);
-        const list = await new Deno.Command("tar", { args: ["-tf", file], stdout: "piped" })
-          .output();
-        const names = new TextDecoder().decode(list.stdout).split("\n").map((n) =>
-          n.replace(/^\.\//, "")
-        );
-        for (const want of ["hello.txt", "codchi/flake/flake.nix", "codchi/machine.json"]) {
-          assert(names.includes(want), `${want} in ${names.join(", ")}`);
-        }
-        assert(!names.some((n) => /secret|codchi-env/i.test(n)), "no secrets in the tar");
+        // An ending that names no format: a usage error, and no file.
+        const bad = await home.run(["tar", M, `${home.root}/lc.zip`]);
+        equal(bad.code, 2, bad.stderr);
+        assert(!(await exists(`${home.root}/lc.zip`)));
+        const zst = `${home.root}/lc.tar.zst`;
+        await timed("tar (.tar.zst)", () => ok(home, ["tar", M, zst]));
+        const list = await new Deno.Command("tar", {
+          args: ["--zstd", "-tf", zst],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        equal(list.code, 0, new TextDecoder().decode(list.stderr));
+        const names = new TextDecoder().decode(list.stdout).split("\n");
+        const want = [
+          "home/codchi/hello.txt",
+          "etc/nixos/flake.nix",
+          "etc/nixos/codchi/machine.json",
+          "root/",
+          "var/lib/",
+        ];
+        if (await exists(`${cfg(M)}/flake.lock`)) want.push("etc/nixos/flake.lock");
+        for (const w of want) assert(names.includes(w), `${w} in ${names.slice(0, 40).join(", ")}`);
+        assert(!names.some((n) => /secrets\.json|codchi-env/.test(n)), "no secrets in the tar");
+        await Deno.remove(zst);
+        // .tar.gz, unpacked into a fresh container/distro on the test bed.
+        const gz = `${home.root}/lc.tar.gz`;
+        await timed("tar (.tar.gz)", () => ok(home, ["tar", M, gz]));
+        const got = await env.importExport(c, gz, [
+          "/home/codchi/hello.txt",
+          "/etc/nixos/flake.nix",
+          "/etc/nixos/codchi/machine.json",
+        ]);
+        equal(got["/home/codchi/hello.txt"], "hello from lc\n");
+        match(got["/etc/nixos/flake.nix"] ?? "", /nixosConfigurations/);
+        match(got["/etc/nixos/flake.nix"] ?? "", /driver = "none"/);
+        equal(JSON.parse(got["/etc/nixos/codchi/machine.json"] ?? "{}").name, M);
+        await Deno.remove(gz);
       },
     );
 

@@ -48,6 +48,39 @@ Deno.test({
     },
     // The home is a host folder bind-mounted into the container.
     writeHello: ({ data, M }) => Deno.writeTextFile(`${data(M)}/hello.txt`, "hello from lc\n"),
+    importExport: async ({ M }, file, files) => {
+      // A fresh container of the machine image (no codchi config, no mounts), the archive
+      // unpacked over its root.
+      const name = `codchi-${M}import`;
+      const image = await lxc("config", "get", `codchi-${M}`, "volatile.base_image");
+      equal(image.code, 0, image.err);
+      const made = await lxc("init", image.text.trim(), name);
+      equal(made.code, 0, made.err);
+      try {
+        equal((await lxc("file", "push", file, `${name}/tmp/export.tar.gz`)).code, 0);
+        equal((await lxc("start", name)).code, 0);
+        const x = await lxc("exec", name, "--", "tar", "-C", "/", "-xzf", "/tmp/export.tar.gz");
+        equal(x.code, 0, x.err);
+        const owner = await lxc(
+          "exec",
+          name,
+          "--",
+          "stat",
+          "-c",
+          "%u:%g",
+          "/home/codchi/hello.txt",
+        );
+        equal(owner.text.trim(), "1000:100", "the home keeps the machine user's ids");
+        const out: Record<string, string | undefined> = {};
+        for (const f of files) {
+          const cat = await lxc("exec", name, "--", "cat", f);
+          out[f] = cat.code === 0 ? cat.text : undefined;
+        }
+        return out;
+      } finally {
+        await lxc("delete", "--force", name);
+      }
+    },
     killStoreDaemon: async ({ home }) => {
       const stop = await lxc("exec", "codchistore", "--", "systemctl", "stop", "codchi-nix-daemon");
       equal(stop.code, 0, stop.err);

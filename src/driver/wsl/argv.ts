@@ -224,21 +224,6 @@ export function keepAliveArgv(kind: "store" | "machine"): string[] {
 /** The machine user's home inside a machine. */
 export const MACHINE_HOME = MACHINE_USER.home;
 
-/**
- * argv (run as root in the machine) that writes a tar of the home (entries `./…`) to the file
- * named by $CODCHI_TAR_FILE, through a temporary name so a failure leaves no partial tar.
- */
-export function exportHomeArgv(): string[] {
-  return [
-    "/bin/sh",
-    "-c",
-    't="$CODCHI_TAR_FILE.codchi-tmp"; tar --numeric-owner -C "$1" -cf "$t" . && ' +
-    'mv -f "$t" "$CODCHI_TAR_FILE" || { rm -f "$t"; exit 1; }',
-    "codchi-tar",
-    MACHINE_HOME,
-  ];
-}
-
 /** Shell-quotes one value for a POSIX `sh` file. */
 export function shQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
