@@ -248,8 +248,10 @@ Deno.test("exec: a running machine costs ONE driver call; the exit code passes t
   h.driver.calls.length = 0;
   h.driver.onExec = (_m, argv) =>
     argv[0] === "false" ? makeOutput(1, new Uint8Array(), new Uint8Array()) : undefined;
+  const spawns = h.driver.spawns;
   equal(await execInMachine(h.ctx, "a", ["true"], { tty: false }), 0);
   deepEqual(h.driver.calls, ["exec a codchi true"]);
+  equal(h.driver.spawns - spawns, 1, "one process, no host tool");
   equal(await execInMachine(h.ctx, "a", ["false"], { tty: false }), 1);
 });
 
