@@ -238,15 +238,19 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
         for (const w of want) assert(names.includes(w), `${w} in ${names.slice(0, 40).join(", ")}`);
         assert(!names.some((n) => /secrets\.json|codchi-env/.test(n)), "no secrets in the tar");
         await Deno.remove(zst);
-        // .tar.gz, unpacked into a fresh container/distro on the test bed.
+        // .tar.gz, unpacked into a fresh container/distro on the test bed; a file the machine
+        // user made inside keeps its owner.
+        equal((await execIn(home, M, ["sh", "-c", "echo mine > ~/mine.txt"])).code, 0);
         const gz = `${home.root}/lc.tar.gz`;
         await timed("tar (.tar.gz)", () => ok(home, ["tar", M, gz]));
         const got = await env.importExport(c, gz, [
           "/home/codchi/hello.txt",
+          "/home/codchi/mine.txt",
           "/etc/nixos/flake.nix",
           "/etc/nixos/codchi/machine.json",
         ]);
         equal(got["/home/codchi/hello.txt"], "hello from lc\n");
+        equal(got["/home/codchi/mine.txt"], "mine\n");
         match(got["/etc/nixos/flake.nix"] ?? "", /nixosConfigurations/);
         match(got["/etc/nixos/flake.nix"] ?? "", /driver = "none"/);
         equal(JSON.parse(got["/etc/nixos/codchi/machine.json"] ?? "{}").name, M);

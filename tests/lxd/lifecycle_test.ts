@@ -61,16 +61,12 @@ Deno.test({
         equal((await lxc("start", name)).code, 0);
         const x = await lxc("exec", name, "--", "tar", "-C", "/", "-xzf", "/tmp/export.tar.gz");
         equal(x.code, 0, x.err);
-        const owner = await lxc(
-          "exec",
-          name,
-          "--",
-          "stat",
-          "-c",
-          "%u:%g",
-          "/home/codchi/hello.txt",
-        );
-        equal(owner.text.trim(), "1000:100", "the home keeps the machine user's ids");
+        // As the machine saw them: what its user made is the user's (uid:gid of the contract).
+        const stat = ["--", "stat", "-c", "%u:%g", "/home/codchi/mine.txt"];
+        const inMachine = await lxc("exec", `codchi-${M}`, ...stat);
+        equal(inMachine.text.trim(), "1000:100", inMachine.err);
+        const owner = await lxc("exec", name, ...stat);
+        equal(owner.text.trim(), inMachine.text.trim(), "the home keeps the machine user's ids");
         const out: Record<string, string | undefined> = {};
         for (const f of files) {
           const cat = await lxc("exec", name, "--", "cat", f);
