@@ -224,6 +224,7 @@ Deno.test("with 30% transient failures every lifecycle step still succeeds", asy
     assertEquals(dec.decode(out.stdout), "ok\n");
     assertEquals((await d.states()).machines.get("m1"), { running: true });
     await d.duplicate("m1", "m2");
+    await d.start("m1", machineEnv());
     await d.exportTree("m1", ["/home/codchi"], async () => {});
     await d.stop("m1");
     await d.remove("m2");

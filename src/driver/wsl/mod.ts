@@ -471,18 +471,29 @@ export class WslDriver implements Driver {
       "root",
       checkedSessionArgv("root", exportTreeArgv(paths)),
     );
-    const r = await this.#withToken(async (token) => {
-      const gate = stdoutGate(() => exists(token), sink);
-      const r0 = await this.#exe.call(args, {
-        ...this.#tokenCall({}, token),
-        onStdout: (c: Uint8Array) => gate.sink(c),
-      });
-      if (r0.out.code === 0 || await exists(token)) {
-        await gate.flush();
-        return r0;
-      }
-      return { ...r0, text: `${decodeWslOutput(gate.held())}\n${r0.text}` };
-    });
+    // A failure before the command started (no start token) sent nothing on: safe to repeat.
+    const res = await retryTransient<WslResult>(
+      (_n) =>
+        this.#withToken(async (token) => {
+          const gate = stdoutGate(() => exists(token), sink);
+          const r0 = await this.#exe.call(args, {
+            ...this.#tokenCall({}, token),
+            onStdout: (c: Uint8Array) => gate.sink(c),
+          });
+          if (r0.out.code === 0 || await exists(token)) {
+            await gate.flush();
+            return { value: r0 };
+          }
+          const r = { ...r0, text: `${decodeWslOutput(gate.held())}\n${r0.text}` };
+          return isWslErrorExit(r0.out.code)
+            ? { value: r, transient: "wsl.exe failed before the command started" }
+            : { value: r };
+        }),
+      this.#exe.o.retry,
+      this.#exe.o.debug,
+      this.#exe.o.sleep,
+    );
+    const r = res.transient ? { ...res.value, kind: "transient" as const } : res.value;
     if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
     if (r.out.code === NOT_STARTED_EXIT) throw new NotRunningError(machine);
     if (r.out.code !== 0) throw this.#exe.fail(["tar", "of", machine], r);
