@@ -6,7 +6,7 @@
  *
  * It reads the store's nix commands from the argv the real builders in src/nix make, so a change
  * there that the fake does not know fails loudly (exit 127) instead of passing silently. Never
- * imported by src/ (tests/cli/import_graph_test.ts and the module-graph guard keep it so).
+ * imported by src/ (tests/errors_test.ts checks), so the CLI can never reach it.
  */
 import { machinePaths, type Paths } from "../../src/config/paths.ts";
 import { ENV_FILE } from "../../src/contract.ts";
