@@ -2,11 +2,11 @@
  * An in-memory host driver for unit tests of the core: it keeps containers, the store's nix
  * profiles and the files pushed into machines in maps, logs every verb in order (`calls`) and
  * counts what a real driver would spawn (`spawns`). Host-side work that the real drivers do with
- * host tools (`exportFiles`: `tar` of the machine's home, like LXD) is done for real.
+ * host tools (`exportTree`: `tar` of the machine's home, like LXD) is done for real.
  *
  * It reads the store's nix commands from the argv the real builders in src/nix make, so a change
  * there that the fake does not know fails loudly (exit 127) instead of passing silently. Never
- * imported by src/ (tests/cli/import_graph_test.ts and the module-graph guard keep it so).
+ * imported by src/ (tests/errors_test.ts checks), so the CLI can never reach it.
  */
 import { machinePaths, type Paths } from "../../src/config/paths.ts";
 import { ENV_FILE } from "../../src/contract.ts";
@@ -21,7 +21,9 @@ import type {
   Reporter,
   StoreDriver,
   StoreView,
+  UsbSupport,
 } from "../../src/driver/types.ts";
+import type { HostUsbDevice } from "../../src/usb/id.ts";
 import { ConflictError, NotFoundError, NotRunningError, ToolError } from "../../src/errors.ts";
 import { SECRETS_ATTR, SYSTEM_ATTR } from "../../src/nix/argv.ts";
 import { makeOutput, type Output, ProcessRunner, type RunOpts } from "../../src/process.ts";
@@ -42,6 +44,19 @@ export interface FakeMachine {
   files: Map<string, FakeFile>;
   /** How many times it was started. */
   starts: number;
+  /** USB ids the running machine carries (start, or `usb.apply`). */
+  usb: string[];
+}
+
+/** What the fake offers beyond the required verbs. */
+export interface FakeDriverOptions {
+  name?: DriverName;
+  /** Like WSL: the driver owns the machine's data folder (its disk). */
+  managesMachineData?: boolean;
+  /** The host's USB devices; absent: the driver has no USB support. */
+  usb?: HostUsbDevice[];
+  /** Whether the driver can re-create a machine's container (`recover`); default true. */
+  recover?: boolean;
 }
 
 /** What a flake exports, as `nix eval <url>#<output> --apply builtins.attrNames` would say. */
@@ -108,12 +123,40 @@ export class FakeDriver implements Driver {
   #failures: { pattern: RegExp; error: () => Error; once: boolean }[] = [];
   #lockUpdates = 0;
   readonly store: StoreDriver;
+  readonly name: DriverName;
+  readonly managesMachineData: boolean;
+  readonly usb?: UsbSupport;
+  recover?: (machine: string, reporter?: Reporter) => Promise<void>;
 
-  constructor(
-    readonly paths: Paths,
-    readonly name: DriverName = "lxd",
-    readonly managesMachineData = false,
-  ) {
+  constructor(readonly paths: Paths, opts: FakeDriverOptions = {}) {
+    this.name = opts.name ?? "lxd";
+    this.managesMachineData = opts.managesMachineData ?? false;
+    if (opts.usb) {
+      const devices = opts.usb;
+      this.usb = {
+        list: () => {
+          this.#log("usb list");
+          return Promise.resolve(devices.map((d) => ({ ...d })));
+        },
+        apply: (machine, ids) => {
+          this.#log(`usb apply ${machine} ${ids.join(",")}`);
+          const m = this.#machine(machine);
+          if (!m.running) throw new NotRunningError(machine);
+          m.usb = [...ids];
+          return Promise.resolve();
+        },
+      };
+    }
+    if (opts.recover !== false) {
+      // Like the real ones: a new container from the image, stopped; home and profile stay.
+      this.recover = (machine) => {
+        this.#log(`recover ${machine}`);
+        const old = this.machines.get(machine);
+        if (old?.running) throw new ToolError("lxc", `"${machine}" must be stopped first.`);
+        this.machines.set(machine, { running: false, files: new Map(), starts: 0, usb: [] });
+        return Promise.resolve();
+      };
+    }
     const view: StoreView = {
       configDir: paths.configDir,
       profilesDir: (m) => machinePaths(paths, m).profilesDir,
@@ -129,8 +172,10 @@ export class FakeDriver implements Driver {
         return Promise.resolve();
       },
       run: (argv, opts) => this.#storeRun(argv, opts),
-      shell: () => {
-        this.#log("store shell");
+      shell: (argv = []) => {
+        // Like the real drivers: the store is brought up, its daemon not waited for.
+        this.#log(`store shell${argv.length ? ` ${argv.join(" ")}` : ""}`);
+        this.storeState.installed = true;
         return Promise.resolve(0);
       },
       recover: () => {
@@ -201,7 +246,7 @@ export class FakeDriver implements Driver {
     if (this.machines.has(machine)) {
       throw new ConflictError(`The container of "${machine}" exists already.`);
     }
-    this.machines.set(machine, { running: false, files: new Map(), starts: 0 });
+    this.machines.set(machine, { running: false, files: new Map(), starts: 0, usb: [] });
     return Promise.resolve();
   }
 
@@ -214,6 +259,7 @@ export class FakeDriver implements Driver {
     m.env = env;
     m.running = true;
     m.starts++;
+    m.usb = [...(env.usb ?? [])];
     return Promise.resolve();
   }
 
@@ -272,15 +318,33 @@ export class FakeDriver implements Driver {
     const src = this.#machine(from);
     if (src.running) throw new ToolError("lxc", `"${from}" must be stopped to be copied.`);
     if (this.machines.has(to)) throw new ConflictError(`The container of "${to}" exists.`);
-    this.machines.set(to, { running: false, files: new Map(src.files), starts: 0 });
+    this.machines.set(to, { running: false, files: new Map(src.files), starts: 0, usb: [] });
     return Promise.resolve();
   }
 
-  async exportFiles(machine: string, file: string): Promise<void> {
-    this.#log(`exportFiles ${machine}`);
-    this.#machine(machine);
+  /** Removes the store and every machine image (after the machines are gone). */
+  uninstall(): Promise<string[]> {
+    this.#log("uninstall");
+    if (this.machines.size) throw new ToolError("lxc", "machines are left");
+    this.storeState.installed = false;
+    this.storeState.running = false;
+    this.profiles.clear();
+    return Promise.resolve(["the store container", "the machine image"]);
+  }
+
+  async exportTree(
+    machine: string,
+    paths: string[],
+    sink: (chunk: Uint8Array) => Promise<void>,
+  ): Promise<void> {
+    this.#log(`exportTree ${machine} ${paths.join(" ")}`);
+    if (!this.#machine(machine).running) throw new NotRunningError(machine);
+    // The machine's home is a host folder (as on LXD): a real tar of it, named as in the machine.
     const home = machinePaths(this.paths, machine).data;
-    await this.runner.run(["tar", "--numeric-owner", "-C", home, "-cf", file, "."]);
+    await this.runner.run(
+      ["tar", "--numeric-owner", "-C", home, "--transform", "s,^\\.,home/codchi,", "-cf", "-", "."],
+      { onStdout: sink },
+    );
   }
 
   async #storeRun(argv: string[], opts: RunOpts = {}): Promise<Output> {
