@@ -1,6 +1,6 @@
 /** The `codchistore` distro: install on first use, start with a bounded health check, recover. */
 import { machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
-import { NotFoundError } from "../../errors.ts";
+import { ConflictError, NotFoundError } from "../../errors.ts";
 import type { Output, RunOpts } from "../../process.ts";
 import type { Reporter, StoreDriver, StoreView } from "../types.ts";
 import {
@@ -79,10 +79,8 @@ export class WslStore implements StoreDriver {
     );
     try {
       await this.#settle(reporter);
-      const probe = await this.#exe.runIn(STORE_CONTAINER, this.o.probe);
-      if (probe.out.code === 0) return;
-      if (probe.kind !== "not-found") {
-        if (probe.kind && probe.kind !== "other") throw this.#exe.fail(this.o.probe, probe);
+      // Another codchi may have made it while this one waited for the lock.
+      if (await this.#registered()) {
         return await waitReady(this.ctx, STORE_CONTAINER, this.o.probe, "store");
       }
       // A disk left by an earlier install is not ours to remove: importDistro refuses it.
@@ -95,12 +93,26 @@ export class WslStore implements StoreDriver {
         await this.#install(reporter);
         await j?.end();
       } catch (e) {
-        if (j) await this.#settle(reporter).catch(() => {});
+        // A store that exists after all (a list that missed it) is not ours to remove.
+        if (j && e instanceof ConflictError) await j.end();
+        else if (j) await this.#settle(reporter).catch(() => {});
         throw e;
       }
     } finally {
       lock.release();
     }
+  }
+
+  /** Whether the store distro is registered (one `--list --verbose`). */
+  async #registered(): Promise<boolean> {
+    const r = await this.#exe.callRetry(listArgv());
+    if (r.out.code !== 0) {
+      if (r.kind === "no-distros") return false;
+      const q = await this.#exe.callRetry(["--list", "--quiet"]);
+      if (q.out.code === 0 && q.text.trim() === "") return false;
+      throw this.#exe.fail(listArgv(), r);
+    }
+    return parseListVerbose(r.text).some((row) => row.name === STORE_CONTAINER);
   }
 
   /** The store's disk file. */
