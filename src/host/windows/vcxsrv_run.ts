@@ -1,4 +1,5 @@
 /** Starts VcXsrv on demand (when enabled in config.json) and waits until it accepts connections. */
+import { ProcessRunner, type Runner } from "../../process.ts";
 import { vcxsrvArgv, vcxsrvCandidates, type VcxsrvOptions, xPort } from "./vcxsrv.ts";
 
 /** Whether an X server listens on the display's TCP port on this host. */
@@ -22,10 +23,11 @@ export async function findVcxsrv(env = Deno.env.toObject()): Promise<string | un
 
 /**
  * Makes sure VcXsrv serves `display`: nothing to do when something listens already, else starts
- * it detached (it outlives codchi) and waits up to `timeoutMs` for its port.
+ * it detached through the process door (it outlives codchi) and waits up to `timeoutMs` for its
+ * port.
  */
 export async function ensureVcxsrv(
-  opts: VcxsrvOptions & { exe?: string; timeoutMs?: number } = {},
+  opts: VcxsrvOptions & { exe?: string; timeoutMs?: number; runner?: Runner } = {},
 ): Promise<"running" | "started"> {
   const display = opts.display ?? 0;
   if (await xServerListening(display)) return "running";
@@ -36,11 +38,10 @@ export async function ensureVcxsrv(
         "Install it (winget install marha.VcXsrv) or disable it to use WSLg.",
     );
   }
-  const [cmd, ...args] = vcxsrvArgv(exe, opts);
-  // A server that must outlive codchi: spawned detached, not through the waiting process runner.
-  const child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "null" })
-    .spawn();
-  child.unref();
+  const runner = opts.runner ?? new ProcessRunner();
+  if (!runner.spawnDetached) throw new Error("VcXsrv needs a runner that starts detached programs");
+  // A server that must outlive codchi: started detached (no stdio, not waited for).
+  await runner.spawnDetached(vcxsrvArgv(exe, opts));
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   while (Date.now() < deadline) {
     if (await xServerListening(display)) return "started";
