@@ -1,4 +1,5 @@
 /** The Linux tray behind the host port: a StatusNotifierItem over D-Bus; terminals detached. */
+import { PrerequisiteError } from "../errors.ts";
 import type { Runner } from "../process.ts";
 import { startTray } from "./linux/tray.ts";
 import { detachedArgv, detectTerminal, terminalArgv } from "./linux/terminal.ts";
@@ -18,7 +19,12 @@ export async function runLinuxHostTray(
     rebuild: (name) => actions.rebuild(name),
     openTerminal: async (name) => {
       const choice = await detectTerminal(env, runner);
-      if (!choice) throw new Error("No terminal emulator found; set $TERMINAL.");
+      if (!choice) {
+        throw new PrerequisiteError(
+          "No terminal emulator found.",
+          "Install one, or set $TERMINAL to the terminal program to use.",
+        );
+      }
       await runner.run(detachedArgv(terminalArgv(choice, actions.terminalArgv(name))));
     },
   }, {

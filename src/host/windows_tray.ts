@@ -1,5 +1,5 @@
 /** The Windows tray behind the host port: the notification-area icon; terminals in a console. */
-import type { Runner } from "../process.ts";
+import { ProcessRunner, type Runner } from "../process.ts";
 import { runWindowsTray } from "./windows/tray_run.ts";
 import type { TrayActions, TrayRun } from "./types.ts";
 
@@ -14,10 +14,10 @@ export function runWindowsHostTray(
   actions: TrayActions,
   run: TrayRun,
 ): Promise<boolean> {
-  const openTerminal = async (name: string) => {
-    if (!runner.spawnDetached) throw new Error("This process runner cannot start a terminal.");
-    await runner.spawnDetached(consoleArgv(actions.terminalArgv(name)));
-  };
+  // A runner that cannot start detached programs (a test double) hands this to the real door.
+  const detached = runner.spawnDetached ? runner : new ProcessRunner();
+  const openTerminal = (name: string) =>
+    detached.spawnDetached!(consoleArgv(actions.terminalArgv(name)));
   return runWindowsTray({
     machines: () => actions.machines(),
     act: (a) => a.kind === "terminal" ? openTerminal(a.machine) : actions[a.kind](a.machine),

@@ -1,6 +1,7 @@
 /** Starts VcXsrv on demand (when enabled in config.json) and waits until it accepts connections. */
 import { ProcessRunner, type Runner } from "../../process.ts";
 import { vcxsrvArgv, vcxsrvCandidates, type VcxsrvOptions, xPort } from "./vcxsrv.ts";
+import { PrerequisiteError, TimeoutError } from "../../errors.ts";
 
 /** Whether an X server listens on the display's TCP port on this host. */
 export async function xServerListening(display = 0): Promise<boolean> {
@@ -27,19 +28,22 @@ export async function findVcxsrv(env = Deno.env.toObject()): Promise<string | un
  * port.
  */
 export async function ensureVcxsrv(
-  opts: VcxsrvOptions & { exe?: string; timeoutMs?: number; runner?: Runner } = {},
+  opts: VcxsrvOptions & {
+    exe?: string;
+    timeoutMs?: number;
+    runner?: Required<Pick<Runner, "spawnDetached">>;
+  } = {},
 ): Promise<"running" | "started"> {
   const display = opts.display ?? 0;
   if (await xServerListening(display)) return "running";
   const exe = opts.exe ?? await findVcxsrv();
   if (!exe) {
-    throw new Error(
-      "VcXsrv is enabled in config.json but vcxsrv.exe was not found. " +
-        "Install it (winget install marha.VcXsrv) or disable it to use WSLg.",
+    throw new PrerequisiteError(
+      "VcXsrv is enabled in config.json but vcxsrv.exe was not found.",
+      "Install it (winget install marha.VcXsrv), or disable it in config.json to use WSLg.",
     );
   }
   const runner = opts.runner ?? new ProcessRunner();
-  if (!runner.spawnDetached) throw new Error("VcXsrv needs a runner that starts detached programs");
   // A server that must outlive codchi: started detached (no stdio, not waited for).
   await runner.spawnDetached(vcxsrvArgv(exe, opts));
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
@@ -47,5 +51,8 @@ export async function ensureVcxsrv(
     if (await xServerListening(display)) return "started";
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`VcXsrv did not open display :${display} within ${opts.timeoutMs ?? 10_000} ms`);
+  throw new TimeoutError(
+    `VcXsrv did not open display :${display} within ${opts.timeoutMs ?? 10_000} ms.`,
+    "Start VcXsrv by hand to see its error, or disable it in config.json to use WSLg.",
+  );
 }
