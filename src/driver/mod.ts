@@ -1,7 +1,7 @@
 /** The driver entry point: contract re-exports and `selectDriver()`. */
 import type { Paths } from "../config/paths.ts";
 import type { Runner } from "../process.ts";
-import type { Driver, DriverName } from "./types.ts";
+import type { Driver, DriverName, StoreFile } from "./types.ts";
 import type { ImageProvider } from "../release/images.ts";
 import { chooseDriver, isExecutableFile, onPath } from "./select.ts";
 import type { HostOs } from "../config/paths.ts";
@@ -19,6 +19,8 @@ export interface DriverDeps {
   debug?: (line: string) => void;
   /** `release.url` of config.json (`CODCHI_RELEASE_URL` in `env` wins). */
   releaseUrl?: string;
+  /** The files handed into the store each time it starts (LXD/Incus; composed by the caller). */
+  storeFiles?: () => Promise<StoreFile[]>;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
     hostIds: ids,
     sessionDevices: hostSessionDevices(deps.env, ids),
     sessionFiles: hostSessionFiles(deps.env),
+    storeFiles: deps.storeFiles,
     images,
   });
 }

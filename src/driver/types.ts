@@ -96,6 +96,14 @@ export interface HostIntegration {
   removeApps(machine: string): Promise<void>;
 }
 
+/** A file the host hands into the store before it starts (its CA bundle, its proxy). */
+export interface StoreFile {
+  /** Absolute path inside the store (a folder the store image has). */
+  path: string;
+  data: Uint8Array;
+  mode: number;
+}
+
 /** A host driver: LXD, Incus or WSL. */
 export interface Driver {
   readonly name: DriverName;

@@ -20,6 +20,7 @@ import type {
   MachineEnv,
   Reporter,
   StoreDriver,
+  StoreFile,
   UsbSupport,
 } from "../types.ts";
 import {
@@ -133,6 +134,8 @@ export interface LxdDriverOptions {
   sessionDevicePrefix?: string;
   /** The release's images. Default: the release `CODCHI_RELEASE_URL` names, else this version's. */
   images?: ImageProvider;
+  /** Files pushed into the store before each start (the host's CA bundle and proxy). */
+  storeFiles?: () => Promise<StoreFile[]>;
 }
 
 /** Finds `lxc` or `incus` on PATH (lxc first), or undefined. */
@@ -164,6 +167,8 @@ export class LxdDriver implements Driver {
   readonly #sessionFiles?: SessionFilesHook;
   readonly #sessionPrefix: string;
   readonly #images?: ImageProvider;
+  /** Files pushed into the store before each start; none when absent. */
+  readonly storeFiles?: () => Promise<StoreFile[]>;
 
   constructor(opts: LxdDriverOptions) {
     this.#paths = opts.paths;
@@ -184,6 +189,7 @@ export class LxdDriver implements Driver {
     this.#sessionFiles = opts.sessionFiles;
     this.#sessionPrefix = opts.sessionDevicePrefix ?? "codchi-";
     this.#images = opts.images;
+    this.storeFiles = opts.storeFiles;
     this.store = new LxdStore(this);
   }
 
@@ -508,6 +514,11 @@ export class LxdDriver implements Driver {
     owner: { uid: number; gid: number } = { uid: 0, gid: 0 },
   ): Promise<void> {
     await this.#push(containerName(machine), path, data, mode, owner);
+  }
+
+  /** Writes `data` to `path` in any container (running or stopped), as root. */
+  pushTo(container: string, path: string, data: Uint8Array, mode: number): Promise<void> {
+    return this.#push(container, path, data, mode, { uid: 0, gid: 0 });
   }
 
   async #push(

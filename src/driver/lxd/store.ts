@@ -77,6 +77,10 @@ export class LxdStore implements StoreDriver {
     }
     for (const dir of storeHostDirs(this.d.paths)) await Deno.mkdir(dir, { recursive: true });
     if (store.status !== "Running") {
+      // Read at the store's start (setup.sh, daemon.sh), so they go in before it.
+      for (const f of await this.d.storeFiles?.() ?? []) {
+        await this.d.pushTo(STORE_CONTAINER, f.path, f.data, f.mode);
+      }
       reporter?.step("Starting the store");
       const argv = startArgv(this.d.bin, STORE_CONTAINER);
       const out = await this.d.lxc(argv, { check: false, timeoutMs: 60_000 });
