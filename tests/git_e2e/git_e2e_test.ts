@@ -426,6 +426,8 @@ Deno.test({
         const user = await makeHome({
           CODCHI_RELEASE_URL: rel.url,
           CODCHI_DRIVER_FLAKE: bed.CODCHI_DRIVER_FLAKE,
+          // The test's own lxc calls (the store's loopback proxy) look in the default project.
+          CODCHI_LXD_PROJECT: "default",
         });
         assert(!Object.keys(user.env).some((k) => /^CODCHI_.*_IMAGE$/.test(k)));
         try {

@@ -9,6 +9,7 @@ const journal = () => import("../../config/journal.ts");
 import { type Output, type RunOpts, toolError } from "../../process.ts";
 import type { Reporter, StoreDriver, StoreView } from "../types.ts";
 import { execArgv, loginArgv, startArgv } from "./argv.ts";
+import { inProject } from "./project.ts";
 import type { LxdDriver } from "./mod.ts";
 import {
   foreignStoreMounts,
@@ -48,6 +49,7 @@ export class LxdStore implements StoreDriver {
         store = listed.find((c) => c.name === STORE_CONTAINER);
         if (!store) {
           const { JournalWriter } = await journal();
+          await this.d.ensureProject();
           const j = await JournalWriter.begin(paths, STORE_KEY, "store", { made: ["container"] });
           await this.install(reporter);
           await j.end();
@@ -135,7 +137,10 @@ export class LxdStore implements StoreDriver {
   }
 
   async shell(): Promise<number> {
-    const a = execArgv(this.d.bin, STORE_CONTAINER, loginArgv([]), { tty: true });
+    const a = inProject(
+      execArgv(this.d.bin, STORE_CONTAINER, loginArgv([]), { tty: true }),
+      this.d.project,
+    );
     const out = await this.d.runner.run(a, { stdin: "inherit", inherit: true, check: false });
     return out.code;
   }
