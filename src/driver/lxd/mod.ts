@@ -84,6 +84,7 @@ import { usbPlan } from "./usb.ts";
 import {
   DEFAULT_PROJECT,
   inProject,
+  isProjectMissing,
   projectCreateArgv,
   projectDeleteArgv,
   projectShowArgv,
@@ -249,7 +250,14 @@ export class LxdDriver implements Driver {
 
   /** Raw list of the codchi containers (one spawn). */
   async listed(): Promise<ListedContainer[]> {
-    return parseList((await this.lxc(listArgv(this.bin))).text);
+    const argv = listArgv(this.bin);
+    const out = await this.lxc(argv, { check: false });
+    // A data folder's project exists only once its store was made: until then, nothing is there.
+    if (out.code !== 0 && this.project !== DEFAULT_PROJECT && isProjectMissing(out.errText)) {
+      return [];
+    }
+    if (out.code !== 0) throw toolError(argv, out);
+    return parseList(out.text);
   }
 
   states(): Promise<HostState> {

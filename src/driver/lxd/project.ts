@@ -130,3 +130,8 @@ export function describeProjectSource(source: ProjectSource): string {
       return "this data folder's own, made with its store";
   }
 }
+
+/** Whether the engine's error says the project does not exist (LXD and Incus wordings). */
+export function isProjectMissing(errText: string): boolean {
+  return /project.*not found|not found.*project/i.test(errText);
+}

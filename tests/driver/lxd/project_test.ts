@@ -4,6 +4,7 @@ import {
   chooseProject,
   fnv1a,
   inProject,
+  isProjectMissing,
   projectCreateArgv,
   projectNameProblem,
 } from "../../../src/driver/lxd/project.ts";
@@ -91,4 +92,11 @@ Deno.test("inProject: --project after the binary; the default project changes no
     "-q",
     "p",
   ]);
+});
+
+Deno.test("isProjectMissing: the engines' wording, nothing else", () => {
+  equal(isProjectMissing("Error: Project not found"), true);
+  equal(isProjectMissing("Error: Failed to load project \"x\": not found"), true);
+  equal(isProjectMissing("Error: not found"), false);
+  equal(isProjectMissing("Error: Instance not found"), false);
 });
