@@ -96,7 +96,7 @@ Deno.test("inProject: --project after the binary; the default project changes no
 
 Deno.test("isProjectMissing: the engines' wording, nothing else", () => {
   equal(isProjectMissing("Error: Project not found"), true);
-  equal(isProjectMissing("Error: Failed to load project \"x\": not found"), true);
+  equal(isProjectMissing('Error: Failed to load project "x": not found'), true);
   equal(isProjectMissing("Error: not found"), false);
   equal(isProjectMissing("Error: Instance not found"), false);
 });
