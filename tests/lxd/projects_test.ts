@@ -1,9 +1,10 @@
 /**
  * Several codchi data folders on one host (so several users): each gets an LXD/Incus project of
- * its own, with its own `codchistore` and machines. Two temp HOMEs (two data folders) without
- * `CODCHI_LXD_PROJECT` init a machine of the SAME name in parallel; each sees only its own
- * machine and home; the default project gets nothing; `uninstall` of one removes its project and
- * leaves the other working. Run under `flock /tmp/codchi-lxd.lock` (scripts/test-lxd.sh does).
+ * its own, with its own `codchistore` and machines. Two OS users (made by scripts/setup.sh
+ * --test-deps; without them, two data folders of root) without `CODCHI_LXD_PROJECT` init a
+ * machine of the SAME name in parallel; each sees only its own machine and home; the default
+ * project gets nothing; `uninstall` of one removes its project and leaves the other working.
+ * Run under `flock /tmp/codchi-lxd.lock` (scripts/test-lxd.sh does).
  */
 import { deepStrictEqual as deepEqual, equal, match, ok as assert } from "node:assert/strict";
 import { type CliResult, makeHome, REPO, testbedEnv, type TestHome } from "../support/cli.ts";
@@ -46,77 +47,6 @@ async function dropProject(p: string): Promise<void> {
   }
   await lxc("project", "delete", p);
 }
-
-Deno.test({
-  name: `${ENGINE} cli: one project per data folder; two users never see each other`,
-  ignore: !haveTestbed(bed),
-  sanitizeResources: false,
-  sanitizeOps: false,
-}, async (t) => {
-  const { CODCHI_LXD_PROJECT: _shared, ...own } = bed;
-  const a = await makeHome(own);
-  const b = await makeHome(own);
-  const projects: string[] = [];
-  try {
-    const before = (await allInstances()).filter((i) => i.project === "default");
-    projects.push(await projectOf(a), await projectOf(b));
-
-    await t.step("each data folder has a project of its own, named after user and folder", () => {
-      for (const p of projects) match(p, /^codchi-[a-z0-9-]+-[0-9a-f]{8}$/);
-      assert(projects[0] !== projects[1], projects.join(" "));
-    });
-
-    await t.step("two inits of the same machine name in parallel both succeed", async () => {
-      const runs = await Promise.all([a, b].map((h) => h.run(["init", M])));
-      for (const r of runs) equal(r.code, 0, r.stderr);
-      for (const [i, h] of [a, b].entries()) {
-        const pin = await Deno.readTextFile(`${h.dataDir}/lxd-project`);
-        equal(pin.trim(), projects[i], "the choice is pinned in the data folder");
-      }
-    });
-
-    await t.step("each project holds its own store and machine; default got nothing", async () => {
-      const all = await allInstances();
-      for (const p of projects) {
-        deepEqual(
-          all.filter((i) => i.project === p).map((i) => i.name).sort(),
-          ["codchi-pj", "codchistore"],
-        );
-      }
-      deepEqual(
-        all.filter((i) => i.project === "default").map((i) => i.name).sort(),
-        before.map((i) => i.name).sort(),
-      );
-    });
-
-    await t.step("each machine sees its own home; status lists only its own", async () => {
-      await Deno.writeTextFile(`${a.dataDir}/machine/${M}/who.txt`, "a\n");
-      await Deno.writeTextFile(`${b.dataDir}/machine/${M}/who.txt`, "b\n");
-      for (const [h, who] of [[a, "a\n"], [b, "b\n"]] as const) {
-        const r = await execIn(h, M, ["cat", "/home/codchi/who.txt"]);
-        equal(r.code, 0, r.stderr);
-        equal(r.stdout, who);
-        const st = JSON.parse((await ok(h, ["--json", "status"])).stdout) as { name: string }[];
-        deepEqual(st.map((m) => m.name), [M]);
-      }
-    });
-
-    await t.step("uninstall of one removes its project; the other keeps working", async () => {
-      const r = await ok(a, ["uninstall", "--i-am-really-sure", "--json"]);
-      const removed: string[] = JSON.parse(r.stdout).removed;
-      assert(removed.some((x) => x.endsWith(`project ${projects[0]}`)), r.stdout);
-      const left = await lxc("project", "show", projects[0]);
-      assert(left.code !== 0, "the project is gone");
-      const still = await execIn(b, M, ["cat", "/home/codchi/who.txt"]);
-      equal(still.code, 0, still.stderr);
-      equal(still.stdout, "b\n");
-    });
-  } finally {
-    for (const p of projects) await dropProject(p);
-    await a.cleanup();
-    await b.cleanup();
-  }
-});
 
 /** The OS users scripts/setup.sh --test-deps makes (daemon group, /etc/subuid entries). */
 const USERS = ["codchi-ta", "codchi-tb"] as const;
@@ -177,41 +107,80 @@ async function homeOf(user: string, env: Record<string, string>) {
 }
 
 Deno.test({
-  name: `${ENGINE} cli: two OS users at once, each in the project of their own data folder`,
-  // Needs root and the users scripts/setup.sh --test-deps makes (the daemon must have been
-  // started after their /etc/subuid entries were written).
-  ignore: !haveTestbed(bed) || !osUsersReady,
+  name: `${ENGINE} cli: one project per data folder; two ${
+    osUsersReady ? "OS users" : "data folders of root"
+  } at once never see each other`,
+  ignore: !haveTestbed(bed),
   sanitizeResources: false,
   sanitizeOps: false,
 }, async (t) => {
   const { CODCHI_LXD_PROJECT: _shared, ...own } = bed;
-  const [a, b] = await Promise.all(USERS.map((u) => homeOf(u, own)));
+  // Two OS users when scripts/setup.sh --test-deps made them (CI), else two data folders of root.
+  const [a, b] = osUsersReady
+    ? await Promise.all(USERS.map((u) => homeOf(u, own)))
+    : [await makeHome(own), await makeHome(own)];
   const projects: string[] = [];
   try {
+    const before = (await allInstances()).filter((i) => i.project === "default");
     projects.push(await projectOf(a), await projectOf(b));
-    await t.step("each user's project carries their name", () => {
-      USERS.forEach((u, i) => match(projects[i], new RegExp(`^codchi-${u}-[0-9a-f]{8}$`)));
+
+    await t.step("each data folder has a project of its own, named after user and folder", () => {
+      for (const p of projects) match(p, /^codchi-[a-z0-9-]+-[0-9a-f]{8}$/);
+      if (osUsersReady) USERS.forEach((u, i) => match(projects[i], new RegExp(`^codchi-${u}-`)));
+      assert(projects[0] !== projects[1], projects.join(" "));
     });
 
-    await t.step("both users init in parallel and exec; each sees only their own", async () => {
+    await t.step("two inits of the same machine name in parallel both succeed", async () => {
       const runs = await Promise.all([a, b].map((h) => h.run(["init", M])));
       for (const r of runs) equal(r.code, 0, r.stderr);
       for (const [i, h] of [a, b].entries()) {
-        const who = await execIn(h, M, ["sh", "-c", "touch ~/mine && stat -c %U ~/mine"]);
-        equal(who.code, 0, who.stderr);
-        equal(who.stdout.trim(), "codchi", "the machine user owns what it writes");
-        // ... and on the host the file belongs to the OS user who runs codchi
-        const st = await Deno.stat(`${h.dataDir}/machine/${M}/mine`);
-        equal(st.uid, uidOf(USERS[i]));
-        const list = JSON.parse((await ok(h, ["--json", "status"])).stdout) as { name: string }[];
-        deepEqual(list.map((m) => m.name), [M]);
+        const pin = await Deno.readTextFile(`${h.dataDir}/lxd-project`);
+        equal(pin.trim(), projects[i], "the choice is pinned in the data folder");
       }
     });
 
-    await t.step("uninstall of one user's codchi leaves the other's intact", async () => {
-      await ok(a, ["uninstall", "--i-am-really-sure"]);
-      assert((await lxc("project", "show", projects[0])).code !== 0);
-      equal((await execIn(b, M, ["true"])).code, 0);
+    await t.step("each project holds its own store and machine; default got nothing", async () => {
+      const all = await allInstances();
+      for (const p of projects) {
+        deepEqual(
+          all.filter((i) => i.project === p).map((i) => i.name).sort(),
+          ["codchi-pj", "codchistore"],
+        );
+      }
+      deepEqual(
+        all.filter((i) => i.project === "default").map((i) => i.name).sort(),
+        before.map((i) => i.name).sort(),
+      );
+    });
+
+    await t.step("each machine sees its own home; status lists only its own", async () => {
+      await Deno.writeTextFile(`${a.dataDir}/machine/${M}/who.txt`, "a\n");
+      await Deno.writeTextFile(`${b.dataDir}/machine/${M}/who.txt`, "b\n");
+      for (const [h, who] of [[a, "a\n"], [b, "b\n"]] as const) {
+        const r = await execIn(h, M, ["cat", "/home/codchi/who.txt"]);
+        equal(r.code, 0, r.stderr);
+        equal(r.stdout, who);
+        const mine = await execIn(h, M, ["sh", "-c", "touch ~/mine && stat -c %U ~/mine"]);
+        equal(mine.stdout.trim(), "codchi", "the machine user owns what it writes");
+        if (osUsersReady) {
+          // ... and on the host it belongs to the OS user who runs codchi
+          const st = await Deno.stat(`${h.dataDir}/machine/${M}/mine`);
+          equal(st.uid, uidOf(USERS[h === a ? 0 : 1]));
+        }
+        const st = JSON.parse((await ok(h, ["--json", "status"])).stdout) as { name: string }[];
+        deepEqual(st.map((m) => m.name), [M]);
+      }
+    });
+
+    await t.step("uninstall of one removes its project; the other keeps working", async () => {
+      const r = await ok(a, ["uninstall", "--i-am-really-sure", "--json"]);
+      const removed: string[] = JSON.parse(r.stdout).removed;
+      assert(removed.some((x) => x.endsWith(`project ${projects[0]}`)), r.stdout);
+      const left = await lxc("project", "show", projects[0]);
+      assert(left.code !== 0, "the project is gone");
+      const still = await execIn(b, M, ["cat", "/home/codchi/who.txt"]);
+      equal(still.code, 0, still.stderr);
+      equal(still.stdout, "b\n");
     });
   } finally {
     for (const p of projects) await dropProject(p);
