@@ -3,7 +3,7 @@
  * it) acts at once — between files, not after the whole tree — and leaves a state the next
  * command finishes. SIGINT is sent by codchi to itself at a journal step (CODCHI_FAULT_STEP,
  * no sleeps): the home's removal or copy starts right after it. The `lxc` on PATH is a stand-in
- * answering `lxc list` as LXD does on a host without codchi containers (`[]`).
+ * answering `lxc [--project p] list` as LXD does without codchi containers (`[]`).
  */
 import { equal, match, ok as assert } from "node:assert/strict";
 import { makeHome, type TestHome } from "../support/cli.ts";
@@ -16,7 +16,7 @@ async function host(): Promise<{ home: TestHome; env: Record<string, string> }> 
   await Deno.mkdir(bin);
   await Deno.writeTextFile(
     `${bin}/lxc`,
-    `#!/bin/sh\ncase "$1" in list) echo '[]';; esac\n`,
+    `#!/bin/sh\ncase " $* " in *" list "*) echo '[]';; esac\n`,
     { mode: 0o755 },
   );
   return { home, env: { PATH: `${bin}:${home.env.PATH}` } };
