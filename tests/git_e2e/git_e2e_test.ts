@@ -175,6 +175,7 @@ Deno.test({
   rev.F = await commit(work, markedFlake("F"), "F");
   await hostGit(work, "checkout", "-q", BRANCH);
   await publish(work, `${srvRoot}/team/app.git`);
+  await publish(work, `${srvRoot}/team/app-mirror.git`);
   const priv = `${tmp}/priv`;
   await Deno.mkdir(priv);
   await hostGit(priv, "init", "-q", "-b", BRANCH);
@@ -189,6 +190,7 @@ Deno.test({
   const tls = await makeTls(tmp);
   const srv = serveGit(srvRoot, tls, { user: "oauth2", token: TOKEN });
   const APP = srv.url("team/app.git");
+  const MIRROR = srv.url("team/app-mirror.git");
   const PRIV = srv.url("private/secret.git");
   const timings: string[] = [];
   const timed = async <T>(what: string, f: () => Promise<T>) => {
@@ -236,10 +238,72 @@ Deno.test({
       equal(await marker(home, "refs"), "rev-A", "--tag v1");
       await ok(home, ["module", "set", "refs", "app-x", "--branch", "feat", "-y"]);
       equal(await marker(home, "refs"), "rev-F", "--branch feat");
+      // Only the URL changes: the branch is asked about; no terminal and no -y is an error.
+      const cfgFile = `${home.configDir}/machines/refs/machine.json`;
+      const before = await Deno.readTextFile(cfgFile);
+      const asked = await home.run(["module", "set", "refs", "app-x", "--url", MIRROR]);
+      equal(asked.code, 2, asked.stderr);
+      match(asked.stderr, /keep the branch\/tag "feat"/);
+      equal(await Deno.readTextFile(cfgFile), before, "a refused set changed machine.json");
+      await ok(home, ["module", "set", "refs", "app-x", "--url", MIRROR, "-y"]);
+      const moved = JSON.parse(await Deno.readTextFile(cfgFile)).modules[0].source;
+      equal(moved.path, "/team/app-mirror.git");
+      equal(moved.ref, "feat", "-y keeps the branch");
+      equal(await marker(home, "refs"), "rev-F", "the mirror's feat");
       // B is no branch's head any more (master is at C): the commit itself is built.
       await ok(home, ["module", "set", "refs", "app-x", "--commit", rev.B, "-y"]);
       equal(await marker(home, "refs"), "rev-B", "--commit B");
       await ok(home, ["delete", "refs", "--i-am-really-sure"]);
+    });
+
+    await t.step("nixpkgs: auto takes a module's own, -p local/remote on module set", async () => {
+      const pkgs = `${tmp}/pkgs`;
+      await Deno.mkdir(pkgs);
+      await hostGit(pkgs, "init", "-q", "-b", BRANCH);
+      await commit(pkgs, '{ outputs = { self }: { marker = "team-nixpkgs"; }; }\n', "pkgs");
+      await publish(pkgs, `${srvRoot}/team/pkgs.git`);
+      const np = `${tmp}/np`;
+      await Deno.mkdir(np);
+      await hostGit(np, "init", "-q", "-b", BRANCH);
+      const withPkgs = markedFlake("NP").replace(
+        "{\n  outputs = { self }:",
+        `{\n  inputs.nixpkgs.url = "git+${
+          srv.url("team/pkgs.git")
+        }";\n  outputs = { self, nixpkgs }:`,
+      );
+      await commit(np, withPkgs, "np");
+      await publish(np, `${srvRoot}/team/np.git`);
+      const NP = srv.url("team/np.git");
+      const cfg = async () =>
+        JSON.parse(await Deno.readTextFile(`${home.configDir}/machines/np/machine.json`));
+      const flake = () => Deno.readTextFile(`${home.configDir}/machines/np/flake.nix`);
+      const init = await ok(home, ["init", "np", NP, "nixosModules.x", "-y"]);
+      match(init.stderr + init.stdout, /Using the nixpkgs of/);
+      equal((await cfg()).nixpkgsFrom, "np-x", "auto: the module's flake has a nixpkgs input");
+      match(await flake(), /nixpkgs = inputs\.np-x\.inputs\.nixpkgs;/);
+      assert(!(await flake()).includes("np-x.inputs.nixpkgs.follows"));
+      equal(await marker(home, "np"), "rev-NP");
+      await ok(home, ["module", "set", "np", "np-x", "-p", "local", "-N", "-y"]);
+      equal((await cfg()).nixpkgsFrom, "local", "module set -p local");
+      match(await flake(), /np-x\.inputs\.nixpkgs\.follows = "codchi_driver\/nixpkgs";/);
+      await ok(home, ["module", "set", "np", "np-x", "-p", "remote", "-N", "-y"]);
+      equal((await cfg()).nixpkgsFrom, "np-x", "module set -p remote");
+      // A module without a nixpkgs input cannot give the machine its nixpkgs.
+      const refused = await home.run([
+        "module",
+        "add",
+        "np",
+        APP,
+        "nixosModules.x",
+        "-p",
+        "remote",
+        "-y",
+        "-N",
+      ]);
+      equal(refused.code, 2, refused.stderr);
+      match(refused.stderr, /has no nixpkgs input/);
+      equal((await cfg()).modules.length, 1);
+      await ok(home, ["delete", "np", "--i-am-really-sure"]);
     });
 
     await t.step(
