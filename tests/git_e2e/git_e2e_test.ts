@@ -20,7 +20,7 @@ import {
   testbedReady,
 } from "../lxd/e2e_helpers.ts";
 import { makeTls, serveGit } from "./git_server.ts";
-import { HOST_CA_FILE, NIX_PATHS } from "../../src/contract.ts";
+import { HOST_CA_FILE, MACHINE_USER, NIX_PATHS } from "../../src/contract.ts";
 import { VERSION } from "../../src/version.ts";
 import { makeRelease } from "../../scripts/make_release.ts";
 import { serveRelease } from "../support/release_server.ts";
@@ -221,6 +221,41 @@ Deno.test({
       const mods = JSON.parse((await ok(home, ["--json", "module", "list", "app"])).stdout);
       deepEqual(mods, [{ name: "app-x", url: APP, flake_module: "nixosModules.x" }]);
     });
+
+    await t.step(
+      "init runs the welcome and init script visibly; codchi-init reruns it",
+      async () => {
+        const dir = `${tmp}/initmod`;
+        await Deno.mkdir(dir);
+        await hostGit(dir, "init", "-q", "-b", BRANCH);
+        const body = `{
+      codchi.initScript = ''
+        echo "init ran as $(id -un) in $PWD"
+        exit 3
+      '';
+      codchi.welcome.extraText = "Welcome to the team machine";
+    }`;
+        await commit(dir, moduleFlake(body), "init");
+        await publish(dir, `${srvRoot}/team/initmod.git`);
+        const r = await ok(home, [
+          "init",
+          "ini",
+          srv.url("team/initmod.git"),
+          "nixosModules.x",
+          "-y",
+        ]);
+        const welcome = r.stdout.indexOf("Welcome to the team machine");
+        const ran = r.stdout.indexOf(`init ran as ${MACHINE_USER.name} in ${MACHINE_USER.home}`);
+        assert(welcome >= 0 && ran > welcome, `welcome, then the script:\n${r.stdout}`);
+        match(r.stderr, /init script of "ini" failed \(exit 3\)/);
+        match(r.stdout, /Machine "ini" is UpToDate\./);
+        assert(await exists(`${home.dataDir}/machine/ini/.local/state/codchi/init-done`));
+        const again = await execIn(home, "ini", ["codchi-init"]);
+        equal(again.code, 3, again.stderr);
+        assert(again.stdout.includes(`init ran as ${MACHINE_USER.name} in ${MACHINE_USER.home}`));
+        await ok(home, ["delete", "ini", "--i-am-really-sure"]);
+      },
+    );
 
     await t.step("a new commit: rebuild -n keeps the locked one, rebuild picks it up", async () => {
       rev.C = await commit(work, markedFlake("C"), "C");
