@@ -32,7 +32,9 @@ import { registerSecret } from "../process.ts";
 import type { CoreContext } from "./context.ts";
 import { loadMachine, saveMachine } from "./machines.ts";
 import { withMachine } from "./journal_ops.ts";
-import { storeNix } from "./nix_ops.ts";
+import { nixSettings, storeNix } from "./nix_ops.ts";
+import { type Caches, cachesToOffer, nixConfigCaches, NO_CACHES } from "../nix/caches.ts";
+import { readNixConfigArgv } from "../nix/argv.ts";
 import { readStdinText } from "./secrets_cmd.ts";
 
 /** A row of `codchi module list` (JSON keys as in the reference). */
@@ -106,6 +108,7 @@ async function discover(
     const out = await storeNix(driver, discoverModulesArgv(url, attr), ctx.reporter, {
       check: attr === "nixosModules",
       creds,
+      ...(await nixSettings(ctx)),
     }).catch((e) => {
       throw e instanceof ToolError
         ? new ToolError(
@@ -123,27 +126,105 @@ async function discover(
   return found;
 }
 
-/** Whether a module's flake has its own `nixpkgs` input (`nix flake metadata` in the store). */
-async function hasNixpkgsInput(
+/** What codchi reads of a module's flake: its own nixpkgs input, the caches it asks for. */
+interface FlakeInfo {
+  hasNixpkgs: boolean;
+  caches: Caches;
+}
+
+/** `nix flake metadata` of a module's flake in the store, then its `nixConfig`. */
+async function flakeInfo(
   ctx: CoreContext,
   driver: Driver,
   url: string,
   creds?: FetchCredentials,
-): Promise<boolean> {
-  const out = await storeNix(driver, flakeMetadataArgv(url), ctx.reporter, { creds }).catch(
-    (e) => {
-      throw e instanceof ToolError
-        ? new ToolError(
-          "nix",
-          `Could not read the flake of ${url}.`,
-          e.stderrTail,
-          e.code,
-          "Check the URL, the branch and your access (--auth).",
-        )
-        : e;
-    },
-  );
-  return parseFlakeMetadata(out.text).hasNixpkgs;
+): Promise<FlakeInfo> {
+  const settings = await nixSettings(ctx);
+  const out = await storeNix(driver, flakeMetadataArgv(url), ctx.reporter, {
+    creds,
+    ...settings,
+  }).catch((e) => {
+    throw e instanceof ToolError
+      ? new ToolError(
+        "nix",
+        `Could not read the flake of ${url}.`,
+        e.stderrTail,
+        e.code,
+        "Check the URL, the branch and your access (--auth).",
+      )
+      : e;
+  });
+  const meta = parseFlakeMetadata(out.text);
+  let caches: Caches = NO_CACHES;
+  if (meta.path) {
+    const cfg = await storeNix(driver, readNixConfigArgv(meta.path), ctx.reporter, {
+      check: false,
+      ...settings,
+    });
+    if (cfg.code === 0) {
+      try {
+        caches = nixConfigCaches(JSON.parse(cfg.text));
+      } catch { /* no usable nixConfig */ }
+    } else ctx.reporter.debug(`nixConfig of ${url} not readable: ${cfg.errText.trim()}`);
+  }
+  return { hasNixpkgs: meta.hasNixpkgs, caches };
+}
+
+/**
+ * Offers the binary caches a module's `nixConfig` asks for, each once per machine: accepted
+ * ones (with the module's keys) are used for this machine's builds, declined ones are not asked
+ * again. `-y` (or no terminal) never accepts one and remembers nothing.
+ */
+async function offerCaches(
+  ctx: CoreContext,
+  cfg: MachineConfig,
+  module: string,
+  wanted: Caches,
+  dontPrompt: boolean | undefined,
+): Promise<void> {
+  const mine = cfg.caches ?? { accepted: [], trustedPublicKeys: [], declined: [] };
+  const o = cachesToOffer(wanted, {
+    configured: (await ctx.config()).nix.substituters,
+    accepted: mine.accepted,
+    declined: mine.declined,
+  });
+  for (const bad of o.invalid) {
+    ctx.reporter.warn(`The module "${module}" asks for the cache ${bad}, which codchi cannot use.`);
+  }
+  if (o.offer.length === 0) return;
+  if (dontPrompt || !ctx.prompter.interactive) {
+    ctx.reporter.warn(
+      `The module "${module}" asks for the binary cache${o.offer.length > 1 ? "s" : ""} ` +
+        `${o.offer.join(", ")}; not used (${
+          dontPrompt ? "-y never accepts caches" : "no terminal to ask"
+        }). Add it to config.json "nix": {"substituters": […]} to use it everywhere.`,
+    );
+    return;
+  }
+  let accepted = false;
+  for (const url of o.offer) {
+    const keys = o.keys.length ? ` (signed by ${o.keys.join(", ")})` : "";
+    const q = `The module "${module}" asks to use the binary cache ${url}${keys}. ` +
+      `Trust it for "${cfg.name}"?`;
+    if (await ctx.prompter.confirm(q)) {
+      mine.accepted.push(url);
+      accepted = true;
+    } else mine.declined.push(url);
+  }
+  if (accepted) mine.trustedPublicKeys = [...new Set([...mine.trustedPublicKeys, ...o.keys])];
+  cfg.caches = mine;
+}
+
+/** `flakeInfo` of a module source, with the store running. */
+async function readInfo(
+  ctx: CoreContext,
+  driver: Driver,
+  machine: string,
+  src: ModuleSource,
+  creds?: FetchCredentials,
+): Promise<FlakeInfo> {
+  await driver.store.ensureRunning(ctx.reporter);
+  return await flakeInfo(ctx, driver, moduleFlakeUrl(driver, machine, src), creds);
 }
 
 /**
@@ -157,12 +238,12 @@ export async function chooseNixpkgs(
   facts: { requested: "local" | "remote" | undefined; current: string; module: string },
   src: ModuleSource,
   creds?: FetchCredentials,
+  info?: FlakeInfo,
 ): Promise<NixpkgsDecision> {
   const base = { ...facts, remote: src.kind !== "local" };
   let hasNixpkgs: boolean | undefined;
   if (needsNixpkgsProbe(base)) {
-    await driver.store.ensureRunning(ctx.reporter);
-    hasNixpkgs = await hasNixpkgsInput(ctx, driver, moduleFlakeUrl(driver, machine, src), creds);
+    hasNixpkgs = (info ?? await readInfo(ctx, driver, machine, src, creds)).hasNixpkgs;
   }
   const d = decideNixpkgs({ ...base, hasNixpkgs });
   if (d.kind === "remote" && facts.requested === undefined) {
@@ -225,6 +306,8 @@ export async function resolveModules(
     taken.add(name);
     return { name, source: src, modulePath: p };
   });
+  // A remote module's flake is read once: its nixpkgs input and the caches it asks for.
+  const info = src.kind === "local" ? undefined : await readInfo(ctx, driver, cfg.name, src, creds);
   const nixpkgs = await chooseNixpkgs(
     ctx,
     driver,
@@ -236,7 +319,9 @@ export async function resolveModules(
     },
     src,
     creds,
+    info,
   );
+  if (info) await offerCaches(ctx, cfg, modules[0].name, info.caches, input.dontPrompt);
   return { modules, nixpkgs };
 }
 

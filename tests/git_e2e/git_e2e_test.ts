@@ -28,6 +28,23 @@ import { serveRelease } from "../support/release_server.ts";
 const bed = testbedEnv();
 const STORE = "codchistore";
 const PROXY = "codchi-test-git";
+/** The proxy device to the loopback binary cache server. */
+const CACHE_PROXY = "codchi-test-cache";
+/** A public key in Nix's format (never used to verify anything here). */
+const CACHE_KEY = `team-cache-1:${btoa("k".repeat(32))}`;
+
+/** A loopback HTTP server that records the paths asked for and answers 404 (an empty cache). */
+function serveCache(): { port: number; seen: string[]; close(): Promise<void> } {
+  const seen: string[] = [];
+  const srv = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) => {
+      seen.push(new URL(req.url).pathname);
+      return new Response("not here", { status: 404 });
+    },
+  );
+  return { port: srv.addr.port, seen, close: () => srv.shutdown() };
+}
 /**
  * The repos' default branch. Debian's Nix 2.8 in the test store fetches `master` for a git URL
  * without a ref (newer Nix, as in the release store, asks the server for its HEAD), so the test
@@ -268,6 +285,58 @@ Deno.test({
       equal(lock.nodes["app-x"].locked.rev, rev.C);
     });
 
+    await t.step(
+      "config.json nix.substituters: the store's builds ask the team cache",
+      async () => {
+        const cfgFile = `${home.configDir}/config.json`;
+        // A bad URL is refused before anything runs (exit 5); the machine is untouched.
+        await Deno.writeTextFile(
+          cfgFile,
+          JSON.stringify({ nix: { substituters: ["ftp://cache.invalid"] } }),
+        );
+        const bad = await home.run(["rebuild", "app"]);
+        equal(bad.code, 5, bad.stderr);
+        match(bad.stderr, /binary cache URL/);
+        equal(await marker(home, "app"), "rev-C");
+        const cache = serveCache();
+        const add = await lxc(
+          "config",
+          "device",
+          "add",
+          STORE,
+          CACHE_PROXY,
+          "proxy",
+          `listen=tcp:127.0.0.1:${cache.port}`,
+          `connect=tcp:127.0.0.1:${cache.port}`,
+          "bind=container",
+        );
+        equal(add.code, 0, add.stderr);
+        try {
+          await Deno.writeTextFile(
+            cfgFile,
+            JSON.stringify({
+              nix: {
+                substituters: [`http://127.0.0.1:${cache.port}/team-cache`],
+                trustedPublicKeys: [CACHE_KEY],
+              },
+            }),
+          );
+          rev.D = await commit(work, markedFlake("D"), "D");
+          await publish(work, `${srvRoot}/team/app.git`);
+          await ok(home, ["rebuild", "app"]);
+          equal(await marker(home, "app"), "rev-D", "the build goes on without the (empty) cache");
+          assert(
+            cache.seen.includes("/team-cache/nix-cache-info"),
+            `the store never asked the team cache: ${JSON.stringify(cache.seen)}`,
+          );
+        } finally {
+          await Deno.remove(cfgFile).catch(() => {});
+          await lxc("config", "device", "remove", STORE, CACHE_PROXY);
+          await cache.close();
+        }
+      },
+    );
+
     await t.step("--tag, --branch and --commit each build exactly that revision", async () => {
       await ok(home, ["init", "refs", APP, "nixosModules.x", "--tag", "v1", "-y"]);
       equal(await marker(home, "refs"), "rev-A", "--tag v1");
@@ -300,11 +369,13 @@ Deno.test({
       const np = `${tmp}/np`;
       await Deno.mkdir(np);
       await hostGit(np, "init", "-q", "-b", BRANCH);
+      const pkgsUrl = `git+${srv.url("team/pkgs.git")}`;
       const withPkgs = markedFlake("NP").replace(
         "{\n  outputs = { self }:",
-        `{\n  inputs.nixpkgs.url = "git+${
-          srv.url("team/pkgs.git")
-        }";\n  outputs = { self, nixpkgs }:`,
+        `{\n  inputs.nixpkgs.url = "${pkgsUrl}";\n` +
+          `  nixConfig.extra-substituters = [ "http://127.0.0.1:1/module-cache" ];\n` +
+          `  nixConfig.extra-trusted-public-keys = [ "${CACHE_KEY}" ];\n` +
+          "  outputs = { self, nixpkgs }:",
       );
       await commit(np, withPkgs, "np");
       await publish(np, `${srvRoot}/team/np.git`);
@@ -314,6 +385,12 @@ Deno.test({
       const flake = () => Deno.readTextFile(`${home.configDir}/machines/np/flake.nix`);
       const init = await ok(home, ["init", "np", NP, "nixosModules.x", "-y"]);
       match(init.stderr + init.stdout, /Using the nixpkgs of/);
+      // The flake's nixConfig cache is offered, but -y never accepts it.
+      match(
+        init.stderr,
+        /asks for the binary cache http:\/\/127\.0\.0\.1:1\/module-cache; not used \(-y never accepts caches\)/,
+      );
+      equal((await cfg()).caches, undefined, "nothing accepted, nothing remembered");
       equal((await cfg()).nixpkgsFrom, "np-x", "auto: the module's flake has a nixpkgs input");
       match(await flake(), /nixpkgs = inputs\.np-x\.inputs\.nixpkgs;/);
       assert(!(await flake()).includes("np-x.inputs.nixpkgs.follows"));
