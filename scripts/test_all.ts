@@ -89,7 +89,24 @@ export function finalLine(passed: number, failed: number, skipped: number): stri
   return `${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : "");
 }
 
-async function runSuite(s: Suite): Promise<Summary & { code: number }> {
+/**
+ * The lines that say why a suite failed, for the end of the run (CI keeps only the tail of a long
+ * log): Deno's `ERRORS` section when there is one, else the lines that name a failure or an error;
+ * at most `max` lines, ANSI colours removed.
+ */
+export function failureDigest(text: string, max = 40): string[] {
+  // deno-lint-ignore no-control-regex
+  const lines = text.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const at = lines.findIndex((l) => l.trim() === "ERRORS");
+  const picked = at >= 0
+    ? lines.slice(at + 1).filter((l) => l.trim() !== "")
+    : lines.filter((l) => /FAILED|[Ee]rror|exit [1-9]|not ok|died|killed/.test(l));
+  return picked.length > max
+    ? [...picked.slice(0, max - 1), `… (${picked.length - max + 1} more)`]
+    : picked;
+}
+
+async function runSuite(s: Suite): Promise<Summary & { code: number; digest: string[] }> {
   console.log(`\n===== ${s.name}: ${s.argv.join(" ")}`);
   const child = new Deno.Command(s.argv[0], {
     args: s.argv.slice(1),
@@ -108,11 +125,15 @@ async function runSuite(s: Suite): Promise<Summary & { code: number }> {
   };
   await Promise.all([pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
   const { code } = await child.status;
-  if (s.plain) return { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: [], code };
-  const sum = parseSummary(chunks.join(""));
-  if (!sum) return { passed: 0, failed: 1, skipped: [], code };
+  const text = chunks.join("");
+  const digest = code === 0 ? [] : failureDigest(text);
+  if (s.plain) {
+    return { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: [], code, digest };
+  }
+  const sum = parseSummary(text);
+  if (!sum) return { passed: 0, failed: 1, skipped: [], code, digest };
   // A non-zero exit with no failed test (e.g. a leak or set-up error after tests) still fails.
-  return { ...sum, failed: sum.failed + (code !== 0 && sum.failed === 0 ? 1 : 0), code };
+  return { ...sum, failed: sum.failed + (code !== 0 && sum.failed === 0 ? 1 : 0), code, digest };
 }
 
 if (import.meta.main) {
@@ -129,12 +150,14 @@ if (import.meta.main) {
   let passed = 0, failed = 0;
   const rows: string[] = [];
   const skips: string[] = [];
+  const digests: string[] = [];
   for (const s of run) {
     const t0 = performance.now();
     const r = await runSuite(s);
     passed += r.passed;
     failed += r.failed;
     for (const name of r.skipped) skips.push(`${s.name}: ${name}`);
+    if (r.digest.length) digests.push(`--- ${s.name} (exit ${r.code}):`, ...r.digest);
     rows.push(
       `${s.name.padEnd(9)} ${String(r.passed).padStart(4)} passed ${
         String(r.failed).padStart(3)
@@ -143,6 +166,7 @@ if (import.meta.main) {
       } s`,
     );
   }
+  if (digests.length) console.log(`\n===== why suites failed\n${digests.join("\n")}`);
   console.log(`\n===== summary\n${rows.join("\n")}`);
   if (skips.length) {
     console.log(`\nskipped (each test's own ignore condition names its prerequisite):`);

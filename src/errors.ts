@@ -21,8 +21,9 @@ export class CodchiError extends Error {
   readonly exitCode: number = ExitCode.internal;
   /** What the user can do about it (printed after the message). */
   readonly hint?: string;
-  constructor(message: string, hint?: string) {
-    super(message);
+  /** `cause`: the error this one explains (kept for -v and for tests, never shown as a bug). */
+  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
     this.hint = hint;
   }
@@ -70,8 +71,9 @@ export class ToolError extends CodchiError {
     readonly stderrTail = "",
     readonly code = -1,
     hint?: string,
+    options?: { cause?: unknown },
   ) {
-    super(stderrTail ? `${message}\n${indent(stderrTail)}` : message, hint);
+    super(stderrTail ? `${message}\n${indent(stderrTail)}` : message, hint, options);
   }
 }
 
@@ -130,6 +132,7 @@ export function typedError(e: unknown): unknown {
     return new DiskFullError(
       `The disk is full${path ? ` (writing ${path})` : ""}.`,
       "Free some space (e.g. codchi gc), then run the command again.",
+      { cause: e },
     );
   }
   return e;

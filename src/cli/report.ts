@@ -48,6 +48,12 @@ export function reportError(e: unknown, ui: Ui): number {
     const head = ui.opts.errColor ? "\x1b[31merror:\x1b[0m" : "error:";
     let text = `${head} ${message}\n`;
     if (hint) text += `${hint}\n`;
+    // -v: what the typed error explains (a tool's or the file system's own error).
+    if (err?.cause !== undefined && ui.opts.verbose > 0) {
+      const c = err.cause;
+      text += redact(`caused by: ${c instanceof Error ? `${c.name}: ${c.message}` : String(c)}`) +
+        "\n";
+    }
     if (!err) text += "This is a bug in codchi; please report it with the output above.\n";
     Deno.stderr.writeSync(enc.encode(text));
   }

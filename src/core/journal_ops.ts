@@ -182,7 +182,7 @@ export async function interruptible<T>(
     return res;
   } catch (e) {
     if (signal && !(e instanceof InterruptedError)) {
-      throw new InterruptedError(`Interrupted (${signal}): ${doing}.`);
+      throw new InterruptedError(`Interrupted (${signal}): ${doing}.`, undefined, { cause: e });
     }
     throw e;
   } finally {

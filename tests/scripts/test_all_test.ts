@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { finalLine, parseSummary, unexpectedSkips } from "../../scripts/test_all.ts";
+import { failureDigest, finalLine, parseSummary, unexpectedSkips } from "../../scripts/test_all.ts";
 
 Deno.test("parseSummary reads Deno's ok and FAILED lines, steps and colours included", () => {
   assertEquals(
@@ -48,4 +48,28 @@ Deno.test("compile plan: a console and a console-less binary on Windows, nix/ em
   assertEquals(w.includes("--no-terminal"), true);
   assertEquals(w.slice(w.indexOf("--include"), w.indexOf("--include") + 2), ["--include", "nix"]);
   assertEquals(compileArgv(builds[0]).includes("--no-terminal"), false);
+});
+
+Deno.test("failureDigest: Deno's ERRORS section, else the failure lines, capped", () => {
+  const deno = [
+    "running 1 test from ./tests/a_test.ts",
+    "a ... \x1b[31mFAILED\x1b[0m (3ms)",
+    "",
+    " ERRORS ",
+    "",
+    "a => ./tests/a_test.ts:1:6",
+    "error: AssertionError: 1 !== 2",
+    "FAILED | 0 passed | 1 failed",
+  ].join("\n");
+  assertEquals(failureDigest(deno), [
+    "a => ./tests/a_test.ts:1:6",
+    "error: AssertionError: 1 !== 2",
+    "FAILED | 0 passed | 1 failed",
+  ]);
+  const script = "building\n[lxd-testbed] debootstrap failed: exit 1\nok\n";
+  assertEquals(failureDigest(script), ["[lxd-testbed] debootstrap failed: exit 1"]);
+  const many = Array.from({ length: 50 }, (_, i) => `error ${i}`).join("\n");
+  const capped = failureDigest(many, 5);
+  assertEquals(capped.length, 5);
+  assertEquals(capped[4], "… (46 more)");
 });

@@ -4,6 +4,7 @@
  * "Description", "InstanceId", "IsForced", "PersistedGuid", "StubInstanceId"}]}`).
  */
 import type { HostUsbDevice } from "../../usb/id.ts";
+import { ToolError } from "../../errors.ts";
 
 /** The executable, found on PATH (winget installs it there). */
 export const USBIPD = "usbipd.exe";
@@ -44,7 +45,15 @@ export function parseUsbipdState(text: string): HostUsbDevice[] {
       InstanceId?: string;
     }[];
   };
-  if (!data || !Array.isArray(data.Devices)) throw new Error("no Devices in usbipd state output");
+  if (!data || !Array.isArray(data.Devices)) {
+    throw new ToolError(
+      "usbipd",
+      "usbipd state printed no device list.",
+      "",
+      -1,
+      "Update usbipd-win (winget upgrade usbipd), then try again.",
+    );
+  }
   const out: HostUsbDevice[] = [];
   for (const d of data.Devices) {
     const id = idFromInstanceId(d.InstanceId ?? "");

@@ -1,0 +1,383 @@
+/**
+ * The core's other use cases through the fake driver: duplicate, delete, gc, tar, secrets and
+ * the module commands — host files, driver calls in order, typed errors, nothing left on failure.
+ */
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
+import { ENV_FILE } from "../../src/contract.ts";
+import { journalFile } from "../../src/config/journal_files.ts";
+import { machinePaths } from "../../src/config/paths.ts";
+import { collectGarbage } from "../../src/core/gc.ts";
+import {
+  deleteMachine,
+  duplicateMachine,
+  initMachine,
+  tarMachine,
+} from "../../src/core/lifecycle.ts";
+import { addModule, deleteModule, listModules, setModule } from "../../src/core/modules.ts";
+import { getSecret, listSecrets } from "../../src/core/secrets_cmd.ts";
+import {
+  ConflictError,
+  InterruptedError,
+  NotFoundError,
+  ToolError,
+  UsageError,
+} from "../../src/errors.ts";
+import { type FakeHost, fakeHost, ScriptedPrompter } from "../support/fake_core.ts";
+
+async function init(h: FakeHost, name = "a", build = true) {
+  return await initMachine(h.ctx, {
+    name,
+    url: "github:acme/dev",
+    modulePaths: ["nixosModules.default"],
+    input: { dontPrompt: true, build },
+    runInit: true,
+  });
+}
+
+/** Files under the config dir, but the lock files (kept apart on purpose, see config/paths.ts). */
+async function configFiles(h: FakeHost): Promise<string[]> {
+  return (await h.files(h.paths.configDir)).filter((f) => !f.startsWith("locks/"));
+}
+
+async function readJsonFile(path: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await Deno.readTextFile(path));
+}
+
+// ---------------------------------------------------------------- duplicate
+
+Deno.test("duplicate: a running source is stopped, copied, started again; the copy is whole", async () => {
+  await using h = await fakeHost();
+  h.driver.declared.set("a", [{ name: "TOKEN", description: "" }]);
+  h.ctx.env.CODCHI_SECRET_TOKEN = "s3cret";
+  await init(h);
+  await Deno.writeTextFile(`${machinePaths(h.paths, "a").data}/notes.txt`, "mine\n");
+  h.driver.calls.length = 0;
+  const res = await duplicateMachine(h.ctx, "a", "b");
+  equal(res.name, "b");
+  equal(res.status, "UpToDate");
+  deepEqual(h.driver.calls, [
+    "states", // b is free
+    "states", // is a running?
+    "stop a",
+    "duplicate a b",
+    "store apps", // b's shortcuts
+    "store ensureRunning",
+    "start a",
+  ]);
+  const cfg = await readJsonFile(machinePaths(h.paths, "b").file);
+  equal(cfg.name, "b");
+  deepEqual(cfg.modules, (await readJsonFile(machinePaths(h.paths, "a").file)).modules);
+  equal(await Deno.readTextFile(`${machinePaths(h.paths, "b").data}/notes.txt`), "mine\n");
+  equal(await h.secrets.get("b", "TOKEN"), "s3cret");
+  equal(h.driver.machines.get("a")!.running, true);
+  equal(h.driver.machines.get("b")!.running, false);
+  await rejects(Deno.lstat(journalFile(h.paths, "b")), Deno.errors.NotFound);
+});
+
+Deno.test("duplicate: a failed container copy removes the half-made copy; the source runs again", async () => {
+  await using h = await fakeHost();
+  h.driver.declared.set("a", [{ name: "TOKEN", description: "" }]);
+  h.ctx.env.CODCHI_SECRET_TOKEN = "s3cret";
+  await init(h);
+  const before = await configFiles(h);
+  h.driver.failOn(/^duplicate a b$/, () => new ToolError("lxc", "copy failed"));
+  await rejects(duplicateMachine(h.ctx, "a", "b"), ToolError);
+  deepEqual(await configFiles(h), before, "only a's files remain");
+  deepEqual(await h.files(machinePaths(h.paths, "b").data), []);
+  deepEqual(await h.secrets.list("b"), []);
+  equal(h.driver.machines.has("b"), false);
+  equal(h.driver.machines.get("a")!.running, true);
+  equal(h.driver.calls.at(-1), "start a");
+});
+
+Deno.test("duplicate: onto itself, from nothing, or onto an existing machine are typed errors", async () => {
+  await using h = await fakeHost();
+  await init(h, "a", false);
+  await init(h, "b", false);
+  h.driver.calls.length = 0;
+  await rejects(duplicateMachine(h.ctx, "a", "a"), UsageError);
+  await rejects(duplicateMachine(h.ctx, "x", "c"), NotFoundError);
+  await rejects(duplicateMachine(h.ctx, "a", "b"), ConflictError);
+  deepEqual(h.driver.calls, []);
+});
+
+Deno.test("duplicate: a never-installed source copies config and home only, NotInstalled", async () => {
+  await using h = await fakeHost();
+  await init(h, "a", false);
+  h.driver.calls.length = 0;
+  const res = await duplicateMachine(h.ctx, "a", "b");
+  equal(res.status, "NotInstalled");
+  deepEqual(h.driver.calls, ["states", "states"]);
+  equal(h.driver.machines.size, 0);
+});
+
+// ---------------------------------------------------------------- delete
+
+Deno.test("delete: stops and removes the container, then apps, secrets, home and config", async () => {
+  await using h = await fakeHost();
+  h.driver.declared.set("a", [{ name: "TOKEN", description: "" }]);
+  h.ctx.env.CODCHI_SECRET_TOKEN = "x";
+  await init(h);
+  await init(h, "keep");
+  h.driver.calls.length = 0;
+  await deleteMachine(h.ctx, "a", { sure: true });
+  deepEqual(h.driver.calls, ["states", "stop a force", "remove a"]);
+  equal(h.driver.machines.has("a"), false);
+  equal(h.driver.machines.has("keep"), true);
+  deepEqual(await h.secrets.list("a"), []);
+  deepEqual(await h.files(machinePaths(h.paths, "a").data), []);
+  deepEqual((await configFiles(h)).filter((f) => f.startsWith("machines/a/")), []);
+  ok((await configFiles(h)).some((f) => f.startsWith("machines/keep/")));
+  await rejects(Deno.lstat(journalFile(h.paths, "a")), Deno.errors.NotFound);
+});
+
+Deno.test("delete: without --i-am-really-sure and no terminal: UsageError, nothing removed", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  const before = await h.files();
+  h.driver.calls.length = 0;
+  await rejects(deleteMachine(h.ctx, "a", { sure: false }), UsageError);
+  deepEqual(await h.files(), before);
+  deepEqual(h.driver.calls, []);
+});
+
+Deno.test("delete: a declined confirmation is an InterruptedError (exit 130), nothing removed", async () => {
+  await using h = await fakeHost({ prompter: new ScriptedPrompter(true, { confirm: [false] }) });
+  await init(h);
+  const before = await h.files();
+  await rejects(
+    deleteMachine(h.ctx, "a", { sure: false }),
+    (e) => e instanceof InterruptedError && e.exitCode === 130,
+  );
+  deepEqual(await h.files(), before);
+  equal(h.driver.machines.has("a"), true);
+});
+
+Deno.test("delete: an unknown machine is a NotFoundError; a lone container is removed", async () => {
+  await using h = await fakeHost();
+  await rejects(deleteMachine(h.ctx, "ghost", { sure: true }), NotFoundError);
+  await h.driver.install("orphan");
+  await deleteMachine(h.ctx, "orphan", { sure: true });
+  equal(h.driver.machines.has("orphan"), false);
+});
+
+Deno.test("delete: a failing container removal leaves the journal, the next command finishes it", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  h.driver.failOn(/^remove a$/, () => new ToolError("lxc", "busy"), false);
+  await rejects(deleteMachine(h.ctx, "a", { sure: true }), ToolError);
+  // The clean-up failed the same way: the record stays for the next codchi.
+  equal((await readJsonFile(journalFile(h.paths, "a"))).op, "delete");
+  ok(h.reporter.warnings.some((w) => /Clean-up of "a" was incomplete/.test(w)));
+  equal(h.driver.machines.has("a"), true);
+  // The next command on "a" (here a rebuild) finishes the delete first, then finds nothing.
+  h.driver.clearFailures();
+  const { rebuildMachine } = await import("../../src/core/lifecycle.ts");
+  await rejects(rebuildMachine(h.ctx, "a", { update: false }), NotFoundError);
+  ok(h.reporter.warnings.some((w) => /Finishing the interrupted delete of "a"/.test(w)));
+  equal(h.driver.machines.has("a"), false);
+  deepEqual(await configFiles(h), []);
+  deepEqual(await h.files(machinePaths(h.paths, "a").data), []);
+});
+
+// ---------------------------------------------------------------- gc
+
+Deno.test("gc: old generations of the named machines go, then the store is collected", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  const { rebuildMachine } = await import("../../src/core/lifecycle.ts");
+  await rebuildMachine(h.ctx, "a", { update: true });
+  await rebuildMachine(h.ctx, "a", { update: true });
+  const profile = `${machinePaths(h.paths, "a").profilesDir}/system`;
+  equal(h.driver.profiles.get(profile)!.length, 3);
+  h.driver.calls.length = 0;
+  const res = await collectGarbage(h.ctx, { machines: ["a"], all: false, deleteOld: 0 });
+  deepEqual(h.driver.calls, [
+    "store ensureRunning",
+    "store nix profile wipe-history",
+    "store nix store gc",
+  ]);
+  equal(h.driver.profiles.get(profile)!.length, 1);
+  deepEqual(res.machines, ["a"]);
+  equal(res.summary, "2 store paths deleted, 3.00 MiB freed (old generations of a removed)");
+});
+
+Deno.test("gc: usage errors before the driver; an unknown machine is NotFound", async () => {
+  await using h = await fakeHost();
+  await init(h, "a", false);
+  await rejects(collectGarbage(h.ctx, { machines: ["a"], all: true, deleteOld: 1 }), UsageError);
+  await rejects(collectGarbage(h.ctx, { machines: ["a"], all: false }), UsageError);
+  await rejects(
+    collectGarbage(h.ctx, { machines: ["nope"], all: false, deleteOld: 1 }),
+    NotFoundError,
+  );
+  await rejects(collectGarbage(h.ctx, { machines: [], all: true, deleteOld: -1 }), UsageError);
+  deepEqual(h.driver.callsMatching(/^store nix/), []);
+});
+
+Deno.test("gc: plain gc collects only the store", async () => {
+  await using h = await fakeHost();
+  const res = await collectGarbage(h.ctx, { machines: [], all: false });
+  deepEqual(h.driver.calls, ["store ensureRunning", "store nix store gc"]);
+  equal(res.summary, "0 store paths deleted, 0.00 MiB freed");
+});
+
+// ---------------------------------------------------------------- tar
+
+async function tarList(file: string): Promise<string[]> {
+  const out = await new Deno.Command("tar", { args: ["-tf", file], stdout: "piped" }).output();
+  equal(out.code, 0);
+  return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l).sort();
+}
+
+Deno.test("tar: the home plus a standalone flake and machine.json; secrets only when asked", async () => {
+  await using h = await fakeHost();
+  h.driver.declared.set("a", [{ name: "TOKEN", description: "" }]);
+  h.ctx.env.CODCHI_SECRET_TOKEN = "tok";
+  await init(h);
+  await Deno.writeTextFile(`${machinePaths(h.paths, "a").data}/work.txt`, "w\n");
+  const file = `${h.root}/a.tar`;
+  const res = await tarMachine(h.ctx, "a", file, { withSecrets: false });
+  equal(res.file, file);
+  const names = await tarList(file);
+  ok(names.includes("./work.txt"), names.join(","));
+  ok(names.includes("codchi/flake/flake.nix"));
+  ok(names.includes("codchi/machine.json"));
+  equal(names.includes("codchi/secrets.json"), false);
+  deepEqual(h.driver.callsMatching(/exportFiles/), ["exportFiles a"]);
+  equal(h.driver.runner.spawns, 2, "tar of the home, then tar -r of codchi/");
+  await tarMachine(h.ctx, "a", file, { withSecrets: true });
+  ok((await tarList(file)).includes("codchi/secrets.json"));
+  const secrets = await new Deno.Command("tar", {
+    args: ["-xOf", file, "codchi/secrets.json"],
+    stdout: "piped",
+  }).output();
+  deepEqual(JSON.parse(new TextDecoder().decode(secrets.stdout)), { TOKEN: "tok" });
+  // Nothing of the staging is left on the host.
+  deepEqual((await h.files()).filter((f) => /codchi-tar-/.test(f)), []);
+});
+
+Deno.test("tar: an unknown machine is a NotFoundError and writes no file", async () => {
+  await using h = await fakeHost();
+  await rejects(tarMachine(h.ctx, "a", `${h.root}/a.tar`, { withSecrets: false }), NotFoundError);
+  await rejects(Deno.lstat(`${h.root}/a.tar`), Deno.errors.NotFound);
+});
+
+// ---------------------------------------------------------------- secrets
+
+Deno.test("secrets list/get: declared at build, values from the store, unset ones marked", async () => {
+  await using h = await fakeHost();
+  h.driver.declared.set("a", [
+    { name: "TOKEN", description: "api" },
+    { name: "ONLY_DECLARED", description: "" },
+  ]);
+  h.ctx.env.CODCHI_SECRET_TOKEN = "t0k";
+  h.ctx.env.CODCHI_SECRET_ONLY_DECLARED = "v";
+  await init(h);
+  await h.secrets.delete("a", "ONLY_DECLARED");
+  h.driver.calls.length = 0;
+  deepEqual(await listSecrets(h.ctx, "a", true), [
+    { name: "ONLY_DECLARED", description: "", set: false, value: undefined },
+    { name: "TOKEN", description: "api", set: true, value: "t0k" },
+  ]);
+  deepEqual((await listSecrets(h.ctx, "a", false)).map((r) => "value" in r), [false, false]);
+  equal(await getSecret(h.ctx, "a", "TOKEN"), "t0k");
+  await rejects(
+    getSecret(h.ctx, "a", "ONLY_DECLARED"),
+    (e) => e instanceof NotFoundError && /has no value/.test(e.message),
+  );
+  await rejects(getSecret(h.ctx, "a", "UNDECLARED"), NotFoundError);
+  deepEqual(h.driver.calls, [], "reading secrets needs no driver");
+});
+
+Deno.test("secrets: a rebuild forgets a secret the config no longer declares", async () => {
+  await using h = await fakeHost();
+  h.driver.declared.set("a", [{ name: "OLD", description: "" }]);
+  h.ctx.env.CODCHI_SECRET_OLD = "o";
+  await init(h);
+  ok(new TextDecoder().decode(h.driver.machines.get("a")!.env!.envFile).includes("CODCHI_OLD"));
+  h.driver.declared.set("a", []);
+  const { rebuildMachine } = await import("../../src/core/lifecycle.ts");
+  await rebuildMachine(h.ctx, "a", { update: false });
+  deepEqual(await h.secrets.list("a"), []);
+  equal(
+    // The running machine got its new env file pushed (the old start's env had it).
+    new TextDecoder().decode(h.driver.machines.get("a")!.files.get(ENV_FILE)!.data)
+      .includes("CODCHI_OLD"),
+    false,
+  );
+});
+
+// ---------------------------------------------------------------- modules
+
+Deno.test("module add: a flake with one module is discovered and built in", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  h.driver.flakes.set("github:acme/tools", { nixosModules: ["cli"] });
+  h.driver.calls.length = 0;
+  const res = await addModule(h.ctx, "a", "github:acme/tools", [], {});
+  deepEqual(res, { machine: "a", added: ["tools-cli"], status: "UpToDate" });
+  deepEqual(h.driver.calls.slice(0, 3), [
+    "store ensureRunning",
+    "store nix eval", // nixosModules
+    "store nix eval", // codchiModules (absent: not an error)
+  ]);
+  ok(h.driver.calls.includes("store nix build"));
+  deepEqual(await listModules(h.ctx, "a"), [
+    {
+      name: "dev-default",
+      url: "https://github.com/acme/dev",
+      flake_module: "nixosModules.default",
+    },
+    { name: "tools-cli", url: "https://github.com/acme/tools", flake_module: "nixosModules.cli" },
+  ]);
+  match(await Deno.readTextFile(machinePaths(h.paths, "a").flake), /github:acme\/tools/);
+});
+
+Deno.test("module add: several modules and no terminal is a UsageError naming them; nothing saved", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  h.driver.flakes.set("github:acme/tools", { nixosModules: ["a", "b"] });
+  const before = await Deno.readTextFile(machinePaths(h.paths, "a").file);
+  await rejects(
+    addModule(h.ctx, "a", "github:acme/tools", [], {}),
+    (e) => e instanceof UsageError && /nixosModules\.a, nixosModules\.b/.test(e.message),
+  );
+  equal(await Deno.readTextFile(machinePaths(h.paths, "a").file), before);
+});
+
+Deno.test("module add: a flake nix cannot read is a ToolError with a hint", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  await rejects(
+    addModule(h.ctx, "a", "github:acme/missing", [], {}),
+    (e) =>
+      e instanceof ToolError && /Could not read the modules/.test(e.message) &&
+      /--auth/.test(e.hint ?? ""),
+  );
+});
+
+Deno.test("module set/delete: rename, path change, removal; --no-build leaves Modified", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  h.driver.calls.length = 0;
+  const set = await setModule(h.ctx, "a", "dev-default", {
+    newName: "dev",
+    modulePath: "base",
+    build: false,
+  });
+  deepEqual(set, {
+    machine: "a",
+    name: "dev",
+    url: "https://github.com/acme/dev",
+    flake_module: "nixosModules.base",
+    status: "Modified",
+  });
+  deepEqual(h.driver.calls, [], "--no-build: no driver call");
+  await rejects(setModule(h.ctx, "a", "nope", { build: false }), NotFoundError);
+  await rejects(setModule(h.ctx, "a", "dev", { newName: "9bad", build: false }), UsageError);
+  const del = await deleteModule(h.ctx, "a", "dev", { build: false });
+  deepEqual(del, { machine: "a", removed: "dev", status: "Modified" });
+  deepEqual(await listModules(h.ctx, "a"), []);
+  await rejects(deleteModule(h.ctx, "a", "dev", { build: false }), NotFoundError);
+});
