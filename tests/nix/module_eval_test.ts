@@ -26,6 +26,7 @@ const INIT_BODY = await Deno.readTextFile(
 if (skip) console.warn(`SKIPPED tests/nix/module_eval_test.ts: ${skip}`);
 const test = (name: string, fn: () => Promise<void>) => Deno.test({ name, ignore: !!skip, fn });
 
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 const unit = (u: string) => u.replace(/\.(service|path)$/, "");
 
 /** The contract every container driver must keep. */
@@ -69,6 +70,9 @@ function assertContainerContract(e: Evaluated, driver: string) {
     new RegExp(`CODCHI_INIT_MARKER=${posix.join(MACHINE_USER.home, CONTRACT.initDoneMarker)}\n`),
   );
   match(initCmd, new RegExp(`CODCHI_INIT_WELCOME=.*/bin/${CONTRACT.commands.welcome}\n`));
+  const syntax = new Deno.Command("bash", { args: ["-n", "-c", initCmd], stderr: "piped" })
+    .outputSync();
+  equal(syntax.code, 0, `${driver}: codchi-init is not valid bash: ${dec(syntax.stderr)}`);
   ok(e.disabledServices.includes("nix-daemon"), "the store's daemon is used, not one of its own");
   // The host's CA bundle, where the host pushes it, is trusted by default in a machine.
   const ca = e.services[unit(CONTRACT.units.hostCa)];
