@@ -294,7 +294,7 @@ Deno.test({
           cfgFile,
           JSON.stringify({ nix: { substituters: ["ftp://cache.invalid"] } }),
         );
-        const bad = await home.run(["rebuild", "app"]);
+        const bad = await home.run(["rebuild", "app"]).finally(() => Deno.remove(cfgFile));
         equal(bad.code, 5, bad.stderr);
         match(bad.stderr, /binary cache URL/);
         equal(await marker(home, "app"), "rev-C");
