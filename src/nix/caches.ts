@@ -52,12 +52,18 @@ export function mergeCaches(...sets: Caches[]): Caches {
 }
 
 /**
- * `--option extra-substituters … --option extra-trusted-public-keys …` for a nix argv. codchi
+ * `--option substitute true --option extra-substituters … --option extra-trusted-public-keys …`
+ * for a nix argv. codchi
  * runs nix as root in the store, a trusted user of its daemon, so the daemon uses them.
  */
 export function cacheOptions(c: Caches): string[] {
   const out: string[] = [];
-  if (c.substituters.length) out.push("--option", "extra-substituters", c.substituters.join(" "));
+  if (c.substituters.length) {
+    // Nix turns substitution off when it sees no network interface but loopback (a store that
+    // reaches its caches through a proxy); configured caches are meant to be used.
+    out.push("--option", "substitute", "true");
+    out.push("--option", "extra-substituters", c.substituters.join(" "));
+  }
   if (c.trustedPublicKeys.length) {
     out.push("--option", "extra-trusted-public-keys", c.trustedPublicKeys.join(" "));
   }

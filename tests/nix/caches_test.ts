@@ -61,8 +61,11 @@ Deno.test("caches: the daemon gets them as extra-* options right after the progr
   const argv = buildSystemArgv("path:/m", "/p/system");
   const c = { substituters: ["https://a.org", "https://b.org"], trustedPublicKeys: [KEY] };
   const full = withCaches(argv, c);
-  deepStrictEqual(full.slice(0, 7), [
+  deepStrictEqual(full.slice(0, 10), [
     "nix",
+    "--option",
+    "substitute",
+    "true",
     "--option",
     "extra-substituters",
     "https://a.org https://b.org",
@@ -70,7 +73,7 @@ Deno.test("caches: the daemon gets them as extra-* options right after the progr
     "extra-trusted-public-keys",
     KEY,
   ]);
-  deepStrictEqual(full.slice(7), argv.slice(1));
+  deepStrictEqual(full.slice(10), argv.slice(1));
   deepStrictEqual(withCaches(argv, { substituters: [], trustedPublicKeys: [] }), argv);
   deepStrictEqual(cacheOptions({ substituters: [], trustedPublicKeys: [KEY] }), [
     "--option",
