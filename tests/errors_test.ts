@@ -114,3 +114,22 @@ Deno.test("typedError: a full disk becomes a DiskFullError naming the path, the 
   const bug = new TypeError("x is undefined");
   equal(typedError(bug), bug, "anything else stays a bug (exit 1)");
 });
+
+Deno.test("typedError: access denied is a PrerequisiteError (exit 9) naming the path, not a bug", () => {
+  // Deno's own message format: "<reason> (os error N): <op> '<path>'".
+  const raw = new Deno.errors.PermissionDenied(
+    "Permission denied (os error 13): open '/home/u/.config/codchi/machines/a/machine.json'",
+  );
+  const e = typedError(raw) as CodchiError;
+  equal(e.name, "PrerequisiteError");
+  equal(e.exitCode, ExitCode.prerequisite);
+  equal(e.message, "Permission denied (/home/u/.config/codchi/machines/a/machine.json).");
+  ok(e.hint?.includes("owner and mode of /home/u/.config/codchi/machines/a/machine.json"));
+  equal(e.cause, raw);
+  const ro = typedError(new Error("Read-only file system (os error 30): mkdir '/ro/codchi'"));
+  equal((ro as CodchiError).exitCode, ExitCode.prerequisite);
+  equal((ro as CodchiError).message, "Permission denied (/ro/codchi).");
+  // The disk-full path in the same format.
+  const full = typedError(new Error("No space left on device (os error 28): writefile '/d/x'"));
+  equal((full as CodchiError).message, "The disk is full (writing /d/x).");
+});

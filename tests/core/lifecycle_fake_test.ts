@@ -251,14 +251,32 @@ Deno.test("rebuild: a failed activation is a ToolError carrying its stderr and e
   );
 });
 
+Deno.test("rebuild: a failed build leaves the machine as it was (built record, container)", async () => {
+  await using h = await fakeHost();
+  const first = await init(h);
+  const mp = machinePaths(h.paths, "a");
+  const built = await Deno.readTextFile(mp.built);
+  await Deno.writeTextFile(mp.flake, (await Deno.readTextFile(mp.flake)) + "\n");
+  h.driver.failOn(/^store nix build$/, () => new ToolError("nix", "build failed"));
+  const n = h.driver.calls.length;
+  await rejects(rebuildMachine(h.ctx, "a", { update: false }), ToolError);
+  deepEqual(h.driver.calls.slice(n), ["store ensureRunning", "store nix eval", "store nix build"]);
+  equal(await Deno.readTextFile(mp.built), built);
+  equal(h.driver.machines.get("a")!.running, true);
+  deepEqual(h.driver.profiles.get(`${mp.profilesDir}/system`), [first.system]);
+  await rejects(Deno.lstat(journalFile(h.paths, "a")), Deno.errors.NotFound);
+});
+
 Deno.test("exec: a running machine costs ONE driver call; the exit code passes through", async () => {
   await using h = await fakeHost();
   await init(h);
   h.driver.calls.length = 0;
   h.driver.onExec = (_m, argv) =>
     argv[0] === "false" ? makeOutput(1, new Uint8Array(), new Uint8Array()) : undefined;
+  const spawns = h.driver.spawns;
   equal(await execInMachine(h.ctx, "a", ["true"], { tty: false }), 0);
   deepEqual(h.driver.calls, ["exec a codchi true"]);
+  equal(h.driver.spawns - spawns, 1, "one process, no host tool");
   equal(await execInMachine(h.ctx, "a", ["false"], { tty: false }), 1);
 });
 

@@ -14,7 +14,7 @@ import {
   tarMachine,
 } from "../../src/core/lifecycle.ts";
 import { addModule, deleteModule, listModules, setModule } from "../../src/core/modules.ts";
-import { getSecret, listSecrets } from "../../src/core/secrets_cmd.ts";
+import { getSecret, listSecrets, setSecret } from "../../src/core/secrets_cmd.ts";
 import {
   ConflictError,
   InterruptedError,
@@ -307,6 +307,46 @@ Deno.test("secrets: a rebuild forgets a secret the config no longer declares", a
       .includes("CODCHI_OLD"),
     false,
   );
+});
+
+const fromStdin = (value: string) => ({
+  isTerminal: false,
+  read: () => Promise.resolve(value),
+});
+
+Deno.test("secrets set: stored; a running machine keeps its env until --restart", async () => {
+  await using h = await fakeHost();
+  h.driver.declared.set("a", [{ name: "TOKEN", description: "" }]);
+  h.ctx.env.CODCHI_SECRET_TOKEN = "old";
+  await init(h);
+  delete h.ctx.env.CODCHI_SECRET_TOKEN;
+  h.driver.calls.length = 0;
+  const r = await setSecret(h.ctx, "a", "TOKEN", { restart: false, stdin: fromStdin("new 'one'") });
+  equal(r.restarted, false);
+  match(r.message, /takes effect after a restart/);
+  equal(await h.secrets.get("a", "TOKEN"), "new 'one'");
+  deepEqual(h.driver.calls, ["states"]);
+  match(new TextDecoder().decode(h.driver.machines.get("a")!.env!.envFile), /CODCHI_TOKEN='old'/);
+  const r2 = await setSecret(h.ctx, "a", "TOKEN", { restart: true, stdin: fromStdin("v3") });
+  equal(r2.restarted, true);
+  deepEqual(h.driver.calls.slice(1), ["states", "stop a", "store ensureRunning", "start a"]);
+  match(new TextDecoder().decode(h.driver.machines.get("a")!.env!.envFile), /CODCHI_TOKEN='v3'/);
+});
+
+Deno.test("secrets set: an undeclared name or an unusable value changes nothing", async () => {
+  await using h = await fakeHost();
+  h.driver.declared.set("a", [{ name: "TOKEN", description: "" }]);
+  h.ctx.env.CODCHI_SECRET_TOKEN = "kept";
+  await init(h);
+  await rejects(
+    setSecret(h.ctx, "a", "NOPE", { restart: false, stdin: fromStdin("x") }),
+    (e) => e instanceof NotFoundError && /Declared: TOKEN/.test(e.hint ?? ""),
+  );
+  await rejects(
+    setSecret(h.ctx, "a", "TOKEN", { restart: false, stdin: fromStdin("a\0b") }),
+    (e) => e instanceof UsageError && /NUL/.test(e.message),
+  );
+  equal(await h.secrets.get("a", "TOKEN"), "kept");
 });
 
 // ---------------------------------------------------------------- modules

@@ -6,9 +6,9 @@ import { computePaths, type Paths } from "../../src/config/paths.ts";
 import type { GlobalConfig } from "../../src/config/schema.ts";
 import { defaultConfigQuick } from "../../src/config/defaults.ts";
 import type { CoreContext, Prompter } from "../../src/core/context.ts";
-import type { DriverName, Reporter } from "../../src/driver/types.ts";
+import type { Reporter } from "../../src/driver/types.ts";
 import { MemorySecretStore } from "../../src/secrets/memory_store.ts";
-import { FakeDriver } from "./fake_driver.ts";
+import { FakeDriver, type FakeDriverOptions } from "./fake_driver.ts";
 
 /** A reporter that keeps what it was told. */
 export class RecordingReporter implements Reporter {
@@ -66,8 +66,7 @@ export interface FakeHost extends AsyncDisposable {
 
 /** Options of `fakeHost`. */
 export interface FakeHostOptions {
-  driver?: DriverName;
-  managesMachineData?: boolean;
+  driver?: FakeDriverOptions;
   env?: Record<string, string>;
   prompter?: ScriptedPrompter;
   config?: Partial<GlobalConfig>;
@@ -87,7 +86,7 @@ export async function fakeHost(opts: FakeHostOptions = {}): Promise<FakeHost> {
     ...opts.env,
   };
   const paths = computePaths("linux", env);
-  const driver = new FakeDriver(paths, opts.driver ?? "lxd", opts.managesMachineData ?? false);
+  const driver = new FakeDriver(paths, opts.driver);
   const secrets = new MemorySecretStore();
   const reporter = new RecordingReporter();
   const prompter = opts.prompter ?? new ScriptedPrompter();

@@ -6,7 +6,7 @@
  *
  * It reads the store's nix commands from the argv the real builders in src/nix make, so a change
  * there that the fake does not know fails loudly (exit 127) instead of passing silently. Never
- * imported by src/ (tests/cli/import_graph_test.ts and the module-graph guard keep it so).
+ * imported by src/ (tests/errors_test.ts checks), so the CLI can never reach it.
  */
 import { machinePaths, type Paths } from "../../src/config/paths.ts";
 import { ENV_FILE } from "../../src/contract.ts";
@@ -21,7 +21,9 @@ import type {
   Reporter,
   StoreDriver,
   StoreView,
+  UsbSupport,
 } from "../../src/driver/types.ts";
+import type { HostUsbDevice } from "../../src/usb/id.ts";
 import { ConflictError, NotFoundError, NotRunningError, ToolError } from "../../src/errors.ts";
 import { SECRETS_ATTR, SYSTEM_ATTR } from "../../src/nix/argv.ts";
 import { makeOutput, type Output, ProcessRunner, type RunOpts } from "../../src/process.ts";
@@ -42,6 +44,19 @@ export interface FakeMachine {
   files: Map<string, FakeFile>;
   /** How many times it was started. */
   starts: number;
+  /** USB ids the running machine carries (start, or `usb.apply`). */
+  usb: string[];
+}
+
+/** What the fake offers beyond the required verbs. */
+export interface FakeDriverOptions {
+  name?: DriverName;
+  /** Like WSL: the driver owns the machine's data folder (its disk). */
+  managesMachineData?: boolean;
+  /** The host's USB devices; absent: the driver has no USB support. */
+  usb?: HostUsbDevice[];
+  /** Whether the driver can re-create a machine's container (`recover`); default true. */
+  recover?: boolean;
 }
 
 /** What a flake exports, as `nix eval <url>#<output> --apply builtins.attrNames` would say. */
@@ -114,12 +129,40 @@ export class FakeDriver implements Driver {
   #failures: { pattern: RegExp; error: () => Error; once: boolean }[] = [];
   #lockUpdates = 0;
   readonly store: StoreDriver;
+  readonly name: DriverName;
+  readonly managesMachineData: boolean;
+  readonly usb?: UsbSupport;
+  recover?: (machine: string, reporter?: Reporter) => Promise<void>;
 
-  constructor(
-    readonly paths: Paths,
-    readonly name: DriverName = "lxd",
-    readonly managesMachineData = false,
-  ) {
+  constructor(readonly paths: Paths, opts: FakeDriverOptions = {}) {
+    this.name = opts.name ?? "lxd";
+    this.managesMachineData = opts.managesMachineData ?? false;
+    if (opts.usb) {
+      const devices = opts.usb;
+      this.usb = {
+        list: () => {
+          this.#log("usb list");
+          return Promise.resolve(devices.map((d) => ({ ...d })));
+        },
+        apply: (machine, ids) => {
+          this.#log(`usb apply ${machine} ${ids.join(",")}`);
+          const m = this.#machine(machine);
+          if (!m.running) throw new NotRunningError(machine);
+          m.usb = [...ids];
+          return Promise.resolve();
+        },
+      };
+    }
+    if (opts.recover !== false) {
+      // Like the real ones: a new container from the image, stopped; home and profile stay.
+      this.recover = (machine) => {
+        this.#log(`recover ${machine}`);
+        const old = this.machines.get(machine);
+        if (old?.running) throw new ToolError("lxc", `"${machine}" must be stopped first.`);
+        this.machines.set(machine, { running: false, files: new Map(), starts: 0, usb: [] });
+        return Promise.resolve();
+      };
+    }
     const view: StoreView = {
       configDir: paths.configDir,
       profilesDir: (m) => machinePaths(paths, m).profilesDir,
@@ -207,7 +250,7 @@ export class FakeDriver implements Driver {
     if (this.machines.has(machine)) {
       throw new ConflictError(`The container of "${machine}" exists already.`);
     }
-    this.machines.set(machine, { running: false, files: new Map(), starts: 0 });
+    this.machines.set(machine, { running: false, files: new Map(), starts: 0, usb: [] });
     return Promise.resolve();
   }
 
@@ -220,6 +263,7 @@ export class FakeDriver implements Driver {
     m.env = env;
     m.running = true;
     m.starts++;
+    m.usb = [...(env.usb ?? [])];
     return Promise.resolve();
   }
 
@@ -278,8 +322,18 @@ export class FakeDriver implements Driver {
     const src = this.#machine(from);
     if (src.running) throw new ToolError("lxc", `"${from}" must be stopped to be copied.`);
     if (this.machines.has(to)) throw new ConflictError(`The container of "${to}" exists.`);
-    this.machines.set(to, { running: false, files: new Map(src.files), starts: 0 });
+    this.machines.set(to, { running: false, files: new Map(src.files), starts: 0, usb: [] });
     return Promise.resolve();
+  }
+
+  /** Removes the store and every machine image (after the machines are gone). */
+  uninstall(): Promise<string[]> {
+    this.#log("uninstall");
+    if (this.machines.size) throw new ToolError("lxc", "machines are left");
+    this.storeState.installed = false;
+    this.storeState.running = false;
+    this.profiles.clear();
+    return Promise.resolve(["the store container", "the machine image"]);
   }
 
   async exportFiles(machine: string, file: string): Promise<void> {
