@@ -28,7 +28,7 @@ export const DESCRIPTION =
 
 /** The completion command's description (also set on the real command). */
 export const COMPLETION_DESCRIPTION =
-  "print the shell completion script (bash, zsh, fish or powershell)";
+  "print the shell completion script (bash, zsh, fish, powershell, elvish or nushell)";
 
 // deno-lint-ignore no-explicit-any
 const b = (f: any) => f as CommandBuilder;

@@ -150,6 +150,8 @@ export function machinePaths(paths: Paths, name: string) {
     profilesDir: p.join(dir, "profiles"),
     lockFile: p.join(paths.locksDir, `${name}.lock`),
     data: p.join(paths.machineDataRoot, name),
+    /** The machine's log folder (LXD mounts it at the contract's log dir). */
+    logs: p.join(paths.logDir, "machines", name),
   };
 }
 

@@ -123,6 +123,7 @@ Deno.test("machinePaths: per-machine files, lock kept apart, native separators",
     profilesDir: "/h/.config/codchi/machines/java/profiles",
     lockFile: "/h/.config/codchi/locks/java.lock",
     data: "/h/.local/share/codchi/machine/java",
+    logs: "/h/.local/share/codchi/log/machines/java",
   });
   const w = machinePaths(computePaths("windows", { USERPROFILE: "C:\\U" }), "java");
   assert.equal(w.file, "C:\\U\\AppData\\Roaming\\codchi\\machines\\java\\machine.json");

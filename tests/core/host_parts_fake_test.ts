@@ -76,11 +76,16 @@ Deno.test("recover: an unknown machine is NotFound; a driver without recover is 
   deepEqual(h.driver.calls.slice(before), [], "recover touched nothing");
 });
 
-Deno.test("store debug and store recover: the store is running before its shell", async () => {
+Deno.test("store debug goes straight to the driver's shell (no wait for a healthy daemon); recover", async () => {
   await using h = await fakeHost();
   equal(await storeShell(h.ctx), 0);
+  equal(await storeShell(h.ctx, ["journalctl", "-u", "codchi-nix-daemon"]), 0);
   await recoverStore(h.ctx);
-  deepEqual(h.driver.calls, ["store ensureRunning", "store shell", "store recover"]);
+  deepEqual(h.driver.calls, [
+    "store shell",
+    "store shell journalctl -u codchi-nix-daemon",
+    "store recover",
+  ]);
 });
 
 // ---------------------------------------------------------------- a WSL-like driver

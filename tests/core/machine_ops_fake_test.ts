@@ -225,37 +225,115 @@ Deno.test("gc: plain gc collects only the store", async () => {
 
 // ---------------------------------------------------------------- tar
 
-async function tarList(file: string): Promise<string[]> {
-  const out = await new Deno.Command("tar", { args: ["-tf", file], stdout: "piped" }).output();
+async function tarList(file: string, flag = "-tf"): Promise<string[]> {
+  const out = await new Deno.Command("tar", { args: [flag, file], stdout: "piped" }).output();
   equal(out.code, 0);
   return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l).sort();
 }
 
-Deno.test("tar: the home plus a standalone flake and machine.json; secrets only when asked", async () => {
+/** Files left beside `dir`'s archives: no temp file (`*.codchi-part-*`) may survive. */
+async function partFiles(dir: string): Promise<string[]> {
+  return (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name)
+    .filter((n) => n.includes(".codchi-part-"));
+}
+
+Deno.test("tar: /etc/nixos with the standalone flake, then the machine's stream; secrets only when asked", async () => {
   await using h = await fakeHost();
   h.driver.declared.set("a", [{ name: "TOKEN", description: "" }]);
   h.ctx.env.CODCHI_SECRET_TOKEN = "tok";
   await init(h);
   await Deno.writeTextFile(`${machinePaths(h.paths, "a").data}/work.txt`, "w\n");
   const file = `${h.root}/a.tar`;
+  const spawns = h.driver.runner.spawns;
   const res = await tarMachine(h.ctx, "a", file, { withSecrets: false });
   equal(res.file, file);
+  equal(res.compression, "none");
   const names = await tarList(file);
-  ok(names.includes("./work.txt"), names.join(","));
-  ok(names.includes("codchi/flake/flake.nix"));
-  ok(names.includes("codchi/machine.json"));
-  equal(names.includes("codchi/secrets.json"), false);
-  deepEqual(h.driver.callsMatching(/exportFiles/), ["exportFiles a"]);
-  equal(h.driver.runner.spawns, 2, "tar of the home, then tar -r of codchi/");
+  for (
+    const want of ["home/codchi/work.txt", "etc/nixos/flake.nix", "etc/nixos/codchi/machine.json"]
+  ) {
+    ok(names.includes(want), `${want} in ${names.join(",")}`);
+  }
+  ok(
+    names.includes("etc/nixos/flake.lock") ===
+      (await Deno.lstat(machinePaths(h.paths, "a").lock).then(() => true, () => false)),
+  );
+  equal(names.some((n) => n.includes("secrets")), false);
+  deepEqual(h.driver.callsMatching(/exportTree/), ["exportTree a /var/lib /root /home/codchi"]);
+  equal(h.driver.runner.spawns - spawns, 1, "one stream from the machine, nothing else");
+  const flake = await new Deno.Command("tar", {
+    args: ["-xOf", file, "etc/nixos/flake.nix"],
+    stdout: "piped",
+  }).output();
+  match(new TextDecoder().decode(flake.stdout), /driver = "none"/);
   await tarMachine(h.ctx, "a", file, { withSecrets: true });
-  ok((await tarList(file)).includes("codchi/secrets.json"));
+  const verbose = await tarList(file, "-tvf");
+  ok(
+    verbose.some((l) => /^-rw------- .* etc\/nixos\/codchi\/secrets\.json$/.test(l)),
+    verbose.join("\n"),
+  );
   const secrets = await new Deno.Command("tar", {
-    args: ["-xOf", file, "codchi/secrets.json"],
+    args: ["-xOf", file, "etc/nixos/codchi/secrets.json"],
     stdout: "piped",
   }).output();
   deepEqual(JSON.parse(new TextDecoder().decode(secrets.stdout)), { TOKEN: "tok" });
-  // Nothing of the staging is left on the host.
-  deepEqual((await h.files()).filter((f) => /codchi-tar-/.test(f)), []);
+  deepEqual(await partFiles(h.root), []);
+});
+
+Deno.test("tar: .tar.gz and .tar.zst are compressed as named; a stopped machine is started first", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  await Deno.writeTextFile(`${machinePaths(h.paths, "a").data}/work.txt`, "w\n");
+  h.driver.machines.get("a")!.running = false;
+  const gz = await tarMachine(h.ctx, "a", `${h.root}/a.tar.gz`, { withSecrets: false });
+  equal(gz.compression, "gzip");
+  ok(h.driver.machines.get("a")!.running, "started for the export");
+  ok((await tarList(gz.file, "-tzf")).includes("home/codchi/work.txt"));
+  const zst = await tarMachine(h.ctx, "a", `${h.root}/A.TAR.ZST`, { withSecrets: false });
+  equal(zst.compression, "zstd");
+  const list = await new Deno.Command("tar", { args: ["--zstd", "-tf", zst.file], stdout: "piped" })
+    .output();
+  equal(list.code, 0);
+  ok(new TextDecoder().decode(list.stdout).includes("etc/nixos/flake.nix"));
+  // Magic numbers: gzip 1f 8b, zstd 28 b5 2f fd.
+  deepEqual([...(await Deno.readFile(gz.file)).slice(0, 2)], [0x1f, 0x8b]);
+  deepEqual([...(await Deno.readFile(zst.file)).slice(0, 4)], [0x28, 0xb5, 0x2f, 0xfd]);
+});
+
+Deno.test("tar: an unknown suffix or a missing folder is a UsageError before anything is touched", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  h.driver.calls.length = 0;
+  for (const bad of ["a.zip", "a.tar.bz2", "a", "a.tgz.part"]) {
+    await rejects(tarMachine(h.ctx, "a", `${h.root}/${bad}`, { withSecrets: false }), UsageError);
+    await rejects(Deno.lstat(`${h.root}/${bad}`), Deno.errors.NotFound);
+  }
+  await rejects(
+    tarMachine(h.ctx, "a", `${h.root}/no/such/dir/a.tar`, { withSecrets: false }),
+    UsageError,
+  );
+  deepEqual(h.driver.calls, [], "the driver was never asked");
+});
+
+Deno.test("tar: a failing stream leaves neither the file nor a temp file; an old file stays", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  const file = `${h.root}/a.tar.zst`;
+  await Deno.writeTextFile(file, "old");
+  h.driver.exportTree = async (_m, _p, sink) => {
+    await sink(new Uint8Array(4096));
+    throw new ToolError("tar", "tar failed in the machine", "disk error", 2);
+  };
+  await rejects(tarMachine(h.ctx, "a", file, { withSecrets: false }), ToolError);
+  equal(await Deno.readTextFile(file), "old");
+  deepEqual(await partFiles(h.root), []);
+});
+
+Deno.test("tar: a machine that was never built has no state to export (NotFoundError, no file)", async () => {
+  await using h = await fakeHost();
+  await init(h, "a", false);
+  await rejects(tarMachine(h.ctx, "a", `${h.root}/a.tar`, { withSecrets: false }), NotFoundError);
+  await rejects(Deno.lstat(`${h.root}/a.tar`), Deno.errors.NotFound);
 });
 
 Deno.test("tar: an unknown machine is a NotFoundError and writes no file", async () => {

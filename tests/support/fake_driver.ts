@@ -2,7 +2,7 @@
  * An in-memory host driver for unit tests of the core: it keeps containers, the store's nix
  * profiles and the files pushed into machines in maps, logs every verb in order (`calls`) and
  * counts what a real driver would spawn (`spawns`). Host-side work that the real drivers do with
- * host tools (`exportFiles`: `tar` of the machine's home, like LXD) is done for real.
+ * host tools (`exportTree`: `tar` of the machine's home, like LXD) is done for real.
  *
  * It reads the store's nix commands from the argv the real builders in src/nix make, so a change
  * there that the fake does not know fails loudly (exit 127) instead of passing silently. Never
@@ -178,8 +178,10 @@ export class FakeDriver implements Driver {
         return Promise.resolve();
       },
       run: (argv, opts) => this.#storeRun(argv, opts),
-      shell: () => {
-        this.#log("store shell");
+      shell: (argv = []) => {
+        // Like the real drivers: the store is brought up, its daemon not waited for.
+        this.#log(`store shell${argv.length ? ` ${argv.join(" ")}` : ""}`);
+        this.storeState.installed = true;
         return Promise.resolve(0);
       },
       recover: () => {
@@ -336,11 +338,19 @@ export class FakeDriver implements Driver {
     return Promise.resolve(["the store container", "the machine image"]);
   }
 
-  async exportFiles(machine: string, file: string): Promise<void> {
-    this.#log(`exportFiles ${machine}`);
-    this.#machine(machine);
+  async exportTree(
+    machine: string,
+    paths: string[],
+    sink: (chunk: Uint8Array) => Promise<void>,
+  ): Promise<void> {
+    this.#log(`exportTree ${machine} ${paths.join(" ")}`);
+    if (!this.#machine(machine).running) throw new NotRunningError(machine);
+    // The machine's home is a host folder (as on LXD): a real tar of it, named as in the machine.
     const home = machinePaths(this.paths, machine).data;
-    await this.runner.run(["tar", "--numeric-owner", "-C", home, "-cf", file, "."]);
+    await this.runner.run(
+      ["tar", "--numeric-owner", "-C", home, "--transform", "s,^\\.,home/codchi,", "-cf", "-", "."],
+      { onStdout: sink },
+    );
   }
 
   async #storeRun(argv: string[], opts: RunOpts = {}): Promise<Output> {
