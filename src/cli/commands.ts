@@ -111,7 +111,7 @@ export const COMMANDS: CommandInfo[] = [
     aliases: [],
     args: "[options] <name> <file>",
     description:
-      "export the machine's files and a standalone flake (rebuildable as a plain NixOS VM)",
+      "export the machine as a standalone NixOS: state, home and /etc/nixos flake (.tar, .tar.gz, .tar.zst)",
     load: async () => b((await import("./tar.ts")).tarCommand),
   },
   {

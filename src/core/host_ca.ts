@@ -67,12 +67,13 @@ export async function pushHostCa(driver: Driver, machine: string, bundle: string
 /**
  * Gives a started machine the host's proxy (`config.json` `hostProxy`, opt-in, host_proxy.ts) and
  * the host's CA bundle (`config.json` `hostCertificates`, default on); the
- * machine trusts it only when its config enables `codchi.hostCertificates`. Not on WSL yet: the
- * Windows certificate store is not exported.
+ * machine trusts it only when its config enables `codchi.hostCertificates`. Only where the driver
+ * hands it in (`Driver.handsInHostCa`; not on WSL yet: the Windows certificate store is not
+ * exported).
  */
 export async function handInHostCa(ctx: CoreContext, driver: Driver, name: string): Promise<void> {
   await handInHostProxy(ctx, driver, name);
-  if (driver.name === "wsl" || !(await ctx.config()).hostCertificates) return;
+  if (!driver.handsInHostCa || !(await ctx.config()).hostCertificates) return;
   const bundle = await readHostCaBundle((await ctx.paths()).os);
   if (bundle) await pushHostCa(driver, name, bundle);
 }

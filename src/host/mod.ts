@@ -1,31 +1,41 @@
-/** Host integration chosen in one place: Linux desktop entries or Windows shortcuts. */
+/**
+ * The host port (types.ts) for `paths.os`: Linux desktop entries and StatusNotifierItem tray, or
+ * Windows shortcuts and notification-area tray. Each part loads its platform code on first use.
+ */
 import type { Paths } from "../config/paths.ts";
-import type { Reporter } from "../driver/types.ts";
+import type { Runner } from "../process.ts";
+import type { Reporter } from "../reporter.ts";
+import type { Host, HostApps, HostAppsOptions } from "./types.ts";
 
-/** Exports and removes a machine's app shortcuts and terminal entry on the host. */
-export interface HostApps {
-  /** Writes shortcuts for the apps in `appsDir` (`applications/`, `icons/`); stale ones go. */
-  export(machine: string, appsDir: string, selfArgv: string[]): Promise<void>;
-  /** Removes every shortcut and entry of the machine. */
-  remove(machine: string): Promise<void>;
+export type { Host, HostApps, HostAppsOptions };
+
+/** What the host integration is built from. */
+export interface HostDeps {
+  paths: Paths;
+  env: Record<string, string>;
+  reporter: Reporter;
+  /** The process door (terminals and helpers are started through it). */
+  runner: Runner;
 }
 
-/** Host options from config.json. */
-export interface HostAppsOptions {
-  /** Start the tray with the desktop session (`tray.autostart`). */
-  trayAutostart?: boolean;
-}
-
-/** The host integration for `paths.os`. */
-export async function hostApps(
-  paths: Paths,
-  reporter: Reporter,
-  opts: HostAppsOptions = {},
-): Promise<HostApps> {
+/** The host integration for `deps.paths.os`. */
+export function createHost(deps: HostDeps): Host {
+  const { paths, reporter, runner } = deps;
   if (paths.os === "windows") {
-    const m = await import("./windows_apps.ts");
-    return m.windowsHostApps(paths, reporter);
+    return {
+      apps: async () => (await import("./windows_apps.ts")).windowsHostApps(paths, reporter),
+      runTray: async (actions, run) =>
+        (await import("./windows_tray.ts")).runWindowsHostTray(runner, actions, run),
+      uninstallFiles: () => Promise.resolve([]),
+    };
   }
-  const m = await import("./linux_apps.ts");
-  return m.linuxHostApps(paths, reporter, opts);
+  return {
+    apps: async (opts) => (await import("./linux_apps.ts")).linuxHostApps(paths, reporter, opts),
+    runTray: async (actions, run) =>
+      (await import("./linux_tray.ts")).runLinuxHostTray(deps.env, runner, actions, run),
+    uninstallFiles: async () => {
+      const { planAutostart } = await import("./linux/autostart.ts");
+      return [planAutostart(paths.autostartDir, false, "").path];
+    },
+  };
 }

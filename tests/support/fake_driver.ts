@@ -18,6 +18,7 @@ import type {
   ExecOpts,
   HostState,
   MachineEnv,
+  NixosDriverModule,
   Reporter,
   StoreDriver,
   StoreView,
@@ -130,12 +131,18 @@ export class FakeDriver implements Driver {
   #lockUpdates = 0;
   readonly store: StoreDriver;
   readonly name: DriverName;
+  /** The NixOS module the real driver of this name states (WSL: wsl; LXD and Incus: lxd). */
+  readonly nixosModule: NixosDriverModule;
+  /** As the real driver of this name: WSL does not hand in the host's CA bundle yet. */
+  readonly handsInHostCa: boolean;
   readonly managesMachineData: boolean;
   readonly usb?: UsbSupport;
   recover?: (machine: string, reporter?: Reporter) => Promise<void>;
 
   constructor(readonly paths: Paths, opts: FakeDriverOptions = {}) {
     this.name = opts.name ?? "lxd";
+    this.nixosModule = this.name === "wsl" ? "wsl" : "lxd";
+    this.handsInHostCa = this.name !== "wsl";
     this.managesMachineData = opts.managesMachineData ?? false;
     if (opts.usb) {
       const devices = opts.usb;

@@ -100,6 +100,9 @@ export const DEFAULT_MACHINE_PROBE = [
 /** The WSL driver. */
 export class WslDriver implements Driver {
   readonly name = "wsl" as const;
+  readonly nixosModule = "wsl" as const;
+  /** The Windows certificate store is not exported yet. */
+  readonly handsInHostCa = false;
   readonly runner: Runner;
   readonly store: WslStore;
   readonly host: HostIntegration;
