@@ -36,6 +36,8 @@ export const GlobalConfigSchema = z.strictObject({
   release: z.strictObject({ url: z.string().min(1) }).optional(),
   /** Force a host driver (also `CODCHI_DRIVER`). */
   driver: z.enum(["lxd", "incus", "wsl"]).optional(),
+  /** LXD/Incus: the project of this data folder (also `CODCHI_LXD_PROJECT`; default: its own). */
+  lxd: z.strictObject({ project: z.string().min(1).optional() }).optional(),
   tray: z.strictObject({ autostart: z.boolean().default(true) }).default({ autostart: true }),
   /** Hand the host's CA bundle to machines that enable `codchi.hostCertificates`. */
   hostCertificates: z.boolean().default(true),

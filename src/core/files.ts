@@ -1,6 +1,6 @@
 /** Host file trees: copy (links, modes and, as root, owners kept) and remove. */
 import { join } from "node:path";
-import { DiskFullError, isDiskFull } from "../errors.ts";
+import { DiskFullError, isDiskFull, PrerequisiteError } from "../errors.ts";
 
 /**
  * Copies `src` to `dst` recursively; a missing `src` copies nothing. A full disk is a
@@ -62,11 +62,47 @@ async function copyEntry(
   }
 }
 
-/** Removes a tree; a missing one is fine. */
+/**
+ * Removes a tree; a missing one is fine. Read-only folders of our own (Nix store paths are
+ * `r-x`) are made writable first, which only root could skip; what belongs to another user (made
+ * inside a container under a mapped id) is a PrerequisiteError that says how to remove it.
+ */
 export async function removeTree(path: string): Promise<void> {
   try {
     await Deno.remove(path, { recursive: true });
+    return;
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    if (e instanceof Deno.errors.NotFound) return;
+    if (!(e instanceof Deno.errors.PermissionDenied)) throw e;
   }
+  await makeOwnFoldersWritable(path);
+  try {
+    await Deno.remove(path, { recursive: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    if (!(e instanceof Deno.errors.PermissionDenied)) throw e;
+    throw new PrerequisiteError(
+      `Some files below ${path} cannot be removed by this user (made inside a container by ` +
+        `another user id).`,
+      `Remove them as root: sudo rm -rf -- '${path.replaceAll("'", `'\\''`)}'`,
+    );
+  }
+}
+
+/** chmod u+rwx on every folder below `path` that this user owns (symlinks are not followed). */
+async function makeOwnFoldersWritable(path: string): Promise<void> {
+  const me = Deno.uid();
+  const walk = async (dir: string): Promise<void> => {
+    const st = await Deno.lstat(dir).catch(() => undefined);
+    if (!st?.isDirectory) return;
+    if (st.uid === me && st.mode !== null && (st.mode & 0o700) !== 0o700) {
+      await Deno.chmod(dir, (st.mode & 0o7777) | 0o700).catch(() => {});
+    }
+    let entries: Deno.DirEntry[] = [];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(dir));
+    } catch { /* unreadable: removal reports it */ }
+    for (const e of entries) if (e.isDirectory) await walk(join(dir, e.name));
+  };
+  await walk(path);
 }

@@ -22,13 +22,18 @@ export function isPemBundle(text: string): boolean {
   return /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(text);
 }
 
-/** The host's CA bundle (PEM), or undefined where none is found (Windows: not exported yet). */
+/**
+ * The host's CA bundle (PEM), or undefined where none is found (Windows: not exported yet).
+ * `SSL_CERT_FILE` (OpenSSL's own variable) in `env` names the bundle first, when it holds PEM.
+ */
 export async function readHostCaBundle(
   os: HostOs,
   read: (p: string) => Promise<string> = Deno.readTextFile,
+  env: Record<string, string | undefined> = {},
 ): Promise<string | undefined> {
   if (os !== "linux") return undefined;
-  for (const p of LINUX_CA_BUNDLES) {
+  const named = env.SSL_CERT_FILE ? [env.SSL_CERT_FILE] : [];
+  for (const p of [...named, ...LINUX_CA_BUNDLES]) {
     try {
       const text = await read(p);
       if (isPemBundle(text)) return text;
@@ -74,6 +79,6 @@ export async function pushHostCa(driver: Driver, machine: string, bundle: string
 export async function handInHostCa(ctx: CoreContext, driver: Driver, name: string): Promise<void> {
   await handInHostProxy(ctx, driver, name);
   if (!driver.handsInHostCa || !(await ctx.config()).hostCertificates) return;
-  const bundle = await readHostCaBundle((await ctx.paths()).os);
+  const bundle = await readHostCaBundle((await ctx.paths()).os, undefined, ctx.env);
   if (bundle) await pushHostCa(driver, name, bundle);
 }

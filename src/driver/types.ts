@@ -92,6 +92,14 @@ export interface HostIntegration {
   removeApps(machine: string): Promise<void>;
 }
 
+/** A file the host hands into the store before it starts (its CA bundle, its proxy). */
+export interface StoreFile {
+  /** Absolute path inside the store (a folder the store image has). */
+  path: string;
+  data: Uint8Array;
+  mode: number;
+}
+
 /** The NixOS driver modules of nix/ (`codchi.driver`): what a machine is built for. */
 export type NixosDriverModule = "lxd" | "wsl";
 

@@ -43,3 +43,13 @@ Deno.test("WRITE_CA_ARGV makes the folder and writes stdin exactly (run by a rea
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("readHostCaBundle: SSL_CERT_FILE names the bundle first; a non-PEM one is passed over", async () => {
+  const files: Record<string, string> = { "/own.pem": PEM + "own\n", [LINUX_CA_BUNDLES[0]]: PEM };
+  const read = (p: string) =>
+    p in files ? Promise.resolve(files[p]) : Promise.reject(new Deno.errors.NotFound(p));
+  assertEquals(await readHostCaBundle("linux", read, { SSL_CERT_FILE: "/own.pem" }), PEM + "own\n");
+  files["/own.pem"] = "junk";
+  assertEquals(await readHostCaBundle("linux", read, { SSL_CERT_FILE: "/own.pem" }), PEM);
+  assertEquals(await readHostCaBundle("linux", read, { SSL_CERT_FILE: "/gone.pem" }), PEM);
+});

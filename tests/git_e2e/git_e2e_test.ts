@@ -16,11 +16,10 @@ import {
   lxc,
   moduleFlake,
   removeCodchiContainers,
-  run,
   testbedReady,
 } from "../lxd/e2e_helpers.ts";
 import { makeTls, serveGit } from "./git_server.ts";
-import { HOST_CA_FILE, MACHINE_USER, NIX_PATHS } from "../../src/contract.ts";
+import { MACHINE_USER, NIX_PATHS } from "../../src/contract.ts";
 import { VERSION } from "../../src/version.ts";
 import { makeRelease } from "../../scripts/make_release.ts";
 import { serveRelease } from "../support/release_server.ts";
@@ -130,12 +129,19 @@ function watchArgv(needle: string): { stop(): Promise<string[]> } {
 }
 
 /**
- * Creates the store (its first use: `codchi gc`), then gives it its "network": an LXD proxy
- * device from the store's 127.0.0.1:<port> to the host's (loopback on both ends; the store has
- * no NIC), and the test CA as the host's CA, merged by the store's own setup.sh.
+ * Creates the store (its first use: `codchi gc`) with the test CA as the host's CA bundle
+ * (`SSL_CERT_FILE`): codchi hands it into the store before its start and the store's own setup.sh
+ * trusts it. Then gives the store its "network": an LXD proxy device from the store's
+ * 127.0.0.1:<port> to the host's (loopback on both ends; the store has no NIC).
  */
 async function prepareStore(home: TestHome, port: number, caPem: string): Promise<void> {
+  const bundle = `${home.root}/host-ca.pem`;
+  await Deno.writeTextFile(bundle, caPem);
+  home.env.SSL_CERT_FILE = bundle;
   await ok(home, ["gc"]);
+  const trusted = await lxc("exec", STORE, "--", "cat", "/etc/ssl/certs/ca-bundle.crt");
+  equal(trusted.code, 0, trusted.stderr);
+  assert(trusted.stdout.endsWith(caPem), "the store trusts the CA codchi handed in");
   const add = await lxc(
     "config",
     "device",
@@ -148,21 +154,6 @@ async function prepareStore(home: TestHome, port: number, caPem: string): Promis
     "bind=container",
   );
   equal(add.code, 0, add.stderr);
-  const pushed = await run(
-    [
-      "lxc",
-      "exec",
-      STORE,
-      "--",
-      "sh",
-      "-c",
-      'cat > "$1" && /etc/codchi/setup.sh',
-      "sh",
-      HOST_CA_FILE,
-    ],
-    { stdin: new TextEncoder().encode(caPem) },
-  );
-  equal(pushed.code, 0, pushed.stderr);
   const nics = await lxc("exec", STORE, "--", "ls", "/sys/class/net");
   deepEqual(nics.stdout.trim().split(/\s+/), ["lo"], "the store has loopback only");
   const cfg = await lxc("config", "show", "--expanded", STORE);
@@ -612,6 +603,8 @@ Deno.test({
         const user = await makeHome({
           CODCHI_RELEASE_URL: rel.url,
           CODCHI_DRIVER_FLAKE: bed.CODCHI_DRIVER_FLAKE,
+          // The test's own lxc calls (the store's loopback proxy) look in the default project.
+          CODCHI_LXD_PROJECT: "default",
         });
         assert(!Object.keys(user.env).some((k) => /^CODCHI_.*_IMAGE$/.test(k)));
         try {
