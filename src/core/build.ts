@@ -5,7 +5,7 @@ import { fileHash, writeFileAtomic, writeJson } from "../config/store.ts";
 import type { Driver } from "../driver/types.ts";
 import { ToolError } from "../errors.ts";
 import type { CoreContext } from "./context.ts";
-import { machineFlake, storeNix, systemProfile } from "./nix_ops.ts";
+import { machineFlake, nixSettings, storeNix, systemProfile } from "./nix_ops.ts";
 import {
   buildSystemArgv,
   parseDeclaredSecrets,
@@ -39,6 +39,7 @@ export async function declaredSecrets(
 ): Promise<Declared> {
   const out = await storeNix(driver, readSecretsArgv(machineFlake(driver, machine)), ctx.reporter, {
     creds: await machineCredentials(ctx, machine),
+    ...(await nixSettings(ctx, machine)),
   });
   const declared: Declared = {};
   for (const d of parseDeclaredSecrets(out.text)) {
@@ -81,6 +82,7 @@ export async function buildAndActivate(
     r.step(`Updating the modules of "${machine}"`);
     await storeNix(driver, updateLockArgv(flake), r, {
       creds: await machineCredentials(ctx, machine),
+      ...(await nixSettings(ctx, machine)),
     });
   }
   r.step(`Evaluating "${machine}"`);
@@ -94,6 +96,7 @@ export async function buildAndActivate(
   await Deno.mkdir(mp.profilesDir, { recursive: true });
   await storeNix(driver, buildSystemArgv(flake, systemProfile(driver, machine)), r, {
     creds: await machineCredentials(ctx, machine),
+    ...(await nixSettings(ctx, machine)),
   });
   const system = (await driver.store.run(["readlink", "-f", systemProfile(driver, machine)])).text
     .trim();

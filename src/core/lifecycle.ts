@@ -15,6 +15,7 @@ import {
   saveMachine,
 } from "./machines.ts";
 import { normalizeModulePath, resolveModules } from "./modules.ts";
+import { applyNixpkgs } from "./nixpkgs_choice.ts";
 import { interruptible, journaled, removeParts, withMachine, withMachines } from "./journal_ops.ts";
 import { hasJournal, PARTS } from "../config/journal.ts";
 import { containerName } from "../config/names.ts";
@@ -66,7 +67,7 @@ export async function initMachine(ctx: CoreContext, req: {
       if (req.url) {
         const mods = await resolveModules(ctx, driver, cfg, req.url, req.modulePaths, req.input);
         cfg.modules.push(...mods.modules);
-        if (mods.nixpkgsFrom) cfg.nixpkgsFrom = mods.nixpkgsFrom;
+        cfg.nixpkgsFrom = applyNixpkgs(cfg.nixpkgsFrom, mods.nixpkgs);
       }
       check();
       await j.making("home");
