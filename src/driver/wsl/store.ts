@@ -71,16 +71,20 @@ export class WslStore implements StoreDriver {
    */
   async #create(reporter?: Reporter): Promise<void> {
     const paths = this.o.paths;
+    let waited = false;
     const lock = await acquireLock(
       `${paths.locksDir}/${STORE_KEY}.lock`,
       "The store",
       lockTimeoutMs(10 * 60_000),
-      (holder) => reporter?.warn(`Waiting for another codchi creating the store (${holder})…`),
+      (holder) => {
+        waited = true;
+        reporter?.warn(`Waiting for another codchi creating the store (${holder})…`);
+      },
     );
     try {
       await this.#settle(reporter);
       // Another codchi may have made it while this one waited for the lock.
-      if (await this.#registered()) {
+      if (waited && await this.#registered()) {
         return await waitReady(this.ctx, STORE_CONTAINER, this.o.probe, "store");
       }
       // A disk left by an earlier install is not ours to remove: importDistro refuses it.
@@ -93,9 +97,16 @@ export class WslStore implements StoreDriver {
         await this.#install(reporter);
         await j?.end();
       } catch (e) {
-        // A store that exists after all (a list that missed it) is not ours to remove.
-        if (j && e instanceof ConflictError) await j.end();
-        else if (j) await this.#settle(reporter).catch(() => {});
+        // The import found a store (made by another codchi meanwhile): nothing of it is ours to
+        // remove, and once registered it is used.
+        if (e instanceof ConflictError) {
+          await j?.end();
+          if (await this.#registered()) {
+            return await waitReady(this.ctx, STORE_CONTAINER, this.o.probe, "store");
+          }
+          throw e;
+        }
+        if (j) await this.#settle(reporter).catch(() => {});
         throw e;
       }
     } finally {
