@@ -4,6 +4,7 @@
  * command's module. Errors become their message and exit code here.
  */
 import { UsageError } from "../errors.ts";
+import type { ErrorReport } from "./report.ts";
 import { Ui, uiOptions } from "../ui.ts";
 import { commandIndex, type FastPath, type GlobalFlags } from "./argv.ts";
 import { rootHelpText, versionText } from "./entry.ts";
@@ -68,7 +69,21 @@ export async function runCommand(
     return code;
   } catch (e) {
     ui.done();
-    const { reportError } = await import("./report.ts");
+    const { errorReport, reportError } = await import("./report.ts");
+    const report = errorReport(e);
+    if (report && Deno.build.os === "windows") await showErrorBoxIfWindowless(report, args);
     return reportError(e, ui);
+  }
+}
+
+/** In `codchiw.exe` (no console, started by a shortcut) a failure is shown in a message box. */
+async function showErrorBoxIfWindowless(report: ErrorReport, args: string[]): Promise<void> {
+  const { errorBoxText, isWindowlessLauncher } = await import("../host/windows/error_box.ts");
+  if (!isWindowlessLauncher(Deno.execPath())) return;
+  const { showErrorBox } = await import("../host/windows/ffi/message_box.ts");
+  try {
+    await showErrorBox(errorBoxText(report, args));
+  } catch {
+    // No user32 (a server core): the error goes to stderr only.
   }
 }

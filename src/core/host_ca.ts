@@ -5,6 +5,7 @@ import type { CoreContext } from "./context.ts";
 import { ToolError } from "../errors.ts";
 import { handInHostProxy } from "./host_proxy.ts";
 import { HOST_CA_FILE } from "../contract.ts";
+import { windowsCaBundle } from "../host/mod.ts";
 
 /** Where the machine reads the bundle (the NixOS module trusts it when enabled). */
 export const MACHINE_CA_PATH = HOST_CA_FILE;
@@ -22,11 +23,19 @@ export function isPemBundle(text: string): boolean {
   return /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(text);
 }
 
-/** The host's CA bundle (PEM), or undefined where none is found (Windows: not exported yet). */
+/**
+ * The host's CA bundle (PEM), or undefined where none is found: on Linux the distribution's
+ * bundle file, on Windows the certificate store's ROOT and CA certificates (`windows`).
+ */
 export async function readHostCaBundle(
   os: HostOs,
   read: (p: string) => Promise<string> = Deno.readTextFile,
+  windows: () => Promise<string | undefined> = windowsCaBundle,
 ): Promise<string | undefined> {
+  if (os === "windows") {
+    const bundle = await windows();
+    return bundle && isPemBundle(bundle) ? bundle : undefined;
+  }
   if (os !== "linux") return undefined;
   for (const p of LINUX_CA_BUNDLES) {
     try {
@@ -47,8 +56,14 @@ export const WRITE_CA_ARGV = [
   MACHINE_CA_PATH,
 ];
 
-/** Writes the bundle into the machine through stdin (one spawn; nothing in argv but the path). */
+/**
+ * Writes the bundle into the machine through stdin (one spawn; nothing in argv but the path). On
+ * WSL through the driver's file push (the image's busybox: no /bin/sh before NixOS is active).
+ */
 export async function pushHostCa(driver: Driver, machine: string, bundle: string): Promise<void> {
+  if (driver.name === "wsl") {
+    return await driver.pushFile(machine, MACHINE_CA_PATH, new TextEncoder().encode(bundle), 0o644);
+  }
   const out = await driver.exec(machine, WRITE_CA_ARGV, {
     user: "root",
     capture: true,
@@ -67,12 +82,11 @@ export async function pushHostCa(driver: Driver, machine: string, bundle: string
 /**
  * Gives a started machine the host's proxy (`config.json` `hostProxy`, opt-in, host_proxy.ts) and
  * the host's CA bundle (`config.json` `hostCertificates`, default on); the
- * machine trusts it only when its config enables `codchi.hostCertificates`. Not on WSL yet: the
- * Windows certificate store is not exported.
+ * machine trusts it only when its config enables `codchi.hostCertificates`.
  */
 export async function handInHostCa(ctx: CoreContext, driver: Driver, name: string): Promise<void> {
   await handInHostProxy(ctx, driver, name);
-  if (driver.name === "wsl" || !(await ctx.config()).hostCertificates) return;
+  if (!(await ctx.config()).hostCertificates) return;
   const bundle = await readHostCaBundle((await ctx.paths()).os);
   if (bundle) await pushHostCa(driver, name, bundle);
 }

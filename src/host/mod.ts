@@ -29,3 +29,14 @@ export async function hostApps(
   const m = await import("./linux_apps.ts");
   return m.linuxHostApps(paths, reporter, opts);
 }
+
+/**
+ * The certificates of the Windows certificate store (ROOT and CA) as a PEM bundle; undefined when
+ * the store holds none. Windows only.
+ */
+export async function windowsCaBundle(): Promise<string | undefined> {
+  const { readStoreCertificates } = await import("./windows/ffi/cert_store.ts");
+  const { pemBundle } = await import("./windows/cert_bundle.ts");
+  const bundle = pemBundle(readStoreCertificates());
+  return bundle || undefined;
+}
