@@ -72,7 +72,7 @@ MANIFEST_UNIX="$OUT/lnk-manifest.json"
 MANIFEST_WIN="Z:${MANIFEST_UNIX//\//\\}"
 start=$(date +%s%N)
 status=0
-CODCHI_WINE_OUT="Z:${OUT//\//\\}" CODCHI_XPROBE="Z:${XPROBE//\//\\}" CODCHI_LNK_MANIFEST="$MANIFEST_WIN" timeout 600 wine "$CODCHI_WINE_DENO" test -A --no-lock "$@" tests/windows/ ||
+CODCHI_WINE_OUT="Z:${OUT//\//\\}" CODCHI_XPROBE="Z:${XPROBE//\//\\}" CODCHI_LNK_MANIFEST="$MANIFEST_WIN" timeout "${CODCHI_WINE_TIMEOUT:-600}" wine "$CODCHI_WINE_DENO" test -A --no-lock "$@" tests/windows/ ||
   status=$?
 echo "[test-windows] wine deno.exe test: exit $status in $((($(date +%s%N) - start) / 1000000)) ms"
 

@@ -45,6 +45,12 @@ export async function runCommand(
 ): Promise<number> {
   const ui = new Ui(uiOptions(flags, env, Deno.stdout.isTerminal(), Deno.stderr.isTerminal()));
   try {
+    if (Deno.build.os === "windows") {
+      // Codchi on Windows keeps its tray running: every call starts it when none runs.
+      const { startTrayIfWanted } = await import("./tray_start.ts");
+      const i = commandIndex(args);
+      await startTrayIfWanted(new Context(env, ui), i >= 0 ? args[i] : undefined);
+    }
     if (fast?.kind === "exec" || fast?.kind === "status") {
       const ctx = new Context(env, ui);
       if (fast.kind === "exec") await execAction(ctx, fast.name, fast.cmd);

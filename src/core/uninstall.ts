@@ -104,11 +104,8 @@ export async function uninstall(ctx: CoreContext, opts: { sure: boolean }): Prom
     r.warn(`Could not remove the stored access tokens: ${(e as Error).message}`);
   }
   r.step("Removing codchi's folders");
-  let autostart: string | undefined;
-  if (paths.os === "linux") {
-    const { planAutostart } = await import("../host/linux/autostart.ts");
-    autostart = planAutostart(paths.autostartDir, false, "").path;
-  }
+  const { trayAutostartFile } = await import("../host/mod.ts");
+  const autostart = await trayAutostartFile(paths);
   for (const target of uninstallTargets(paths, autostart)) {
     if (!(await exists(target))) continue;
     await removeTree(target);

@@ -24,7 +24,7 @@ export async function hostApps(
 ): Promise<HostApps> {
   if (paths.os === "windows") {
     const m = await import("./windows_apps.ts");
-    return m.windowsHostApps(paths, reporter);
+    return m.windowsHostApps(paths, reporter, opts);
   }
   const m = await import("./linux_apps.ts");
   return m.linuxHostApps(paths, reporter, opts);
@@ -39,4 +39,15 @@ export async function windowsCaBundle(): Promise<string | undefined> {
   const { pemBundle } = await import("./windows/cert_bundle.ts");
   const bundle = pemBundle(readStoreCertificates());
   return bundle || undefined;
+}
+
+/** The tray's autostart entry (Linux: XDG autostart file, Windows: Startup folder shortcut). */
+export async function trayAutostartFile(paths: Paths): Promise<string> {
+  if (paths.os === "windows") {
+    const { trayAutostartPath } = await import("./windows/autostart.ts");
+    const { knownFolder } = await import("./windows/ffi/known_folders.ts");
+    return trayAutostartPath(knownFolder("Startup"));
+  }
+  const { planAutostart } = await import("./linux/autostart.ts");
+  return planAutostart(paths.autostartDir, false, "").path;
 }

@@ -79,8 +79,16 @@ Deno.test({
     const codchiw = win32.join(dir, "codchiw.exe");
     await Deno.copyFile(Deno.execPath(), codchiw);
     const main = fileURLToPath(new URL("../../main.ts", import.meta.url));
+    // Its own config folder, with the tray's autostart off (no tray started by this call).
+    const appData = win32.join(dir, "Roaming");
+    await Deno.mkdir(win32.join(appData, "codchi"), { recursive: true });
+    await Deno.writeTextFile(
+      win32.join(appData, "codchi", "config.json"),
+      JSON.stringify({ version: 1, tray: { autostart: false } }),
+    );
     const child = new Deno.Command(codchiw, {
       args: ["run", "-A", "--no-lock", main, "exec", "Bad_Name", "--", "gedit"],
+      env: { APPDATA: appData },
       stdout: "piped",
       stderr: "piped",
     }).spawn();
