@@ -21,8 +21,9 @@ export class CodchiError extends Error {
   readonly exitCode: number = ExitCode.internal;
   /** What the user can do about it (printed after the message). */
   readonly hint?: string;
-  constructor(message: string, hint?: string) {
-    super(message);
+  /** `cause`: the error this one explains (kept for -v and for tests, never shown as a bug). */
+  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
     this.hint = hint;
   }
@@ -70,8 +71,9 @@ export class ToolError extends CodchiError {
     readonly stderrTail = "",
     readonly code = -1,
     hint?: string,
+    options?: { cause?: unknown },
   ) {
-    super(stderrTail ? `${message}\n${indent(stderrTail)}` : message, hint);
+    super(stderrTail ? `${message}\n${indent(stderrTail)}` : message, hint, options);
   }
 }
 
@@ -113,6 +115,19 @@ export class NotRunningError extends CodchiError {
   }
 }
 
+/** Whether a file-system error says access was denied (a file's mode, or a read-only disk). */
+export function isAccessDenied(e: unknown): boolean {
+  if (e instanceof Deno.errors.PermissionDenied) return true;
+  const msg = e instanceof Error ? e.message : String(e);
+  return /permission denied \(os error 13\)|read-only file system|os error 30\b/i.test(msg);
+}
+
+/** The path a Deno file-system error names (`…: open '/x'`), if any. */
+function errorPath(msg: string): string | undefined {
+  return /[,:] (?:open|write\w*|read\w*|copy\w*|mkdir|rename|remove|stat|lstat|chmod|chown)[^']*'([^']+)'/
+    .exec(msg)?.[1];
+}
+
 /** Whether a file-system error says the disk (or quota) is full. */
 export function isDiskFull(e: unknown): boolean {
   const msg = e instanceof Error ? e.message : String(e);
@@ -125,11 +140,20 @@ export function isDiskFull(e: unknown): boolean {
  */
 export function typedError(e: unknown): unknown {
   if (e instanceof CodchiError) return e;
+  if (isAccessDenied(e)) {
+    const path = errorPath((e as Error).message);
+    return new PrerequisiteError(
+      `Permission denied${path ? ` (${path})` : ""}.`,
+      `Check the owner and mode of ${path ?? "codchi's folders"}: codchi runs as your user.`,
+      { cause: e },
+    );
+  }
   if (isDiskFull(e)) {
-    const path = /, (?:open|write|copy|mkdir|rename)[^']*'([^']+)'/.exec((e as Error).message)?.[1];
+    const path = errorPath((e as Error).message);
     return new DiskFullError(
       `The disk is full${path ? ` (writing ${path})` : ""}.`,
       "Free some space (e.g. codchi gc), then run the command again.",
+      { cause: e },
     );
   }
   return e;

@@ -1,12 +1,45 @@
 /** Output for people and scripts: tables, JSON, progress, warnings. Pure renderers + one sink. */
 import type { Reporter } from "./driver/types.ts";
+import { UsageError } from "./errors.ts";
 import { redact } from "./process.ts";
 import { quarter, transferText } from "./release/progress.ts";
+
+/** Log levels (`CODCHI_LOG`), from least to most output. */
+export const LOG_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
+/** One log level. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/**
+ * The log level: the flags when given (`-q` error, `-v` debug, `-vv` trace), else `CODCHI_LOG`
+ * (a level name, any case; empty = unset), else info. A `CODCHI_LOG` that is no level is a
+ * UsageError, flags or not.
+ */
+export function logLevel(
+  flags: { verbose?: number; quiet?: boolean },
+  env: string | undefined,
+): LogLevel {
+  const raw = (env ?? "").trim().toLowerCase();
+  const named = raw === "" ? undefined : LOG_LEVELS.find((l) => l === raw);
+  if (raw !== "" && !named) {
+    throw new UsageError(
+      `CODCHI_LOG=${JSON.stringify(env)} is not a log level.`,
+      `Use one of ${LOG_LEVELS.join(", ")} (or -q / -v / -vv).`,
+    );
+  }
+  if (flags.quiet) return "error";
+  if ((flags.verbose ?? 0) >= 2) return "trace";
+  if ((flags.verbose ?? 0) === 1) return "debug";
+  return named ?? "info";
+}
 
 /** How output should look. */
 export interface UiOptions {
   json: boolean;
+  /** What is shown on stderr: errors always; warnings from warn; steps and progress from info. */
+  level?: LogLevel;
+  /** debug lines (and nix's build log) from 1 (debug), spawn trace from 2 (trace). */
   verbose: number;
+  /** Level error: nothing on stderr but errors. */
   quiet: boolean;
   /** Colour allowed (TTY and no non-empty NO_COLOR). */
   color: boolean;
@@ -16,17 +49,19 @@ export interface UiOptions {
   live: boolean;
 }
 
-/** Computes UiOptions from flags and the environment. */
+/** Computes UiOptions from flags and the environment (throws on a bad `CODCHI_LOG`). */
 export function uiOptions(
   flags: { json?: boolean; verbose?: number; quiet?: boolean },
-  env: { NO_COLOR?: string },
+  env: { NO_COLOR?: string; CODCHI_LOG?: string },
   stdoutTty: boolean,
   stderrTty: boolean,
 ): UiOptions {
+  const level = logLevel(flags, env.CODCHI_LOG);
   return {
     json: !!flags.json,
-    verbose: flags.verbose ?? 0,
-    quiet: !!flags.quiet,
+    level,
+    verbose: Math.max(0, LOG_LEVELS.indexOf(level) - 2),
+    quiet: level === "error",
     // https://no-color.org: NO_COLOR set to a non-empty value turns colour off.
     color: stdoutTty && !env.NO_COLOR,
     errColor: stderrTty && !env.NO_COLOR,
@@ -93,13 +128,13 @@ export class Ui implements Reporter {
   step(message: string): void {
     this.#step = message;
     this.#transfer = undefined;
-    if (this.opts.quiet) return;
+    if (!this.#shows("info")) return;
     this.#clearLive();
     this.writeErr(`${this.opts.errColor ? "\x1b[36m==>\x1b[0m" : "==>"} ${redact(message)}\n`);
   }
 
   progress(done: number, total: number, unit?: string): void {
-    if (this.opts.quiet) return;
+    if (!this.#shows("info")) return;
     if (unit === "B") return this.#bytes(done, total);
     if (!this.opts.live) return;
     this.writeErr(`\r\x1b[2K${redact(progressText(this.#step, done, total, unit))}`);
@@ -124,17 +159,30 @@ export class Ui implements Reporter {
   }
 
   debug(message: string): void {
-    if (this.opts.verbose < 1) return;
+    if (!this.#shows("debug")) return;
     this.#clearLive();
     this.writeErr(`${redact(message)}\n`);
   }
 
   warn(message: string): void {
-    if (this.opts.quiet) return;
+    if (!this.#shows("warn")) return;
     this.#clearLive();
     this.writeErr(
       `${this.opts.errColor ? "\x1b[33mwarning:\x1b[0m" : "warning:"} ${redact(message)}\n`,
     );
+  }
+
+  /** Whether messages of `level` are shown. */
+  #shows(level: LogLevel): boolean {
+    const mine = this.opts.level ??
+      (this.opts.quiet
+        ? "error"
+        : this.opts.verbose >= 2
+        ? "trace"
+        : this.opts.verbose
+        ? "debug"
+        : "info");
+    return LOG_LEVELS.indexOf(level) <= LOG_LEVELS.indexOf(mine);
   }
 
   /** Ends a live progress line, if any. */

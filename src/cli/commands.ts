@@ -28,7 +28,7 @@ export const DESCRIPTION =
 
 /** The completion command's description (also set on the real command). */
 export const COMPLETION_DESCRIPTION =
-  "print the shell completion script (bash, zsh, fish or powershell)";
+  "print the shell completion script (bash, zsh, fish, powershell, elvish or nushell)";
 
 // deno-lint-ignore no-explicit-any
 const b = (f: any) => f as CommandBuilder;
@@ -111,7 +111,7 @@ export const COMMANDS: CommandInfo[] = [
     aliases: [],
     args: "[options] <name> <file>",
     description:
-      "export the machine's files and a standalone flake (rebuildable as a plain NixOS VM)",
+      "export the machine as a standalone NixOS: state, home and /etc/nixos flake (.tar, .tar.gz, .tar.zst)",
     load: async () => b((await import("./tar.ts")).tarCommand),
   },
   {

@@ -1,7 +1,18 @@
-/** Shell completions (bash, zsh, fish, PowerShell) with machine names read from the config dir. */
-import type { Command } from "@commander-js/extra-typings";
+/**
+ * Shell completions (bash, zsh, fish, PowerShell from @bomb.sh/tab; elvish and nushell from
+ * completion_scripts.ts) with machine names read from the config dir.
+ */
+import type { Command, CommandUnknownOpts } from "@commander-js/extra-typings";
 import tab from "@bomb.sh/tab/commander";
 import { machineNameProblem } from "../config/names.ts";
+import {
+  type CompletionArg,
+  type CompletionCommand,
+  type CompletionOption,
+  type CompletionTree,
+  EXTRA_SHELLS,
+  extraScript,
+} from "./completion_scripts.ts";
 
 /** Argument names that take the name of an existing machine. */
 const MACHINE_ARGS = new Set(["name", "machine", "source", "machines"]);
@@ -45,16 +56,80 @@ export function addCompletion(
   const completion = (program as unknown as Command).commands.find((c) =>
     c.name() === "completion"
   );
+  completion?.registeredArguments[0]?.choices([...TAB_SHELLS, ...EXTRA_SHELLS]);
+  const shellArg = root.commands.get("completion")?.arguments.get("shell");
+  if (shellArg) {
+    shellArg.handler = (complete: (value: string, description: string) => void) => {
+      for (const s of [...TAB_SHELLS, ...EXTRA_SHELLS]) complete(s, "");
+    };
+  }
   completion?.addHelpText(
     "after",
     "\nExamples:\n  source <(codchi completion bash)\n" +
-      "  codchi completion fish > ~/.config/fish/completions/codchi.fish",
+      "  codchi completion fish > ~/.config/fish/completions/codchi.fish\n" +
+      "  eval (codchi completion elvish | slurp)\n" +
+      "  codchi completion nushell | save -f ($nu.default-config-dir | path join codchi-completions.nu)",
   ).action((...args: unknown[]) => {
     const shell = String(args[0]);
     const name = program.name();
+    if ((EXTRA_SHELLS as readonly string[]).includes(shell)) {
+      const tree = completionTree(program as unknown as CommandUnknownOpts);
+      return write(extraScript(shell as typeof EXTRA_SHELLS[number], tree).replace(/\n$/, ""));
+    }
     const script = captureLog(() => root.setup(name, name, shell));
     write(shell === "bash" ? `${BASH_PRELUDE}\n${safeBash(script, name)}` : script);
   });
+}
+
+/** The shells @bomb.sh/tab writes scripts for. */
+const TAB_SHELLS = ["bash", "zsh", "fish", "powershell"];
+
+/** Global flags: accepted after any command too (src/cli/argv.ts scans for them everywhere). */
+const GLOBAL_FLAGS = new Set(["json", "verbose", "quiet"]);
+
+/** The visible command tree of `program` (commands and aliases) for the completion scripts. */
+export function completionTree(program: CommandUnknownOpts): CompletionTree {
+  const optionsOf = (cmd: CommandUnknownOpts): CompletionOption[] =>
+    cmd.createHelp().visibleOptions(cmd).map((o) => ({
+      long: o.long?.replace(/^--/, ""),
+      short: o.short?.replace(/^-/, ""),
+      takesValue: o.required,
+      description: o.description,
+      choices: o.argChoices,
+    }));
+  const argsOf = (cmd: CommandUnknownOpts): CompletionArg[] =>
+    cmd.registeredArguments.map((a) => ({
+      name: a.name(),
+      required: a.required,
+      variadic: a.variadic,
+      machine: MACHINE_ARGS.has(a.name()),
+      choices: a.argChoices,
+      description: a.description,
+    }));
+  const commands: CompletionCommand[] = [];
+  const walk = (cmd: CommandUnknownOpts, prefixes: string[][]) => {
+    for (const c of cmd.createHelp().visibleCommands(cmd)) {
+      const paths = prefixes.flatMap((p) => [c.name(), ...c.aliases()].map((n) => [...p, n]));
+      for (const path of paths) {
+        commands.push({
+          path,
+          description: c.description(),
+          options: optionsOf(c),
+          args: argsOf(c),
+        });
+      }
+      walk(c, paths);
+    }
+  };
+  walk(program, [[]]);
+  const options = optionsOf(program);
+  return {
+    name: program.name(),
+    description: program.description(),
+    options,
+    globalOptions: options.filter((o) => GLOBAL_FLAGS.has(o.long ?? "")),
+    commands,
+  };
 }
 
 /**

@@ -25,7 +25,9 @@ export class Context {
   constructor(
     readonly env: Record<string, string>,
     readonly ui: Ui,
-    readonly runner: Runner = new ProcessRunner(env.CODCHI_TRACE === "1"),
+    readonly runner: Runner = new ProcessRunner(
+      env.CODCHI_TRACE === "1" || ui.opts.level === "trace",
+    ),
   ) {
     this.os = hostOs(env);
   }

@@ -21,6 +21,8 @@ export interface ErrorReport {
   message: string;
   hint?: string;
   exitCode: number;
+  /** What a typed error explains (a tool's or the file system's own error), redacted. */
+  cause?: string;
 }
 
 /** What `e` is reported as; undefined for the parser's "help shown" (exit 0, nothing to report). */
@@ -46,6 +48,9 @@ export function errorReport(e: unknown): ErrorReport | undefined {
     message: redact(err ? err.message : (e instanceof Error ? e.stack ?? e.message : String(e))),
     hint: err?.hint ? redact(err.hint) : undefined,
     exitCode: err?.exitCode ?? ExitCode.internal,
+    cause: err?.cause === undefined ? undefined : redact(
+      err.cause instanceof Error ? `${err.cause.name}: ${err.cause.message}` : String(err.cause),
+    ),
   };
 }
 
@@ -63,6 +68,8 @@ export function reportError(e: unknown, ui: Ui): number {
     const head = ui.opts.errColor ? "\x1b[31merror:\x1b[0m" : "error:";
     text = `${head} ${r.message}\n`;
     if (r.hint) text += `${r.hint}\n`;
+    // -v: what the typed error explains (a tool's or the file system's own error).
+    if (r.cause !== undefined && ui.opts.verbose > 0) text += `caused by: ${r.cause}\n`;
     if (r.type === "InternalError") {
       text += "This is a bug in codchi; please report it with the output above.\n";
     }

@@ -43,7 +43,18 @@ export async function runCommand(
   fast: FastPath | undefined,
   env: Record<string, string>,
 ): Promise<number> {
-  const ui = new Ui(uiOptions(flags, env, Deno.stdout.isTerminal(), Deno.stderr.isTerminal()));
+  const ttys = [Deno.stdout.isTerminal(), Deno.stderr.isTerminal()] as const;
+  let ui: Ui;
+  try {
+    ui = new Ui(uiOptions(flags, env, ...ttys));
+  } catch (e) {
+    // A bad CODCHI_LOG: said with the default level, before anything else happens.
+    const { reportError } = await import("./report.ts");
+    return reportError(
+      e,
+      new Ui(uiOptions({ json: flags.json }, { NO_COLOR: env.NO_COLOR }, ...ttys)),
+    );
+  }
   try {
     if (Deno.build.os === "windows") {
       // Codchi on Windows keeps its tray running: every call starts it when none runs.

@@ -9,10 +9,16 @@ export function storeCommand(ctx: Context) {
   const store = new Command("store").description("the shared Nix store container (codchistore)")
     .addHelpText("after", "\nExamples:\n  codchi store debug\n  codchi store recover");
   store.command("debug")
-    .description("open a root shell in the store container")
-    .addHelpText("after", "\nExample:\n  codchi store debug")
-    .action(async () => {
-      ctx.exitCode = await storeShell(ctx.core());
+    .description(
+      "a root shell (or the command after --) in the store container; works with a dead nix-daemon",
+    )
+    .argument("[cmd...]", "command to run instead of a shell (after --)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  codchi store debug\n  codchi store debug -- journalctl -u codchi-nix-daemon",
+    )
+    .action(async (cmd) => {
+      ctx.exitCode = await storeShell(ctx.core(), cmd);
     });
   store.command("recover")
     .description("re-create the store container from its image, keeping /nix")

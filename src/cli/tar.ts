@@ -1,4 +1,4 @@
-/** `codchi tar`: export a machine's files plus a standalone NixOS flake. */
+/** `codchi tar`: export a machine as a standalone NixOS (state, home, /etc/nixos flake). */
 import { Command } from "@commander-js/extra-typings";
 import type { Context } from "./context.ts";
 import { machineArg } from "./options.ts";
@@ -8,12 +8,18 @@ import { tarMachine } from "../core/lifecycle.ts";
 export function tarCommand(ctx: Context) {
   return new Command("tar")
     .description(
-      "export the machine's files and a standalone flake (rebuildable as a plain NixOS VM)",
+      "export the machine as a standalone NixOS: state, home and /etc/nixos flake (.tar, .tar.gz, .tar.zst)",
     )
     .argument("<name>", "machine name", machineArg)
-    .argument("<file>", "tar file to write")
+    .argument(
+      "<file>",
+      "archive to write; its ending picks the compression: .tar, .tar.gz, .tar.zst",
+    )
     .option("--with-secrets", "include the machine's secret values (left out by default)")
-    .addHelpText("after", "\nExample:\n  codchi tar java java.tar")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  codchi tar java java.tar.zst\n  codchi tar java /backups/java.tar.gz --with-secrets",
+    )
     .action(async (name, file, opts) => {
       const res = await tarMachine(ctx.core(), name, file, { withSecrets: !!opts.withSecrets });
       ctx.ui.result(`Wrote ${res.file}.`, res);

@@ -1,4 +1,5 @@
 /** Every host path codchi uses, computed by one pure function from (OS, environment). */
+import { PrerequisiteError } from "../errors.ts";
 import { posix, win32 } from "../path.ts";
 
 /** The host operating systems codchi knows. */
@@ -55,7 +56,12 @@ export function computePaths(os: HostOs, env: Env, dataDirOverride?: string): Pa
 function linuxPaths(env: Env, dataDirOverride?: string): Paths {
   const p = posix;
   const home = env.HOME;
-  if (!home) throw new Error("HOME is not set; codchi needs it to find its folders.");
+  if (!home) {
+    throw new PrerequisiteError(
+      "HOME is not set; codchi needs it to find its folders.",
+      "Run codchi from a login session, or set HOME to your home folder.",
+    );
+  }
   const xdg = (name: string, fallback: string) => {
     const v = env[name];
     return v && p.isAbsolute(v) ? v : p.join(home, fallback);
@@ -95,7 +101,12 @@ function windowsPaths(env: Env, dataDirOverride?: string): Paths {
   const p = win32;
   const home = env.USERPROFILE ??
     (env.HOMEDRIVE && env.HOMEPATH ? p.join(env.HOMEDRIVE, env.HOMEPATH) : undefined);
-  if (!home) throw new Error("USERPROFILE is not set; codchi needs it to find its folders.");
+  if (!home) {
+    throw new PrerequisiteError(
+      "USERPROFILE is not set; codchi needs it to find its folders.",
+      "Run codchi from a Windows session, or set USERPROFILE to your profile folder.",
+    );
+  }
   const appData = env.APPDATA ?? p.join(home, "AppData", "Roaming");
   const localAppData = env.LOCALAPPDATA ?? p.join(home, "AppData", "Local");
   const configDir = p.join(appData, "codchi");
@@ -139,6 +150,8 @@ export function machinePaths(paths: Paths, name: string) {
     profilesDir: p.join(dir, "profiles"),
     lockFile: p.join(paths.locksDir, `${name}.lock`),
     data: p.join(paths.machineDataRoot, name),
+    /** The machine's log folder (LXD mounts it at the contract's log dir). */
+    logs: p.join(paths.logDir, "machines", name),
   };
 }
 

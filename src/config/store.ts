@@ -55,6 +55,7 @@ export async function readOwnFile(file: string): Promise<Uint8Array | undefined>
     throw new ConfigError(
       `${file} cannot be read as a file: ${fileProblem(e)}.`,
       `Move ${file} away or replace it with a regular file.`,
+      { cause: e },
     );
   }
 }
@@ -103,10 +104,19 @@ export function parseJson<T extends z.ZodType>(file: string, text: string, schem
     throw new ConfigError(
       `${file} is not valid JSON${where}.`,
       `Fix the file by hand (codchi never overwrites it), or move it away to start from defaults.`,
+      { cause: e },
     );
   }
   const res = schema.safeParse(raw);
   if (!res.success) {
+    const newer = newerVersion(raw, res.error.issues);
+    if (newer) {
+      throw new ConfigError(
+        `${file} was written by a newer codchi (format version ${newer.found}; this codchi ` +
+          `reads version ${newer.known}).`,
+        "Update codchi to use it; codchi leaves the file untouched.",
+      );
+    }
     const problems = res.error.issues.map(describeIssue);
     throw new ConfigError(
       `${file} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
@@ -114,6 +124,25 @@ export function parseJson<T extends z.ZodType>(file: string, text: string, schem
     );
   }
   return res.data;
+}
+
+/**
+ * The file's format version and the one this codchi knows, when the file is refused because its
+ * `version` is higher (a file from a newer codchi); undefined otherwise.
+ */
+export function newerVersion(
+  raw: unknown,
+  issues: readonly z.core.$ZodIssue[],
+): { found: number; known: number } | undefined {
+  if (typeof raw !== "object" || raw === null || !("version" in raw)) return undefined;
+  const found = raw.version;
+  if (typeof found !== "number") return undefined;
+  for (const issue of issues) {
+    if (issue.code !== "invalid_value" || issue.path.join(".") !== "version") continue;
+    const known = issue.values.filter((v): v is number => typeof v === "number");
+    if (known.length && found > Math.max(...known)) return { found, known: Math.max(...known) };
+  }
+  return undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -144,6 +173,7 @@ export async function writeFileAtomic(
       throw new DiskFullError(
         `The disk is full: writing ${file} needs ${size} bytes.`,
         `Free some space on the disk of ${dirname(file)}, then run the command again.`,
+        { cause: e },
       );
     }
     throw e;

@@ -97,6 +97,13 @@ export async function readValidated<T>(
   return value;
 }
 
+/** Forgets what was remembered about `files` (a deleted machine's records). */
+export async function forgetValidated(recordDir: string, files: string[]): Promise<void> {
+  for (const file of files) {
+    await Deno.remove(`${recordDir}/validated/${pathKey(file)}.json`).catch(() => {});
+  }
+}
+
 function isAbsoluteHere(path: string): boolean {
   return Deno.build.os === "windows" ? /^[A-Za-z]:[\\/]|^\\\\/.test(path) : path.startsWith("/");
 }

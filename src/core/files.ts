@@ -22,6 +22,7 @@ export async function copyTree(src: string, dst: string): Promise<void> {
     throw new DiskFullError(
       `The disk is full: copying ${src} to ${dst} needs ${mib} MiB.`,
       `Free at least ${mib} MiB on the disk of ${dst}, then run the command again.`,
+      { cause: e },
     );
   }
 }

@@ -12,6 +12,7 @@ import {
 } from "../config/journal.ts";
 import { machineNameProblem } from "../config/names.ts";
 import { machinePaths } from "../config/paths.ts";
+import { forgetValidated } from "../config/trusted.ts";
 import type { Driver } from "../driver/types.ts";
 import { ConfigError, InterruptedError } from "../errors.ts";
 import { hostApps } from "../host/mod.ts";
@@ -42,8 +43,14 @@ export async function removeParts(
       ctx.reporter.warn(`Could not remove the secrets of "${name}": ${(e as Error).message}`)
     );
   }
-  if (parts.includes("home")) await removeTree(mp.data);
-  if (parts.includes("config")) await removeTree(mp.dir);
+  if (parts.includes("home")) {
+    await removeTree(mp.data);
+    await removeTree(mp.logs);
+  }
+  if (parts.includes("config")) {
+    await removeTree(mp.dir);
+    await forgetValidated(paths.runtimeDir, [mp.file, mp.built]);
+  }
 }
 
 /**
@@ -182,7 +189,7 @@ export async function interruptible<T>(
     return res;
   } catch (e) {
     if (signal && !(e instanceof InterruptedError)) {
-      throw new InterruptedError(`Interrupted (${signal}): ${doing}.`);
+      throw new InterruptedError(`Interrupted (${signal}): ${doing}.`, undefined, { cause: e });
     }
     throw e;
   } finally {

@@ -1,7 +1,7 @@
 /** The machine lifecycle, platform-free: init, exec, rebuild, delete, duplicate, tar. */
 import { machinePaths, type Paths } from "../config/paths.ts";
+import { removeOnRelease } from "../config/lock.ts";
 import type { MachineConfig } from "../config/schema.ts";
-import { writeJson } from "../config/store.ts";
 import type { Driver } from "../driver/types.ts";
 import { ConflictError, InterruptedError, UsageError } from "../errors.ts";
 import type { InputOptions } from "../cli/options.ts";
@@ -24,7 +24,6 @@ import { type ConfigStatus, configStatus } from "./status.ts";
 import { fileHash } from "../config/store.ts";
 import { copyTree } from "./files.ts";
 import { handInHostCa } from "./host_ca.ts";
-import { defaultDriverUrl, standaloneFlakeText } from "./flake.ts";
 import { CONTRACT } from "../contract.ts";
 
 /** Result of commands that leave a machine in some state. */
@@ -230,6 +229,8 @@ export async function deleteMachine(
         j.step(`${part} removed`);
       }
     });
+    // Nothing of the machine is left: its lock file goes too, when the lock is let go.
+    removeOnRelease(mp.lockFile);
   });
 }
 
@@ -312,42 +313,5 @@ export async function duplicateMachine(
   });
 }
 
-/** `codchi tar`: the machine's files + a standalone flake (+ secrets only when asked). */
-export async function tarMachine(
-  ctx: CoreContext,
-  name: string,
-  file: string,
-  opts: { withSecrets: boolean },
-): Promise<{ file: string; secrets: boolean }> {
-  const paths = await ctx.paths();
-  const cfg = await loadMachine(paths, name);
-  const driver = await ctx.driver();
-  const out = file.startsWith("/") || /^[A-Za-z]:[\\/]/.test(file) ? file : `${Deno.cwd()}/${file}`;
-  ctx.reporter.step(`Exporting the files of "${name}"`);
-  await driver.exportFiles(name, out);
-  const tmp = await Deno.makeTempDir({ prefix: "codchi-tar-" });
-  try {
-    const dir = `${tmp}/codchi`;
-    await Deno.mkdir(`${dir}/flake`, { recursive: true });
-    await Deno.writeTextFile(
-      `${dir}/flake/flake.nix`,
-      standaloneFlakeText(
-        cfg,
-        ctx.env.CODCHI_DRIVER_FLAKE?.startsWith("/") === false
-          ? ctx.env.CODCHI_DRIVER_FLAKE
-          : defaultDriverUrl(),
-      ),
-    );
-    const lock = machinePaths(paths, name).lock;
-    await Deno.copyFile(lock, `${dir}/flake/flake.lock`).catch(() => {});
-    await writeJson(`${dir}/machine.json`, cfg);
-    if (opts.withSecrets) {
-      const values = await secretValuesFor(ctx, paths, name);
-      await writeJson(`${dir}/secrets.json`, values, 0o600);
-    }
-    await driver.runner.run(["tar", "-rf", out, "-C", tmp, "codchi"]);
-  } finally {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  }
-  return { file: out, secrets: opts.withSecrets };
-}
+/** `codchi tar` lives in export.ts. */
+export { tarMachine } from "./export.ts";

@@ -104,6 +104,7 @@ async function discover(
           e.stderrTail,
           e.code,
           "Check the URL, the branch and your access (--auth).",
+          { cause: e },
         )
         : e;
     });

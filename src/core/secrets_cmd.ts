@@ -149,15 +149,19 @@ export async function setSecret(
   ctx: CoreContext,
   machine: string,
   name: string,
-  opts: { restart: boolean },
+  opts: {
+    restart: boolean;
+    /** Where the value comes from when not from a prompt (default: this process's stdin). */
+    stdin?: { isTerminal: boolean; read: () => Promise<string> };
+  },
 ): Promise<{ name: string; machine: string; restarted: boolean; message: string }> {
   const paths = await ctx.paths();
   await loadMachine(paths, machine);
   const decl = findDeclared(await loadDeclared(paths, machine), machine, name);
   const value = await readSecretValue(decl, machine, {
-    isTerminal: Deno.stdin.isTerminal(),
+    isTerminal: opts.stdin?.isTerminal ?? Deno.stdin.isTerminal(),
     prompt: (q) => ctx.prompter.secret(q, ""),
-    readStdin: () => readSecretFromStdin(),
+    readStdin: opts.stdin?.read ?? (() => readSecretFromStdin()),
   });
   await (await ctx.secrets()).set(machine, name, value);
   const driver = await ctx.driver();

@@ -4,11 +4,13 @@ import type { CoreContext } from "./context.ts";
 import { loadMachine } from "./machines.ts";
 import { journaled, withMachine } from "./journal_ops.ts";
 
-/** `codchi store debug`: an interactive root shell in the store. */
-export async function storeShell(ctx: CoreContext): Promise<number> {
+/**
+ * `codchi store debug [cmd…]`: a root shell (or `argv`) in the store. The store is started when
+ * needed, but its nix-daemon is not waited for: this is the tool for a store whose daemon is dead.
+ */
+export async function storeShell(ctx: CoreContext, argv: string[] = []): Promise<number> {
   const driver = await ctx.driver();
-  await driver.store.ensureRunning(ctx.reporter);
-  return await driver.store.shell();
+  return await driver.store.shell(argv, ctx.reporter);
 }
 
 /** `codchi store recover`: re-creates the store container from its image, keeping /nix. */

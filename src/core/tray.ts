@@ -1,5 +1,5 @@
 /** `codchi tray`: the tray's controller from the core, shown by the host's tray implementation. */
-import { ConflictError } from "../errors.ts";
+import { ConflictError, PrerequisiteError } from "../errors.ts";
 import type { TrayMachine } from "../host/linux/tray_menu.ts";
 import type { CoreContext } from "./context.ts";
 import { rebuildMachine, startMachine } from "./lifecycle.ts";
@@ -74,7 +74,12 @@ export async function runTray(ctx: CoreContext): Promise<void> {
   const runner = new ProcessRunner();
   const actions = trayActions(ctx, async (name) => {
     const choice = await detectTerminal(ctx.env, runner);
-    if (!choice) throw new Error("No terminal emulator found; set $TERMINAL.");
+    if (!choice) {
+      throw new PrerequisiteError(
+        "No terminal emulator found.",
+        "Install one, or set $TERMINAL to the terminal program to use.",
+      );
+    }
     await runner.run(detachedArgv(terminalArgv(choice, [...ctx.selfArgv, "exec", name])));
   });
   const tray = await startTray({

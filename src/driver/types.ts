@@ -64,8 +64,12 @@ export interface StoreDriver {
   ensureRunning(reporter?: Reporter): Promise<void>;
   /** Runs argv as root inside the store (nix commands happen here). */
   run(argv: string[], opts?: RunOpts): Promise<Output>;
-  /** Interactive root shell (`codchi store debug`); returns its exit code. */
-  shell(): Promise<number>;
+  /**
+   * `codchi store debug`: a root login shell in the store, or `argv` when given (stdio the user's),
+   * starting the store when needed but never waiting for its nix-daemon (it is the tool for a
+   * store whose daemon is dead); returns the exit code.
+   */
+  shell(argv?: string[], reporter?: Reporter): Promise<number>;
   /** Re-creates the store container from its image, keeping /nix. */
   recover(reporter?: Reporter): Promise<void>;
   /** Stops the store (machines stop first). */
@@ -125,8 +129,16 @@ export interface Driver {
   remove(machine: string): Promise<void>;
   /** Copies the container/distro `from` to `to` (host folders are copied by the core). */
   duplicate(from: string, to: string, reporter?: Reporter): Promise<void>;
-  /** Writes a tar of the machine's own files (home etc.) to `file` on the host. */
-  exportFiles(machine: string, file: string): Promise<void>;
+  /**
+   * `codchi tar`: streams an uncompressed tar of `paths` (absolute, as the machine sees them;
+   * missing ones left out; owners as numbers) to `sink`, ending with the archive's end blocks.
+   * The machine must be running. Nothing is written in the machine or on the host.
+   */
+  exportTree(
+    machine: string,
+    paths: string[],
+    sink: (chunk: Uint8Array) => Promise<void>,
+  ): Promise<void>;
   /** Re-creates the machine's container from the machine image (home and profile kept). */
   recover?(machine: string, reporter?: Reporter): Promise<void>;
   /**

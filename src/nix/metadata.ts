@@ -1,5 +1,18 @@
 /** Parsers of what the nix commands of `argv.ts` print on stdout. Every parser validates. */
+import { ToolError } from "../errors.ts";
 import { machineVarName } from "../secrets/env_file.ts";
+
+/** nix printed something codchi cannot read: a ToolError (exit 6), never a bug report. */
+function unreadable(what: string, problem: string, cause?: unknown): ToolError {
+  return new ToolError(
+    "nix",
+    `nix printed unreadable ${what}: ${problem}`,
+    "",
+    -1,
+    "Check the nix version in the store (codchi doctor), or run again with -v.",
+    { cause },
+  );
+}
 
 /** A flake's metadata as codchi needs it. */
 export interface FlakeMetadata {
@@ -28,7 +41,7 @@ function parseJson(what: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Error(`nix printed invalid JSON for ${what}: ${(e as Error).message}`);
+    throw unreadable(what, `invalid JSON (${(e as Error).message})`, e);
   }
 }
 
@@ -39,7 +52,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** Parses `nix flake metadata --json`. */
 export function parseFlakeMetadata(text: string): FlakeMetadata {
   const v = parseJson("flake metadata", text);
-  if (!isRecord(v) || typeof v.url !== "string") throw new Error("flake metadata: no url");
+  if (!isRecord(v) || typeof v.url !== "string") throw unreadable("flake metadata", "no url");
   const locks = isRecord(v.locks) ? v.locks : {};
   const nodes = isRecord(locks.nodes) ? locks.nodes : {};
   const rootName = typeof locks.root === "string" ? locks.root : "root";
@@ -55,7 +68,7 @@ export function parseFlakeMetadata(text: string): FlakeMetadata {
 export function parseModuleNames(text: string): string[] {
   const v = parseJson("module names", text);
   if (!Array.isArray(v) || !v.every((n) => typeof n === "string")) {
-    throw new Error("module names: expected a JSON list of strings");
+    throw unreadable("module names", "expected a JSON list of strings");
   }
   return [...v].sort();
 }
@@ -63,13 +76,13 @@ export function parseModuleNames(text: string): string[] {
 /** Parses the output of `readSecretsArgv`, sorted by name. */
 export function parseDeclaredSecrets(text: string): DeclaredSecret[] {
   const v = parseJson("declared secrets", text);
-  if (!Array.isArray(v)) throw new Error("declared secrets: expected a JSON list");
+  if (!Array.isArray(v)) throw unreadable("declared secrets", "expected a JSON list");
   return v.map((s) => {
     if (
       !isRecord(s) || typeof s.name !== "string" || !/^[a-zA-Z0-9:_.-]+$/.test(s.name) ||
       typeof s.description !== "string"
     ) {
-      throw new Error(`declared secrets: bad entry ${JSON.stringify(s)}`);
+      throw unreadable("declared secrets", `bad entry ${JSON.stringify(s)}`);
     }
     return { name: s.name, description: s.description, variable: machineVarName(s.name) };
   }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -120,7 +120,8 @@ Deno.test("uiOptions: colour only on a TTY without a non-empty NO_COLOR", () => 
   assert.equal(uiOptions({}, {}, true, false).live, false);
   assert.deepEqual(uiOptions({ verbose: 2, quiet: true }, {}, false, false), {
     json: false,
-    verbose: 2,
+    level: "error",
+    verbose: 0,
     quiet: true,
     color: false,
     errColor: false,

@@ -31,7 +31,11 @@ const CONFIG_CASES: Case[] = [
     names: /key "windows\.vcxsrv\.enable"/,
   },
   { what: "bad enum", text: '{"version":1,"driver":"docker"}', names: /key "driver"/ },
-  { what: "future version", text: '{"version":2}', names: /key "version"/ },
+  {
+    what: "future version",
+    text: '{"version":2}',
+    names: /written by a newer codchi \(format version 2; this codchi reads version 1\)/,
+  },
   { what: "not an object", text: "[1,2]", names: /expected object/ },
 ];
 
@@ -62,6 +66,11 @@ const MACHINE_CASES: Case[] = [
     names: /unknown key "branch" at modules\.0\.source/,
   },
   { what: "missing key", text: '{"version":1,"name":"m"}', names: /key "createdAt"/ },
+  {
+    what: "future version",
+    text: '{"version":2,"name":"m","createdAt":"x"}',
+    names: /written by a newer codchi \(format version 2; this codchi reads version 1\)/,
+  },
 ];
 
 async function checkRefused(

@@ -1,7 +1,7 @@
 /** The per-machine lock: exclusive across processes, bounded wait, holder named, reusable. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { acquireLock, lockTimeoutMs } from "../../src/config/lock.ts";
+import { acquireLock, lockTimeoutMs, removeOnRelease } from "../../src/config/lock.ts";
 import { ConflictError } from "../../src/errors.ts";
 import { REPO } from "../support/cli.ts";
 
@@ -89,5 +89,38 @@ Deno.test("lockTimeoutMs: CODCHI_LOCK_TIMEOUT_MS or 30 s", () => {
   } finally {
     if (old === undefined) Deno.env.delete("CODCHI_LOCK_TIMEOUT_MS");
     else Deno.env.set("CODCHI_LOCK_TIMEOUT_MS", old);
+  }
+});
+
+Deno.test("a lock file removed by its holder: the waiter takes the new file, never two holders", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "locks", "gone.lock");
+  try {
+    const a = await acquireLock(file, "m", 2000);
+    let bHeld = false;
+    const b = acquireLock(file, "m", 5000).then((l) => {
+      bHeld = true;
+      return l;
+    });
+    await new Promise((r) => setTimeout(r, 250)); // b is waiting on a's file now
+    assert.equal(bHeld, false);
+    removeOnRelease(file);
+    a.release();
+    const held = await b;
+    // b holds the file that is at the path now (a fresh one), so a third process waits for b.
+    const ino = (await Deno.stat(file)).ino;
+    assert.ok(ino !== null);
+    await assert.rejects(acquireLock(file, "m", 300), ConflictError);
+    held.release();
+    // Released without removal: the file stays, and is free.
+    (await acquireLock(file, "m", 300)).release();
+    assert.ok((await Deno.stat(file)).isFile);
+    // Removal on release by the last holder: nothing left.
+    const last = await acquireLock(file, "m", 300);
+    removeOnRelease(file);
+    last.release();
+    await assert.rejects(Deno.stat(file), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { computePaths, hostOs, machinePaths } from "../../src/config/paths.ts";
 import { pathApi } from "../../src/config/path_api.ts";
+import { PrerequisiteError } from "../../src/errors.ts";
 
 Deno.test("linux: XDG variables set", () => {
   const p = computePaths("linux", {
@@ -56,8 +57,14 @@ Deno.test("linux: dataDir from config.json moves the data, never the config", ()
 });
 
 Deno.test("linux: a missing HOME is an error", () => {
-  assert.throws(() => computePaths("linux", {}), /HOME is not set/);
-  assert.throws(() => computePaths("linux", { HOME: "" }), /HOME is not set/);
+  for (const env of [{}, { HOME: "" }]) {
+    assert.throws(
+      () => computePaths("linux", env),
+      (e) =>
+        e instanceof PrerequisiteError && /HOME is not set/.test(e.message) &&
+        e.exitCode === 9 && /set HOME/.test(e.hint ?? ""),
+    );
+  }
 });
 
 Deno.test("windows: APPDATA / LOCALAPPDATA", () => {
@@ -95,7 +102,10 @@ Deno.test("windows: defaults from USERPROFILE, then HOMEDRIVE+HOMEPATH; none is 
   const q = computePaths("windows", { HOMEDRIVE: "C:", HOMEPATH: "\\Users\\v" });
   assert.equal(q.home, "C:\\Users\\v");
   assert.equal(q.configDir, "C:\\Users\\v\\AppData\\Roaming\\codchi");
-  assert.throws(() => computePaths("windows", { HOME: "/home/u" }), /USERPROFILE is not set/);
+  assert.throws(
+    () => computePaths("windows", { HOME: "/home/u" }),
+    (e) => e instanceof PrerequisiteError && /USERPROFILE is not set/.test(e.message),
+  );
   const o = computePaths("windows", { USERPROFILE: "C:\\Users\\u" }, "F:\\codchi-data");
   assert.equal(o.dataDir, "F:\\codchi-data");
   assert.equal(o.machineDataRoot, "F:\\codchi-data\\machine");
@@ -113,6 +123,7 @@ Deno.test("machinePaths: per-machine files, lock kept apart, native separators",
     profilesDir: "/h/.config/codchi/machines/java/profiles",
     lockFile: "/h/.config/codchi/locks/java.lock",
     data: "/h/.local/share/codchi/machine/java",
+    logs: "/h/.local/share/codchi/log/machines/java",
   });
   const w = machinePaths(computePaths("windows", { USERPROFILE: "C:\\U" }), "java");
   assert.equal(w.file, "C:\\U\\AppData\\Roaming\\codchi\\machines\\java\\machine.json");

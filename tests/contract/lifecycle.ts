@@ -45,6 +45,19 @@ export interface ContractEnv {
   writeHello: Hook;
   /** Checks that the single spawn of an exec on a running machine is the driver's. */
   execSpawn(c: LifecycleCtx, res: CliResult): void;
+  /**
+   * Unpacks a `codchi tar` archive (`.tar.gz`) into a fresh container/distro of the test bed (then
+   * removed) and returns the contents of `files` there (undefined: missing).
+   */
+  importExport(
+    c: LifecycleCtx,
+    file: string,
+    files: string[],
+  ): Promise<Record<string, string | undefined>>;
+  /** Stops the store's nix-daemon behind codchi's back, so its socket refuses (asserted). */
+  killStoreDaemon: Hook;
+  /** Brings the daemon back (through `codchi store debug`) and checks that it answers. */
+  reviveStoreDaemon: Hook;
   /** Checks, after a stop behind codchi's back, that `m` boots again with `system`. */
   bootsAfterGc(c: LifecycleCtx, m: string, system: string): Promise<void>;
   /** The driver's own checks and steps, at their place in the lifecycle. */
@@ -54,6 +67,8 @@ export interface ContractEnv {
     inMachine?: Hook;
     afterInMachine?: StepHook;
     exec?: Hook;
+    /** After the $SHELL checks (e.g. with another login shell). */
+    shell?: Hook;
     afterRebuild?: (c: LifecycleCtx, system: string) => Promise<void>;
     afterStatus?: StepHook;
     duplicate?: Hook;
@@ -87,6 +102,8 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
     },
   };
   const { M, DUP, cfg, data, builtSystem, timed } = c;
+  // codchi's own folders (config, data without the shared store, runtime) before any machine.
+  const stateBefore = new Set(await stateListing(home));
   try {
     await h.beforeInstall?.(c, t);
 
@@ -130,6 +147,21 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
       equal(dash.stdout, "-la|");
       await h.exec?.(c);
     });
+
+    await t.step(
+      "exec: $SHELL is the machine user's login shell, with and without a command",
+      async () => {
+        const want = await loginShellOf(home, M);
+        const cmd = await execIn(home, M, ["sh", "-c", 'printf %s "$SHELL"']);
+        equal(cmd.code, 0, cmd.stderr);
+        equal(cmd.stdout, want);
+        // No command: the login shell itself, reading its commands from stdin.
+        const shell = await home.run(["exec", M], { stdin: 'printf "<%s>" "$SHELL"\n' });
+        equal(shell.code, 0, shell.stderr);
+        match(shell.stdout, new RegExp(`<${want.replaceAll("/", "\\/")}>`));
+        await h.shell?.(c);
+      },
+    );
 
     await t.step("a running machine's exec costs one spawn", async () => {
       const res = await home.run(["exec", M, "--", "true"], { env: { CODCHI_TRACE: "1" } });
@@ -180,19 +212,49 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
     });
 
     await t.step(
-      "tar holds the home, the standalone flake and machine.json, no secrets",
+      "tar: a standalone NixOS (state, home, /etc/nixos flake) compressed by suffix, imported fresh",
       async () => {
-        const file = `${home.root}/lc.tar`;
-        await ok(home, ["tar", M, file]);
-        const list = await new Deno.Command("tar", { args: ["-tf", file], stdout: "piped" })
-          .output();
-        const names = new TextDecoder().decode(list.stdout).split("\n").map((n) =>
-          n.replace(/^\.\//, "")
-        );
-        for (const want of ["hello.txt", "codchi/flake/flake.nix", "codchi/machine.json"]) {
-          assert(names.includes(want), `${want} in ${names.join(", ")}`);
-        }
-        assert(!names.some((n) => /secret|codchi-env/i.test(n)), "no secrets in the tar");
+        // An ending that names no format: a usage error, and no file.
+        const bad = await home.run(["tar", M, `${home.root}/lc.zip`]);
+        equal(bad.code, 2, bad.stderr);
+        assert(!(await exists(`${home.root}/lc.zip`)));
+        const zst = `${home.root}/lc.tar.zst`;
+        await timed("tar (.tar.zst)", () => ok(home, ["tar", M, zst]));
+        const list = await new Deno.Command("tar", {
+          args: ["--zstd", "-tf", zst],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        equal(list.code, 0, new TextDecoder().decode(list.stderr));
+        const names = new TextDecoder().decode(list.stdout).split("\n");
+        const want = [
+          "home/codchi/hello.txt",
+          "etc/nixos/flake.nix",
+          "etc/nixos/codchi/machine.json",
+          "root/",
+          "var/lib/",
+        ];
+        if (await exists(`${cfg(M)}/flake.lock`)) want.push("etc/nixos/flake.lock");
+        for (const w of want) assert(names.includes(w), `${w} in ${names.slice(0, 40).join(", ")}`);
+        assert(!names.some((n) => /secrets\.json|codchi-env/.test(n)), "no secrets in the tar");
+        await Deno.remove(zst);
+        // .tar.gz, unpacked into a fresh container/distro on the test bed; a file the machine
+        // user made inside keeps its owner.
+        equal((await execIn(home, M, ["sh", "-c", "echo mine > ~/mine.txt"])).code, 0);
+        const gz = `${home.root}/lc.tar.gz`;
+        await timed("tar (.tar.gz)", () => ok(home, ["tar", M, gz]));
+        const got = await env.importExport(c, gz, [
+          "/home/codchi/hello.txt",
+          "/home/codchi/mine.txt",
+          "/etc/nixos/flake.nix",
+          "/etc/nixos/codchi/machine.json",
+        ]);
+        equal(got["/home/codchi/hello.txt"], "hello from lc\n");
+        equal(got["/home/codchi/mine.txt"], "mine\n");
+        match(got["/etc/nixos/flake.nix"] ?? "", /nixosConfigurations/);
+        match(got["/etc/nixos/flake.nix"] ?? "", /driver = "none"/);
+        equal(JSON.parse(got["/etc/nixos/codchi/machine.json"] ?? "{}").name, M);
+        await Deno.remove(gz);
       },
     );
 
@@ -243,6 +305,25 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
         [],
         "desktop entries",
       );
+      // Everything codchi keeps per machine went with it: paths named after a machine (its log
+      // folder, lock file, journal…) and records naming its files (validated reads).
+      const added = (await stateListing(home)).filter((p) => !stateBefore.has(p));
+      console.error(
+        `  codchi's folders after both deletes, beyond before:\n    ${added.join("\n    ")}`,
+      );
+      const named = new RegExp(`^(codchi-)?(${M}|${DUP})(\\..*)?$`);
+      deepEqual(
+        added.filter((p) => p.split("/").some((seg) => named.test(seg))),
+        [],
+        "paths named after a deleted machine",
+      );
+      for (const p of added.filter((p) => !p.startsWith(home.dataDir))) {
+        if (!(await Deno.stat(p)).isFile) continue;
+        const text = await Deno.readTextFile(p);
+        for (const m of [M, DUP]) {
+          assert(!text.includes(`/machines/${m}/`), `${p} names the files of ${m}: ${text}`);
+        }
+      }
       const secrets = `${home.dataDir}/secrets.json`;
       if (await exists(secrets)) {
         const text = await Deno.readTextFile(secrets);
@@ -250,8 +331,61 @@ export async function lifecycleContract(t: Deno.TestContext, env: ContractEnv): 
       }
       await h.afterDelete?.(c);
     });
+
+    await t.step("store debug works on a store whose nix-daemon is dead", async () => {
+      await env.killStoreDaemon(c);
+      const t0 = performance.now();
+      // A command (argv exact, as root, exit code passed through), without waiting for a daemon.
+      const cmd = await home.run([
+        "store",
+        "debug",
+        "--",
+        "sh",
+        "-c",
+        'printf "%s|" "$(id -u)" "$@"; exit 5',
+        "sh",
+        "a b",
+        "$HOME",
+      ]);
+      equal(cmd.code, 5, cmd.stderr);
+      equal(cmd.stdout, "0|a b|$HOME|");
+      // No command: root's login shell, here reading its commands from stdin.
+      const shell = await home.run(["store", "debug"], { stdin: "echo in-the-store; exit 4\n" });
+      equal(shell.code, 4, shell.stderr);
+      match(shell.stdout, /in-the-store/);
+      const took = performance.now() - t0;
+      assert(took < 30_000, `store debug waited ${Math.round(took)} ms (for the dead daemon?)`);
+      await env.reviveStoreDaemon(c);
+    });
   } finally {
     console.error(`  timings:\n    ${timings.join("\n    ")}`);
     await env.cleanup();
   }
+}
+
+/** The machine user's login shell, from its passwd entry inside the machine. */
+export async function loginShellOf(home: TestHome, machine: string): Promise<string> {
+  const pw = await execIn(home, machine, [
+    "sh",
+    "-c",
+    'getent passwd "$(id -un)" || grep "^$(id -un):" /etc/passwd',
+  ]);
+  equal(pw.code, 0, pw.stderr);
+  const want = pw.stdout.trim().split(":").at(-1)!;
+  assert(want.startsWith("/"), `a login shell in ${pw.stdout}`);
+  return want;
+}
+
+/**
+ * Every file and folder in codchi's own folders of `home` (config, data without the shared
+ * store's `/nix` or disk, runtime), as absolute paths.
+ */
+async function stateListing(home: TestHome): Promise<string[]> {
+  const store = [`${home.dataDir}/nix`, `${home.dataDir}/store`];
+  const all = [
+    ...await filesBelow(home.configDir),
+    ...await filesBelow(home.dataDir),
+    ...await filesBelow(`${home.root}/run/codchi`),
+  ];
+  return all.filter((p) => !store.some((s) => p === s || p.startsWith(`${s}/`))).sort();
 }

@@ -44,3 +44,10 @@ Deno.test("Exec quoting and field codes", () => {
   deepEqual(splitExec("sh -c 'x' 100%% %i"), ["sh", "-c", "'x'", "100%"]);
   deepEqual(splitExec('run ""'), ["run", ""]);
 });
+
+Deno.test("a malformed Exec (unterminated quote) skips the app instead of failing the export", () => {
+  const text = '[Desktop Entry]\nType=Application\nName=Broken\nExec="unterminated %U\n';
+  equal(parseDesktopEntry("broken", text), undefined);
+  // The same entry with the quote closed is an app.
+  equal(parseDesktopEntry("ok", text.replace('"unterminated', '"terminated"'))?.name, "Broken");
+});

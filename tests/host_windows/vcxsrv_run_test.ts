@@ -1,5 +1,6 @@
 import { equal, rejects } from "node:assert/strict";
 import { ensureVcxsrv, xServerListening } from "../../src/host/windows/vcxsrv_run.ts";
+import { PrerequisiteError } from "../../src/errors.ts";
 
 // Display numbers far above real X servers: 6000 + 470 + n.
 const DISPLAY = 470 + (Deno.pid % 50);
@@ -18,7 +19,9 @@ Deno.test("an X server already listening is left alone", async () => {
 Deno.test("a missing vcxsrv.exe is an error that names the fix", async () => {
   await rejects(
     ensureVcxsrv({ display: DISPLAY + 1, timeoutMs: 200 }),
-    /winget install marha\.VcXsrv/,
+    (e) =>
+      e instanceof PrerequisiteError && /vcxsrv\.exe was not found/.test(e.message) &&
+      /winget install marha\.VcXsrv/.test(e.hint ?? ""),
   );
 });
 

@@ -257,11 +257,18 @@ Deno.test(
         ok(st.machines.get("t-one")!.running);
       });
 
-      await t.step("exportFiles: a tar of the home", async () => {
-        const file = posix.join(home, "export.tar.gz");
-        await driver.exportFiles("t-one", file);
-        const out = await runner.run(["tar", "-tzf", file]);
-        match(out.text, /\.\/hello\.txt/);
+      await t.step("exportTree: a tar stream of the machine's folders, home included", async () => {
+        const file = posix.join(home, "export.tar");
+        const chunks: Uint8Array<ArrayBuffer>[] = [];
+        await driver.exportTree("t-one", ["/home/codchi", "/root", "/nonexistent"], (c) => {
+          chunks.push(c.slice());
+          return Promise.resolve();
+        });
+        await Deno.writeFile(file, new Uint8Array(await new Blob(chunks).arrayBuffer()));
+        const out = await runner.run(["tar", "-tvf", file]);
+        match(out.text, /home\/codchi\/hello\.txt/);
+        match(out.text, / root\/$/m);
+        await Deno.remove(file);
       });
 
       await t.step("GC safety: the store never collects a machine's system", async () => {

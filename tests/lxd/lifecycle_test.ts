@@ -8,7 +8,7 @@ import { equal, match, ok as assert } from "node:assert/strict";
 import { makeHome, testbedEnv } from "../support/cli.ts";
 import { ENGINE, ENGINE_BIN } from "../support/engine.ts";
 import { MACHINE_CA_PATH, readHostCaBundle } from "../../src/core/host_ca.ts";
-import { lifecycleContract } from "../contract/lifecycle.ts";
+import { lifecycleContract, loginShellOf } from "../contract/lifecycle.ts";
 import {
   containerNames,
   execIn,
@@ -48,6 +48,54 @@ Deno.test({
     },
     // The home is a host folder bind-mounted into the container.
     writeHello: ({ data, M }) => Deno.writeTextFile(`${data(M)}/hello.txt`, "hello from lc\n"),
+    importExport: async ({ M }, file, files) => {
+      // A fresh container of the machine image (no codchi config, no mounts), the archive
+      // unpacked over its root.
+      const name = `codchi-${M}import`;
+      const image = await lxc("config", "get", `codchi-${M}`, "volatile.base_image");
+      equal(image.code, 0, image.err);
+      const made = await lxc("init", image.text.trim(), name);
+      equal(made.code, 0, made.err);
+      try {
+        equal((await lxc("file", "push", file, `${name}/tmp/export.tar.gz`)).code, 0);
+        equal((await lxc("start", name)).code, 0);
+        const x = await lxc("exec", name, "--", "tar", "-C", "/", "-xzf", "/tmp/export.tar.gz");
+        equal(x.code, 0, x.err);
+        // As the machine saw them: what its user made is the user's (uid:gid of the contract).
+        const stat = ["--", "stat", "-c", "%u:%g", "/home/codchi/mine.txt"];
+        const inMachine = await lxc("exec", `codchi-${M}`, ...stat);
+        equal(inMachine.text.trim(), "1000:100", inMachine.err);
+        const owner = await lxc("exec", name, ...stat);
+        equal(owner.text.trim(), inMachine.text.trim(), "the home keeps the machine user's ids");
+        const out: Record<string, string | undefined> = {};
+        for (const f of files) {
+          const cat = await lxc("exec", name, "--", "cat", f);
+          out[f] = cat.code === 0 ? cat.text : undefined;
+        }
+        return out;
+      } finally {
+        await lxc("delete", "--force", name);
+      }
+    },
+    killStoreDaemon: async ({ home }) => {
+      const stop = await lxc("exec", "codchistore", "--", "systemctl", "stop", "codchi-nix-daemon");
+      equal(stop.code, 0, stop.err);
+      await assert_refused(`${home.dataDir}/nix/var/nix/daemon-socket/socket`);
+    },
+    reviveStoreDaemon: async ({ home }) => {
+      await ok(home, ["store", "debug", "--", "systemctl", "start", "codchi-nix-daemon"]);
+      const socket = `${home.dataDir}/nix/var/nix/daemon-socket/socket`;
+      const deadline = Date.now() + 30_000;
+      while (true) {
+        try {
+          (await Deno.connect({ transport: "unix", path: socket })).close();
+          break;
+        } catch (e) {
+          if (Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
     execSpawn: (_c, res) => match(res.traces[0], new RegExp(` ${ENGINE_BIN} exec -q codchi-`)),
     bootsAfterGc: async ({ home, timed }, m, system) => {
       assert(await exists(`${home.dataDir}${system}/activate`), "and the system exists");
@@ -77,6 +125,25 @@ Deno.test({
           equal(inside.code, 0, inside.stderr);
           equal(inside.stdout, host);
         });
+      },
+      shell: async ({ home, M }) => {
+        // Another login shell for the machine user: exec's $SHELL and its shell follow it.
+        const before = await loginShellOf(home, M);
+        equal(
+          (await lxc("exec", `codchi-${M}`, "--", "usermod", "-s", "/bin/dash", "codchi")).code,
+          0,
+        );
+        try {
+          const cmd = await execIn(home, M, ["sh", "-c", 'printf %s "$SHELL"']);
+          equal(cmd.stdout, "/bin/dash", cmd.stderr);
+          const shell = await home.run(["exec", M], {
+            stdin: 'printf "<%s>" "$SHELL"; readlink /proc/$$/exe\n',
+          });
+          equal(shell.code, 0, shell.stderr);
+          match(shell.stdout, /<\/bin\/dash>\/(usr\/)?bin\/dash/);
+        } finally {
+          await lxc("exec", `codchi-${M}`, "--", "usermod", "-s", before, "codchi");
+        }
       },
       afterRebuild: async ({ home, M }, system) => {
         const profile = await execIn(home, M, ["readlink", "-f", "/nix/var/nix/profiles/system"]);
@@ -133,3 +200,10 @@ Deno.test({
     },
   });
 });
+
+/** Asserts that nothing accepts connections on the unix socket `path`. */
+async function assert_refused(path: string): Promise<void> {
+  const conn = await Deno.connect({ transport: "unix", path }).catch(() => undefined);
+  conn?.close();
+  equal(conn, undefined, `${path} still accepts connections`);
+}

@@ -1,5 +1,5 @@
 import { deepStrictEqual, equal, throws } from "node:assert/strict";
-import { UsageError } from "../../src/errors.ts";
+import { ToolError, UsageError } from "../../src/errors.ts";
 import {
   buildSystemArgv,
   discoverModulesArgv,
@@ -152,15 +152,15 @@ Deno.test("parseFlakeMetadata: follows, no inputs, bad JSON", () => {
     parseFlakeMetadata(JSON.stringify({ url: "u", locks: { nodes: { root: {} } } })).hasNixpkgs,
     false,
   );
-  throws(() => parseFlakeMetadata("not json"));
-  throws(() => parseFlakeMetadata("[]"));
+  throws(() => parseFlakeMetadata("not json"), ToolError);
+  throws(() => parseFlakeMetadata("[]"), ToolError);
 });
 
 Deno.test("parseModuleNames: real eval output and bad input", async () => {
   const text = await Deno.readTextFile(new URL("./fixtures/eval-modules.out", import.meta.url));
   deepStrictEqual(parseModuleNames(text), ["jvm", "x.y"]);
-  throws(() => parseModuleNames('{"a":1}'));
-  throws(() => parseModuleNames("[1]"));
+  throws(() => parseModuleNames('{"a":1}'), ToolError);
+  throws(() => parseModuleNames("[1]"), ToolError);
 });
 
 Deno.test("parseDeclaredSecrets: variables, sorting, validation", () => {
@@ -175,7 +175,7 @@ Deno.test("parseDeclaredSecrets: variables, sorting, validation", () => {
     { name: "x:y-z", description: "dashes", variable: "CODCHI_x_y_z" },
   ]);
   deepStrictEqual(parseDeclaredSecrets("[]"), []);
-  throws(() => parseDeclaredSecrets(JSON.stringify([{ name: "a b", description: "" }])));
-  throws(() => parseDeclaredSecrets(JSON.stringify([{ name: "a" }])));
-  throws(() => parseDeclaredSecrets("{}"));
+  throws(() => parseDeclaredSecrets(JSON.stringify([{ name: "a b", description: "" }])), ToolError);
+  throws(() => parseDeclaredSecrets(JSON.stringify([{ name: "a" }])), ToolError);
+  throws(() => parseDeclaredSecrets("{}"), ToolError);
 });

@@ -151,3 +151,19 @@ Deno.test("findDeclared: NotFoundError listing what is declared", () => {
   assert(err.hint!.includes("GITHUB_TOKEN"));
   assert(missingSecretsError("m", [{ name: "A", description: "" }]).message.includes("a secret"));
 });
+
+Deno.test("missingSecretsError at its count boundary: 1 is 'a secret', 2 and 3 are counted", () => {
+  const s = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ name: `S${i}`, description: i ? "" : "first" }));
+  const one = missingSecretsError("m", s(1));
+  assert(one.message.includes('Machine "m" needs a secret with no value'), one.message);
+  for (const n of [2, 3]) {
+    const e = missingSecretsError("m", s(n));
+    assert(e.message.includes(`Machine "m" needs ${n} secrets with no value`), e.message);
+    // Every missing one is named, each on its own line, with its host variable.
+    assertEquals(e.message.split("\n").length, n + 1);
+    for (let i = 0; i < n; i++) assert(e.message.includes(`(or CODCHI_SECRET_S${i})`));
+  }
+  assert(one.message.includes("S0 — first (or CODCHI_SECRET_S0)"));
+  assert(one.hint!.includes("CODCHI_SECRET_S0=… codchi rebuild m"));
+});

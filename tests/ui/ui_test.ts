@@ -59,11 +59,15 @@ Deno.test("Ui: steps, warnings, debug on stderr; quiet and verbose honoured; sec
   n.ui.debug("hidden");
   n.ui.progress(1, 2);
   assert.deepEqual(n.err, ["==> Building ***\n", "warning: careful\n"]);
+  // Quiet is the error level: nothing but errors, even with verbose (-q wins over -v).
   const q = sink({ quiet: true, verbose: 1 });
   q.ui.step("x");
   q.ui.warn("y");
   q.ui.debug("dbg");
-  assert.deepEqual(q.err, ["dbg\n"]);
+  assert.deepEqual(q.err, []);
+  const v = sink({ verbose: 1 });
+  v.ui.debug("dbg");
+  assert.deepEqual(v.err, ["dbg\n"]);
   const c = sink({ errColor: true });
   c.ui.warn("w");
   assert.ok(c.err[0].includes("\x1b[33m"));

@@ -11,7 +11,7 @@ import {
 } from "../../src/host/windows/usbipd.ts";
 import { usbDeviceSpec, usbPlan } from "../../src/driver/lxd/usb.ts";
 import { changeUsbList } from "../../src/core/usb.ts";
-import { UsageError } from "../../src/errors.ts";
+import { ToolError, UsageError } from "../../src/errors.ts";
 
 Deno.test("usb id: vvvv:pppp, normalised to lowercase; anything else is a usage error", () => {
   equal(parseUsbId("046D:C52B"), "046d:c52b");
@@ -107,7 +107,9 @@ Deno.test("usbipd: state JSON (usbipd-win's Automation format) and argv", () => 
     { id: "0bda:8153", bus: "", name: "Persisted, unplugged", attached: false },
   ]);
   equal(idFromInstanceId("usb\\vid_abcd&pid_00ef"), "abcd:00ef");
-  throws(() => parseUsbipdState("{}"));
+  for (const bad of ["{}", "not json", "null", '{"Devices":1}']) {
+    throws(() => parseUsbipdState(bad), (e) => e instanceof ToolError && e.exitCode === 6, bad);
+  }
   deepEqual(usbipdBindArgv("046d:c52b"), ["usbipd.exe", "bind", "--hardware-id", "046d:c52b"]);
   deepEqual(usbipdAttachArgv("046d:c52b"), [
     "usbipd.exe",

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { driver, machineEnv, REAL_MACHINE_IMAGE, type Sandbox, sandbox } from "./sim.ts";
-import { TimeoutError, UsageError } from "../../src/errors.ts";
+import { NotRunningError, TimeoutError } from "../../src/errors.ts";
 import { machinePaths } from "../../src/config/paths.ts";
 import { ENV_FILE, MACHINE_USER } from "../../src/contract.ts";
 
@@ -85,8 +85,12 @@ Deno.test("the store and a machine stay up through WSL's idle stop; exec hangs a
     const e = await assertRejects(() => d.exec("m1", ["true"], { capture: true }), TimeoutError);
     assert(e.message.includes("codchi-m1"), e.message);
     sb.set({ WSL_SIM_FAIL_SEQ: undefined, WSL_SIM_FAIL_OPS: undefined });
-    // A tar to a network path is refused before anything runs (WSLENV would drop it).
-    await assertRejects(() => d.exportFiles("m1", "\\\\srv\\share\\h.tar"), UsageError);
+    // The tar stream of a machine that is stopped: NotRunningError (WSL would boot it unready).
+    await d.stop("m1");
+    await assertRejects(
+      () => d.exportTree("m1", ["/home/codchi"], async () => {}),
+      NotRunningError,
+    );
   } finally {
     await sb.dispose();
   }

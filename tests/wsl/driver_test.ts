@@ -142,7 +142,7 @@ Deno.test("states() is one spawn for 10 machines; CODCHI_TRACE shows it", async 
   }
 });
 
-Deno.test("duplicate copies the disk; exportFiles writes a tar", async () => {
+Deno.test("duplicate copies the disk; exportTree streams a tar of the machine's folders", async () => {
   const sb = await sandbox();
   try {
     const { d } = driver(sb);
@@ -155,10 +155,17 @@ Deno.test("duplicate copies the disk; exportFiles writes a tar", async () => {
     assertEquals(dec.decode(note.stdout), "hello\n");
     await assertRejects(() => d.duplicate("m1", "m2"), Error, "already exists");
     const tar = `${sb.dir}/m2.tar`;
-    await d.exportFiles("m2", tar);
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
+    await d.exportTree("m2", ["/home/codchi", "/root", "/no/such/folder"], (c) => {
+      chunks.push(c.slice());
+      return Promise.resolve();
+    });
+    await Deno.writeFile(tar, new Uint8Array(await new Blob(chunks).arrayBuffer()));
     const list = await new Deno.Command("tar", { args: ["-tf", tar], stdout: "piped" }).output();
+    assertEquals(list.code, 0);
     const names = dec.decode(list.stdout).split("\n");
-    assert(names.includes("./note"), names.join(", "));
+    assert(names.includes("home/codchi/note"), names.join(", "));
+    assert(names.includes("root/"), names.join(", "));
     assert(!names.some((n) => n.includes("codchi-env")), "never the env file (secrets)");
     await d.remove("m2");
     await d.remove("m1");
@@ -217,7 +224,8 @@ Deno.test("with 30% transient failures every lifecycle step still succeeds", asy
     assertEquals(dec.decode(out.stdout), "ok\n");
     assertEquals((await d.states()).machines.get("m1"), { running: true });
     await d.duplicate("m1", "m2");
-    await d.exportFiles("m2", `${sb.dir}/m2.tar`);
+    await d.start("m1", machineEnv());
+    await d.exportTree("m1", ["/home/codchi"], async () => {});
     await d.stop("m1");
     await d.remove("m2");
     await d.remove("m1");

@@ -41,6 +41,56 @@ Deno.test({ name: "wsl cli: the whole lifecycle of a machine", ...opts }, async 
     writeHello: async ({ M }) => {
       equal((await execIn(home, M, ["sh", "-c", "echo hello from lc > ~/hello.txt"])).code, 0);
     },
+    importExport: async (_c, file, files) => {
+      // A fresh distro imported from the archive, read from its root on the host.
+      const roots = `${home.state}/roots`;
+      const before = new Set((await Array.fromAsync(Deno.readDir(roots))).map((e) => e.name));
+      const imported = await home.wsl("--import", "codchi-lcimport", `${home.root}/lcimport`, file);
+      equal(imported.code, 0, imported.text);
+      try {
+        const mine = (await Array.fromAsync(Deno.readDir(roots))).map((e) => e.name)
+          .filter((n) => !before.has(n));
+        equal(mine.length, 1, mine.join(", "));
+        const out: Record<string, string | undefined> = {};
+        for (const f of files) {
+          out[f] = await Deno.readTextFile(`${roots}/${mine[0]}${f}`).catch(() => undefined);
+        }
+        return out;
+      } finally {
+        equal((await home.wsl("--unregister", "codchi-lcimport")).code, 0);
+        await Deno.remove(`${home.root}/lcimport`, { recursive: true }).catch(() => {});
+      }
+    },
+    killStoreDaemon: async () => {
+      // The boot script's restart loop first (`[t]` keeps pkill from matching this very shell),
+      // then the daemon, and its socket file.
+      const kill = await home.wsl(
+        "-d",
+        "codchistore",
+        "--user",
+        "root",
+        "--exec",
+        "/bin/sh",
+        "-c",
+        "pkill -f 'while [t]rue' ; pkill -x nix-daemon ; sleep 0.5 ; " +
+          "rm -f /nix/var/nix/daemon-socket/socket ; test ! -S /nix/var/nix/daemon-socket/socket",
+      );
+      equal(kill.code, 0, kill.text);
+    },
+    reviveStoreDaemon: async () => {
+      // Through store debug: the daemon's loop again, detached (the wsl.conf boot command's way).
+      await ok(home, [
+        "store",
+        "debug",
+        "--",
+        "/bin/sh",
+        "-c",
+        "setsid sh -c 'while true; do /etc/codchi/daemon.sh; sleep 1; done' " +
+        ">/dev/null 2>&1 </dev/null & i=0; " +
+        "while [ ! -S /nix/var/nix/daemon-socket/socket ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; " +
+        "test -S /nix/var/nix/daemon-socket/socket",
+      ]);
+    },
     execSpawn: (_c, res) => {
       equal(wslSpawns(res).length, 1);
       match(wslSpawns(res)[0], / -d codchi-lc --user root --exec /);

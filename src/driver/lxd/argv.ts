@@ -1,4 +1,5 @@
 /** Pure argv builders for `lxc` (LXD) and `incus`: every call is quiet (`-q`). */
+import { EXPORT_SHELL } from "../login_shell.ts";
 import { STORE_CONTAINER } from "../../config/names.ts";
 import { MACHINE_USER, USER_RUNTIME_DIR } from "../../contract.ts";
 
@@ -194,10 +195,11 @@ export function execArgv(
 
 /**
  * The login wrapper: a login shell (`sh -l` reads /etc/profile, which sources the env file)
- * that then `exec`s the arguments as they are, or the user's own shell when there are none.
+ * that sets `$SHELL` (EXPORT_SHELL), then `exec`s the arguments as they are, or the user's own
+ * shell when there are none.
  */
-export const LOGIN_SCRIPT = 'if [ "$#" -gt 0 ]; then exec "$@"; fi; ' +
-  'shell=$(getent passwd "$(id -un)" | cut -d: -f7); exec "${shell:-/bin/sh}" -l';
+export const LOGIN_SCRIPT = EXPORT_SHELL + 'if [ "$#" -gt 0 ]; then exec "$@"; fi; ' +
+  'exec "$SHELL" -l';
 
 /** argv that runs `argv` (exactly) inside a login shell: `/bin/sh -lc LOGIN_SCRIPT codchi …`. */
 export function loginArgv(argv: string[]): string[] {

@@ -79,6 +79,7 @@ import {
   parseList,
 } from "./parse.ts";
 import { ENV_FILE } from "../../contract.ts";
+import { exportTreeArgv } from "../export_tree.ts";
 import { usbPlan } from "./usb.ts";
 import { listSysfsUsb } from "../../host/linux/usb_sysfs.ts";
 
@@ -637,9 +638,17 @@ export class LxdDriver implements Driver {
     await this.install(machine, reporter);
   }
 
-  async exportFiles(machine: string, file: string): Promise<void> {
-    const home = machineDisks(this.#paths, machine).find((d) => d.name === "codchi-home")!.source;
-    await this.runner.run(["tar", "--numeric-owner", "-C", home, "-caf", file, "."]);
+  async exportTree(
+    machine: string,
+    paths: string[],
+    sink: (chunk: Uint8Array) => Promise<void>,
+  ): Promise<void> {
+    const argv = execArgv(this.bin, containerName(machine), exportTreeArgv(paths), { tty: false });
+    const out = await this.lxc(argv, { check: false, onStdout: sink });
+    if (out.code !== 0) {
+      if (/not running/i.test(out.errText)) throw new NotRunningError(machine);
+      throw toolError(argv, out);
+    }
   }
 }
 

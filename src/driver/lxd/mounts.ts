@@ -112,7 +112,7 @@ export function machineMountProblem(
 
 /** The host folder of a machine's logs. */
 export function machineLogDir(paths: Paths, machine: string): string {
-  return posix.join(paths.logDir, "machines", machine);
+  return machinePaths(paths, machine).logs;
 }
 
 /** A machine's disks: the shared store (read-only), daemon socket folder, db, profiles, home, logs. */

@@ -29,8 +29,11 @@ export class LxdStore implements StoreDriver {
     this.view = storeView(d.paths, d.hostIds);
   }
 
-  /** Installs and starts the store when needed and waits for its daemon; returns the list. */
-  async ensureUp(reporter?: Reporter): Promise<ListedContainer[]> {
+  /**
+   * Installs and starts the store when needed and waits for its daemon (unless `daemon` is false:
+   * `store debug` must work on a store whose daemon is dead); returns the list.
+   */
+  async ensureUp(reporter?: Reporter, { daemon = true } = {}): Promise<ListedContainer[]> {
     let listed = await this.d.listed();
     let store = listed.find((c) => c.name === STORE_CONTAINER);
     const paths = this.d.paths;
@@ -82,7 +85,7 @@ export class LxdStore implements StoreDriver {
       const out = await this.d.lxc(argv, { check: false, timeoutMs: 60_000 });
       if (out.code !== 0 && !isAlreadyRunning(out.errText)) throw toolError(argv, out);
     }
-    await this.waitDaemon();
+    if (daemon) await this.waitDaemon();
     return listed;
   }
 
@@ -130,8 +133,11 @@ export class LxdStore implements StoreDriver {
     return this.d.lxc(a, { ...rest, stdin: opts.stdin });
   }
 
-  async shell(): Promise<number> {
-    const a = execArgv(this.d.bin, STORE_CONTAINER, loginArgv([]), { tty: true });
+  async shell(argv: string[] = [], reporter?: Reporter): Promise<number> {
+    // Up, but never waiting for the daemon: this is the tool for a store whose daemon is dead.
+    await this.ensureUp(reporter, { daemon: false });
+    const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+    const a = execArgv(this.d.bin, STORE_CONTAINER, loginArgv(argv), { tty });
     const out = await this.d.runner.run(a, { stdin: "inherit", inherit: true, check: false });
     return out.code;
   }

@@ -1,5 +1,6 @@
 /** argv builders for wsl.exe (pure). Commands inside a distro always go through `--exec`. */
 import { MACHINE_USER } from "../../contract.ts";
+import { EXPORT_SHELL } from "../login_shell.ts";
 
 /** `--version`. */
 export const versionArgv = (): string[] => ["--version"];
@@ -76,12 +77,12 @@ export const EXEC_TOKEN_VAR = "CODCHI_EXEC_TOKEN";
 
 /**
  * The script of the login wrapper: creates the start token (when one reaches it, as for root),
- * optional `cd`, then `exec "$@"` (argv stays exact).
+ * optional `cd`, the user's `$SHELL` (EXPORT_SHELL), then `exec "$@"` (argv stays exact).
  */
 const LOGIN_SCRIPT =
   `if [ -n "\${${EXEC_TOKEN_VAR}:-}" ]; then { : > "$${EXEC_TOKEN_VAR}"; } 2>/dev/null; ` +
   `unset ${EXEC_TOKEN_VAR}; fi; ` +
-  'if [ -n "$1" ]; then cd -- "$1" || exit 1; fi; shift; exec "$@"';
+  'if [ -n "$1" ]; then cd -- "$1" || exit 1; fi; shift; ' + EXPORT_SHELL + 'exec "$@"';
 
 /**
  * Runs inside the user's `machinectl shell` session: the command (`$3…`) with its stdio on the
@@ -225,21 +226,6 @@ export function keepAliveArgv(kind: "store" | "machine"): string[] {
 
 /** The machine user's home inside a machine. */
 export const MACHINE_HOME = MACHINE_USER.home;
-
-/**
- * argv (run as root in the machine) that writes a tar of the home (entries `./…`) to the file
- * named by $CODCHI_TAR_FILE, through a temporary name so a failure leaves no partial tar.
- */
-export function exportHomeArgv(): string[] {
-  return [
-    "/bin/sh",
-    "-c",
-    't="$CODCHI_TAR_FILE.codchi-tmp"; tar --numeric-owner -C "$1" -cf "$t" . && ' +
-    'mv -f "$t" "$CODCHI_TAR_FILE" || { rm -f "$t"; exit 1; }',
-    "codchi-tar",
-    MACHINE_HOME,
-  ];
-}
 
 /** Shell-quotes one value for a POSIX `sh` file. */
 export function shQuote(value: string): string {

@@ -2,7 +2,7 @@
 import { containerName, machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
 import { machinePaths, type Paths } from "../../config/paths.ts";
 import { pathApi } from "../../config/path_api.ts";
-import { ConflictError, NotFoundError, NotRunningError, UsageError } from "../../errors.ts";
+import { ConflictError, NotFoundError, NotRunningError } from "../../errors.ts";
 import type { Output, Runner } from "../../process.ts";
 import type {
   Driver,
@@ -16,7 +16,6 @@ import {
   checkedSessionArgv,
   EXEC_TOKEN_VAR,
   execArgv,
-  exportHomeArgv,
   exportVhdArgv,
   importInPlaceArgv,
   keepAliveArgv,
@@ -46,6 +45,7 @@ import { WslStore } from "./store.ts";
 import { stdoutGate, writeStdout } from "./stdout_gate.ts";
 import { decodeWslOutput } from "./decode.ts";
 import { windowsPathInWsl, wslCallEnv } from "./wslenv.ts";
+import { exportTreeArgv } from "../export_tree.ts";
 import { ENV_FILE, MACHINE_USER } from "../../contract.ts";
 
 /** How to build a WSL driver (`paths`, `runner` and `env` are what `DriverDeps` carries). */
@@ -140,6 +140,7 @@ export class WslDriver implements Driver {
       storeDir: opts.paths.storeDir,
       storeImage: image("store", opts.storeImage ?? env.CODCHI_WSL_STORE_IMAGE),
       probe: opts.storeProbe ?? DEFAULT_STORE_PROBE,
+      runtimeDir: opts.paths.runtimeDir,
       view: {
         configDir,
         profilesDir: (m) => `${configDir}/machines/${m}/profiles`,
@@ -455,25 +456,47 @@ export class WslDriver implements Driver {
   }
 
   /**
-   * A tar of the machine's home, as on LXD (not `wsl --export`: the whole disk would carry the
-   * env file with the secrets' values). tar runs inside the machine and writes the host file,
-   * whose path reaches it through WSLENV (`/p`). One spawn.
+   * `codchi tar`'s stream (not `wsl --export`: the whole disk would carry the env file with the
+   * secrets' values): tar runs inside the machine, its stdout comes here through wsl.exe, held
+   * back until the command has started (wsl.exe prints its own errors on stdout). One spawn,
+   * bounded by its start, not its length.
    */
-  async exportFiles(machine: string, file: string): Promise<void> {
-    if (/^(\\\\|\/\/)/.test(file) && !/^[\\/]{2}wsl(\$|\.localhost)[\\/]/i.test(file)) {
-      // WSLENV cannot translate a network path: the variable would not arrive at all.
-      throw new UsageError(
-        `${file} is a network path, which WSL cannot hand to the machine.`,
-        "Write the tar to a local drive (e.g. C:\\Users\\<you>\\home.tar), then copy it.",
-      );
-    }
-    const argv = exportHomeArgv();
-    const r = await this.#exe.runIn(containerName(machine), argv, {
-      vars: { CODCHI_TAR_FILE: file },
-      pathVars: ["CODCHI_TAR_FILE"],
-    });
+  async exportTree(
+    machine: string,
+    paths: string[],
+    sink: (chunk: Uint8Array) => Promise<void>,
+  ): Promise<void> {
+    const args = execArgv(
+      containerName(machine),
+      "root",
+      checkedSessionArgv("root", exportTreeArgv(paths)),
+    );
+    // A failure before the command started (no start token) sent nothing on: safe to repeat.
+    const res = await retryTransient<WslResult>(
+      (_n) =>
+        this.#withToken(async (token) => {
+          const gate = stdoutGate(() => exists(token), sink);
+          const r0 = await this.#exe.call(args, {
+            ...this.#tokenCall({}, token),
+            onStdout: (c: Uint8Array) => gate.sink(c),
+          });
+          if (r0.out.code === 0 || await exists(token)) {
+            await gate.flush();
+            return { value: r0 };
+          }
+          const r = { ...r0, text: `${decodeWslOutput(gate.held())}\n${r0.text}` };
+          return isWslErrorExit(r0.out.code)
+            ? { value: r, transient: "wsl.exe failed before the command started" }
+            : { value: r };
+        }),
+      this.#exe.o.retry,
+      this.#exe.o.debug,
+      this.#exe.o.sleep,
+    );
+    const r = res.transient ? { ...res.value, kind: "transient" as const } : res.value;
     if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
-    if (r.out.code !== 0) throw this.#exe.fail(["tar", "of the home of", machine], r);
+    if (r.out.code === NOT_STARTED_EXIT) throw new NotRunningError(machine);
+    if (r.out.code !== 0) throw this.#exe.fail(["tar", "of", machine], r);
   }
 
   #data(machine: string): string {

@@ -3,7 +3,15 @@ import { machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { Output, RunOpts } from "../../process.ts";
 import type { Reporter, StoreDriver, StoreView } from "../types.ts";
-import { execArgv, listArgv, sessionArgv, setSparseArgv, terminateArgv } from "./argv.ts";
+import {
+  EXEC_TOKEN_VAR,
+  execArgv,
+  listArgv,
+  LOGIN_SHELL_ARGV,
+  sessionArgv,
+  setSparseArgv,
+  terminateArgv,
+} from "./argv.ts";
 import {
   discard,
   type DistroCtx,
@@ -23,6 +31,8 @@ export interface StoreOptions {
   /** Run inside the store: exits 0 once the nix daemon answers. */
   probe: string[];
   view: StoreView;
+  /** Where the start tokens of calls live (codchi's runtime folder on the host). */
+  runtimeDir: string;
 }
 
 /** The store distro of the WSL driver. */
@@ -86,9 +96,38 @@ export class WslStore implements StoreDriver {
     return r.out;
   }
 
-  async shell(): Promise<number> {
-    const args = execArgv(STORE_CONTAINER, "root", ["/bin/sh", "-l"]);
-    return (await this.#exe.call(args, { inherit: true, stdin: "inherit" })).out.code;
+  async shell(argv: string[] = [], reporter?: Reporter): Promise<number> {
+    // wsl.exe starts the distro itself; the daemon is not waited for (it may be what is broken).
+    // The call is bounded by its start (a token file the login wrapper creates), not its length.
+    const args = execArgv(
+      STORE_CONTAINER,
+      "root",
+      sessionArgv("root", argv.length ? argv : LOGIN_SHELL_ARGV),
+    );
+    const once = async () => {
+      await Deno.mkdir(this.o.runtimeDir, { recursive: true });
+      const token = this.ctx.path.join(this.o.runtimeDir, `exec-${crypto.randomUUID()}`);
+      try {
+        return await this.#exe.call(args, {
+          inherit: true,
+          stdin: "inherit",
+          vars: { [EXEC_TOKEN_VAR]: token },
+          pathVars: [EXEC_TOKEN_VAR],
+          startToken: token,
+        });
+      } finally {
+        await Deno.remove(token).catch(() => {});
+      }
+    };
+    if (!(await this.#installed())) await this.#install(reporter);
+    return (await once()).out.code;
+  }
+
+  /** Whether the store distro is registered (one `--list` call). */
+  async #installed(): Promise<boolean> {
+    const list = await this.#exe.callRetry(listArgv());
+    return list.out.code === 0 &&
+      parseListVerbose(list.text).some((r) => r.name === STORE_CONTAINER);
   }
 
   async recover(reporter?: Reporter): Promise<void> {

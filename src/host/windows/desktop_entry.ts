@@ -36,7 +36,12 @@ export function parseDesktopEntry(id: string, text: string): DesktopApp | undefi
   const name = keys.get("Name");
   const exec = keys.get("Exec");
   if (!name || !exec) return undefined;
-  const argv = splitExec(exec);
+  let argv: string[];
+  try {
+    argv = splitExec(exec);
+  } catch {
+    return undefined; // a malformed Exec (an unterminated quote): the app gets no shortcut
+  }
   if (argv.length === 0) return undefined;
   return {
     id,

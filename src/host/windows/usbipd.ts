@@ -4,6 +4,7 @@
  * "Description", "InstanceId", "IsForced", "PersistedGuid", "StubInstanceId"}]}`).
  */
 import type { HostUsbDevice } from "../../usb/id.ts";
+import { ToolError } from "../../errors.ts";
 
 /** The executable, found on PATH (winget installs it there). */
 export const USBIPD = "usbipd.exe";
@@ -34,17 +35,31 @@ export function idFromInstanceId(instanceId: string): string | undefined {
   return m ? `${m[1]}:${m[2]}`.toLowerCase() : undefined;
 }
 
-/** The devices of `usbipd state` output; throws on output that is not its JSON. */
+/** The devices of `usbipd state` output; a ToolError on output that is not its JSON. */
 export function parseUsbipdState(text: string): HostUsbDevice[] {
-  const data = JSON.parse(text) as {
+  const unreadable = (cause?: unknown) =>
+    new ToolError(
+      "usbipd",
+      "usbipd state printed no device list.",
+      "",
+      -1,
+      "Update usbipd-win (winget upgrade usbipd), then try again.",
+      { cause },
+    );
+  let data: {
     Devices?: {
       BusId?: string | null;
       ClientIPAddress?: string | null;
       Description?: string;
       InstanceId?: string;
     }[];
-  };
-  if (!data || !Array.isArray(data.Devices)) throw new Error("no Devices in usbipd state output");
+  } | null;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw unreadable(e);
+  }
+  if (!data || !Array.isArray(data.Devices)) throw unreadable();
   const out: HostUsbDevice[] = [];
   for (const d of data.Devices) {
     const id = idFromInstanceId(d.InstanceId ?? "");

@@ -1,5 +1,6 @@
 /** Starts VcXsrv on demand (when enabled in config.json) and waits until it accepts connections. */
 import { vcxsrvArgv, vcxsrvCandidates, type VcxsrvOptions, xPort } from "./vcxsrv.ts";
+import { PrerequisiteError, TimeoutError } from "../../errors.ts";
 
 /** Whether an X server listens on the display's TCP port on this host. */
 export async function xServerListening(display = 0): Promise<boolean> {
@@ -31,9 +32,9 @@ export async function ensureVcxsrv(
   if (await xServerListening(display)) return "running";
   const exe = opts.exe ?? await findVcxsrv();
   if (!exe) {
-    throw new Error(
-      "VcXsrv is enabled in config.json but vcxsrv.exe was not found. " +
-        "Install it (winget install marha.VcXsrv) or disable it to use WSLg.",
+    throw new PrerequisiteError(
+      "VcXsrv is enabled in config.json but vcxsrv.exe was not found.",
+      "Install it (winget install marha.VcXsrv), or disable it in config.json to use WSLg.",
     );
   }
   const [cmd, ...args] = vcxsrvArgv(exe, opts);
@@ -46,5 +47,8 @@ export async function ensureVcxsrv(
     if (await xServerListening(display)) return "started";
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`VcXsrv did not open display :${display} within ${opts.timeoutMs ?? 10_000} ms`);
+  throw new TimeoutError(
+    `VcXsrv did not open display :${display} within ${opts.timeoutMs ?? 10_000} ms.`,
+    "Start VcXsrv by hand to see its error, or disable it in config.json to use WSLg.",
+  );
 }

@@ -101,3 +101,27 @@ for (const sh of SHELLS) {
     },
   });
 }
+
+/** The login shell of the user running the tests, from its passwd entry. */
+async function passwdShell(): Promise<string> {
+  const out = await new Deno.Command("getent", { args: ["passwd", String(Deno.uid())] }).output();
+  return new TextDecoder().decode(out.stdout).trim().split(":").at(-1)!;
+}
+
+for (const sh of SHELLS) {
+  Deno.test({
+    name: `login wrapper under ${sh.name}: $SHELL is the user's login shell, not an inherited one`,
+    ignore: !exists(sh.argv[0]),
+    fn: async () => {
+      const want = await passwdShell();
+      const child = await new Deno.Command(sh.argv[0], {
+        args: [...sh.argv.slice(1), LOGIN_SCRIPT, "codchi", "/bin/sh", "-c", 'printf %s "$SHELL"'],
+        env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent", SHELL: "/inherited/shell" },
+        clearEnv: true,
+        stdout: "piped",
+      }).output();
+      equal(child.code, 0);
+      equal(new TextDecoder().decode(child.stdout), want);
+    },
+  });
+}

@@ -1,6 +1,7 @@
 /** Minimal COM through Deno FFI: init, create an in-process object, call vtable slots, release. */
 import { guidBytes } from "../guid.ts";
 import { hex, PointerCell } from "./wide.ts";
+import { ToolError } from "../../../errors.ts";
 
 const COINIT_APARTMENTTHREADED = 0x2;
 const CLSCTX_INPROC_SERVER = 0x1;
@@ -24,7 +25,9 @@ function open() {
 export function comInit(): void {
   ole32 ??= open();
   const hr = ole32.symbols.CoInitializeEx(null, COINIT_APARTMENTTHREADED);
-  if (hr < 0 && hr !== RPC_E_CHANGED_MODE) throw new Error(`CoInitializeEx failed: ${hex(hr)}`);
+  if (hr < 0 && hr !== RPC_E_CHANGED_MODE) {
+    throw new ToolError("windows", `CoInitializeEx failed: ${hex(hr)}`);
+  }
 }
 
 /** Calls slot `index` of the object's vtable with `this` first; returns the native result. */
@@ -37,7 +40,7 @@ export function vcall<R extends Deno.NativeResultType>(
 ): unknown {
   const vtable = new Deno.UnsafePointerView(obj).getPointer(0);
   const fn = vtable && new Deno.UnsafePointerView(vtable).getPointer(index * 8);
-  if (!fn) throw new Error(`COM vtable slot ${index} is empty`);
+  if (!fn) throw new ToolError("windows", `COM vtable slot ${index} is empty`);
   const def: Deno.UnsafeCallbackDefinition = { parameters: ["pointer", ...params], result };
   const call = new Deno.UnsafeFnPointer(fn as Deno.PointerObject<typeof def>, def);
   return (call.call as (...a: unknown[]) => unknown)(obj, ...args);
@@ -52,7 +55,7 @@ export function hcall(
   ...args: unknown[]
 ): void {
   const hr = vcall(obj, index, params, "i32", ...args) as number;
-  if (hr < 0) throw new Error(`${what} failed: ${hex(hr)}`);
+  if (hr < 0) throw new ToolError("windows", `${what} failed: ${hex(hr)}`);
 }
 
 /** Creates an in-process COM object and returns the interface `iid`. */
@@ -66,7 +69,9 @@ export function coCreate(clsid: string, iid: string): Deno.PointerObject {
     guidBytes(iid),
     out.buf,
   );
-  if (hr < 0 || !out.value) throw new Error(`CoCreateInstance(${clsid}) failed: ${hex(hr)}`);
+  if (hr < 0 || !out.value) {
+    throw new ToolError("windows", `CoCreateInstance(${clsid}) failed: ${hex(hr)}`);
+  }
   return out.value;
 }
 

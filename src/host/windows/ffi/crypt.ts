@@ -1,5 +1,6 @@
 /** DPAPI (`CryptProtectData` / `CryptUnprotectData`): per-user encryption of small blobs. Windows only. */
 import { addrOf, hex, PointerCell, wide } from "./wide.ts";
+import { ToolError } from "../../../errors.ts";
 
 const CRYPTPROTECT_UI_FORBIDDEN = 0x1;
 
@@ -71,7 +72,12 @@ export function protect(
     out,
   );
   input.fill(0);
-  if (!ok) throw new Error(`CryptProtectData failed: ${hex(libs.kernel32.symbols.GetLastError())}`);
+  if (!ok) {
+    throw new ToolError(
+      "windows",
+      `CryptProtectData failed: ${hex(libs.kernel32.symbols.GetLastError())}`,
+    );
+  }
   return takeBlob(out);
 }
 
@@ -93,6 +99,6 @@ export function unprotect(blob: Uint8Array, entropy: Uint8Array): Uint8Array {
   );
   const err = ok ? 0 : libs.kernel32.symbols.GetLastError();
   if (desc.value) libs.kernel32.symbols.LocalFree(desc.value);
-  if (!ok) throw new Error(`CryptUnprotectData failed: ${hex(err)}`);
+  if (!ok) throw new ToolError("windows", `CryptUnprotectData failed: ${hex(err)}`);
   return takeBlob(out);
 }

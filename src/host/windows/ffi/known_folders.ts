@@ -1,6 +1,7 @@
 /** Known Folder API (`SHGetKnownFolderPath`): the user's real folders, never guessed. Windows only. */
 import { guidBytes } from "../guid.ts";
 import { hex, PointerCell, readWide } from "./wide.ts";
+import { ToolError } from "../../../errors.ts";
 
 /** The Known Folder ids codchi uses. */
 export const KNOWN_FOLDERS = {
@@ -48,7 +49,9 @@ export function knownFolder(folder: KnownFolder): string {
   );
   const ptr = out.value;
   try {
-    if (hr !== 0 || !ptr) throw new Error(`SHGetKnownFolderPath(${folder}) failed: ${hex(hr)}`);
+    if (hr !== 0 || !ptr) {
+      throw new ToolError("windows", `SHGetKnownFolderPath(${folder}) failed: ${hex(hr)}`);
+    }
     return readWide(ptr);
   } finally {
     if (ptr) libs.ole32.symbols.CoTaskMemFree(ptr);

@@ -1,5 +1,6 @@
 /** One instance per user session: a named mutex (`Local\…`) held for the life of the process. Windows only. */
 import { wide } from "./wide.ts";
+import { ToolError } from "../../../errors.ts";
 
 const WAIT_OBJECT_0 = 0;
 const WAIT_ABANDONED = 0x80;
@@ -31,7 +32,7 @@ export function acquireInstanceLock(name: string): InstanceLock | undefined {
   kernel32 ??= open();
   const k = kernel32.symbols;
   const handle = k.CreateMutexW(null, 0, wide(`Local\\${name}`));
-  if (!handle) throw new Error(`CreateMutexW(${name}) failed`);
+  if (!handle) throw new ToolError("windows", `CreateMutexW(${name}) failed`);
   const got = k.WaitForSingleObject(handle, 0);
   if (got !== WAIT_OBJECT_0 && got !== WAIT_ABANDONED) {
     k.CloseHandle(handle);

@@ -4,6 +4,7 @@
  */
 import { actionFor, type TrayAction, type TrayItem } from "../tray_menu.ts";
 import { addr, addrOf, fromWide, wide } from "./wide.ts";
+import { PrerequisiteError, ToolError } from "../../../errors.ts";
 
 /** Message the shell sends to the window for mouse events on the icon. */
 export const TRAY_CALLBACK = 0x8000 + 1; // WM_APP + 1
@@ -145,7 +146,7 @@ export class Tray {
     v.setBigUint64(8, addr(this.#proc.pointer), true);
     v.setBigUint64(24, addr(this.#instance), true);
     v.setBigUint64(64, addrOf(this.#className), true);
-    if (!u.RegisterClassExW(wc)) throw new Error("RegisterClassExW failed");
+    if (!u.RegisterClassExW(wc)) throw new ToolError("windows", "RegisterClassExW failed");
     const hwnd = u.CreateWindowExW(
       0,
       this.#className,
@@ -162,7 +163,10 @@ export class Tray {
     );
     if (!hwnd) {
       this.#dispose();
-      throw new Error("CreateWindowExW failed (is there a desktop session?)");
+      throw new PrerequisiteError(
+        "The tray cannot open its window (CreateWindowExW failed).",
+        "Run the tray in a desktop session.",
+      );
     }
     this.#hwnd = hwnd;
     const loaded = options.iconFile
@@ -206,7 +210,10 @@ export class Tray {
     v.setBigUint64(32, addr(this.#icon), true);
     this.#putText(40, 128, this.options.tooltip);
     if (!this.#lib.shell32.symbols.Shell_NotifyIconW(NIM_ADD, this.#nid)) {
-      throw new Error("Shell_NotifyIconW(NIM_ADD) failed: no notification area");
+      throw new PrerequisiteError(
+        "The tray found no notification area (Shell_NotifyIconW failed).",
+        "Run the tray in a desktop session with a taskbar.",
+      );
     }
   }
 
