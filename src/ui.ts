@@ -1,5 +1,5 @@
 /** Output for people and scripts: tables, JSON, progress, warnings. Pure renderers + one sink. */
-import type { Reporter } from "./driver/types.ts";
+import type { Reporter } from "./reporter.ts";
 import { UsageError } from "./errors.ts";
 import { redact } from "./process.ts";
 import { quarter, transferText } from "./release/progress.ts";

@@ -1,4 +1,7 @@
-/** What every command gets: paths, config, output, the process runner and lazy backends. */
+/**
+ * The composition root: what every command gets (paths, config, output, the process runner) and
+ * the lazy backends the core is handed (driver, secret store, host integration).
+ */
 import { computePaths, hostOs, type Paths } from "../config/paths.ts";
 import type { GlobalConfig } from "../config/schema.ts";
 import { readValidated } from "../config/trusted.ts";
@@ -7,6 +10,7 @@ import { createDriver, selectDriverName } from "../driver/mod.ts";
 import type { Driver } from "../driver/types.ts";
 import { ProcessRunner, type Runner } from "../process.ts";
 import type { SecretStore } from "../secrets/types.ts";
+import type { Host } from "../host/types.ts";
 import type { Ui } from "../ui.ts";
 import type { CoreContext } from "../core/context.ts";
 import { TerminalPrompter } from "./prompt.ts";
@@ -18,6 +22,7 @@ export class Context {
   #basePaths?: Paths;
   #driver?: Promise<Driver>;
   #secrets?: Promise<SecretStore>;
+  #host?: Promise<Host>;
   readonly os: ReturnType<typeof hostOs>;
   /** Exit code a command asks for without an error (exec's child, doctor's verdict). */
   exitCode = 0;
@@ -90,6 +95,7 @@ export class Context {
       config: () => this.config(),
       driver: () => this.driver(),
       secrets: () => this.secrets(),
+      host: () => this.host(),
       reporter: this.ui,
       prompter: new TerminalPrompter(interactive, async (q) => {
         const { promptMasked } = await import("../secrets/prompt.ts");
@@ -99,6 +105,20 @@ export class Context {
         return selfArgv(env);
       },
     };
+  }
+
+  /** The host integration for this OS (loaded and constructed once, on first use). */
+  host(): Promise<Host> {
+    this.#host ??= (async () => {
+      const { createHost } = await import("../host/mod.ts");
+      return createHost({
+        paths: await this.paths(),
+        env: this.env,
+        reporter: this.ui,
+        runner: this.runner,
+      });
+    })();
+    return this.#host;
   }
 
   /** The secret store (constructed once, on first use). */

@@ -4,19 +4,8 @@
  * plain forms) and the full parser, with only the invoked command's module, for the rest.
  * Returns the exit code (only main.ts exits).
  */
-import { VERSION } from "../version.ts";
 import { fastPath, protectExecArgs, scanGlobalFlags } from "./argv.ts";
-
-/** The `--version` output (`{"version": …}` with --json). */
-export function versionText(json: boolean): string {
-  return json ? JSON.stringify({ version: VERSION }, null, 2) + "\n" : `${VERSION}\n`;
-}
-
-/** The top-level help (as data with --json), from the command table. */
-export async function rootHelpText(json: boolean): Promise<string> {
-  const { rootHelp, rootHelpJson } = await import("./commands.ts");
-  return json ? JSON.stringify(rootHelpJson(), null, 2) + "\n" : rootHelp();
-}
+import { rootHelpText, versionText } from "./top_text.ts";
 
 /** Runs codchi with `argv` (without the program name); returns the exit code. */
 export async function run(argv: string[], env = Deno.env.toObject()): Promise<number> {

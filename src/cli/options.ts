@@ -18,16 +18,8 @@ export function machineArg(value: string): string {
   return validateMachineName(value);
 }
 
-/** The module-input options of init, clone, module add and module set. */
-export interface InputOptions {
-  dontPrompt?: boolean;
-  build?: boolean;
-  useNixpkgs?: "local" | "remote";
-  auth?: string;
-  branch?: string;
-  tag?: string;
-  commit?: string;
-}
+/** The module-input options (src/core/types.ts), re-exported for the commands. */
+export type { InputOptions } from "../core/types.ts";
 
 /** Adds the module-input options (behaviour.md) to a command. */
 export function withInputOptions<Args extends unknown[], Opts extends OptionValues>(

@@ -9,7 +9,7 @@ import type { Ui } from "../ui.ts";
 import { Context } from "./context.ts";
 import { commandIndex } from "./argv.ts";
 import { COMMANDS, DESCRIPTION, findCommand, GROUPS, rootHelp, rootHelpJson } from "./commands.ts";
-import { printVersion } from "./run.ts";
+import { printVersion } from "./top_text.ts";
 
 export { VERSION };
 export { protectExecArgs, scanGlobalFlags } from "./argv.ts";

@@ -7,7 +7,7 @@ import { UsageError } from "../errors.ts";
 import type { ErrorReport } from "./report.ts";
 import { Ui, uiOptions } from "../ui.ts";
 import { commandIndex, type FastPath, type GlobalFlags } from "./argv.ts";
-import { rootHelpText, versionText } from "./entry.ts";
+import { printRootHelp } from "./top_text.ts";
 import { Context } from "./context.ts";
 import { execAction } from "./exec_action.ts";
 import { statusAction } from "./status_action.ts";
@@ -15,16 +15,6 @@ import { statusAction } from "./status_action.ts";
 // exec time and memory); createDriver's import of them then finds them loaded.
 import "../driver/lxd/mod.ts";
 import "../driver/lxd/session.ts";
-
-/** Prints the version through `ui` (`{"version": …}` with --json). */
-export function printVersion(ui: Ui): void {
-  ui.raw(versionText(ui.opts.json));
-}
-
-/** Prints the top-level help through `ui` (as data with --json). */
-export async function printRootHelp(ui: Ui): Promise<void> {
-  ui.raw(await rootHelpText(ui.opts.json));
-}
 
 /** A UsageError for a word that is no command, suggesting the closest ones. */
 export async function unknownCommand(word: string): Promise<UsageError> {

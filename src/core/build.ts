@@ -4,7 +4,6 @@ import type { MachineConfig } from "../config/schema.ts";
 import { fileHash, writeFileAtomic, writeJson } from "../config/store.ts";
 import type { Driver } from "../driver/types.ts";
 import { ToolError } from "../errors.ts";
-import { hostApps } from "../host/mod.ts";
 import type { CoreContext } from "./context.ts";
 import { machineFlake, storeNix, systemProfile } from "./nix_ops.ts";
 import {
@@ -15,8 +14,8 @@ import {
   updateLockArgv,
 } from "../nix/mod.ts";
 import { driverFlakeUrl, driverId, driverSource, machineFlakeText } from "./flake.ts";
-import { collectSecrets, type Declared, machineEnv, saveDeclared } from "./secrets_cmd.ts";
-import { machineCredentials } from "./modules.ts";
+import { collectSecrets, type Declared, machineEnv, saveDeclared } from "./machine_secrets.ts";
+import { machineCredentials } from "./credentials.ts";
 import { loadMachine } from "./machines.ts";
 import { handInHostCa } from "./host_ca.ts";
 import { ENV_FILE, MACHINE_USER } from "../contract.ts";
@@ -159,7 +158,6 @@ export async function exportShortcuts(
   machine: string,
   system: string,
 ): Promise<void> {
-  const paths = await ctx.paths();
   const tmp = await Deno.makeTempDir({ prefix: "codchi-apps-" });
   try {
     const tar = await driver.store.run([
@@ -172,7 +170,7 @@ export async function exportShortcuts(
     if (tar.stdout.length > 0) {
       await driver.runner.run(["tar", "-C", tmp, "-xf", "-"], { stdin: tar.stdout });
     }
-    const host = await hostApps(paths, ctx.reporter, {
+    const host = await (await ctx.host()).apps({
       trayAutostart: (await ctx.config()).tray.autostart,
     });
     await host.export(machine, tmp, ctx.selfArgv);

@@ -7,13 +7,14 @@
 import type { Module } from "../config/schema.ts";
 import type { Driver } from "../driver/types.ts";
 import { NotImplementedError, ToolError, UsageError } from "../errors.ts";
-import type { InputOptions } from "../cli/options.ts";
+import type { InputOptions } from "./types.ts";
 import { displayUrl, type ModuleSource, parseModuleUrl, withCredentialsArgv } from "../nix/mod.ts";
 import type { CoreContext } from "./context.ts";
 import { buildAndActivate, writeFlake } from "./build.ts";
 import { deleteMachine, initMachine, type MachineResult } from "./lifecycle.ts";
 import { loadMachine, saveMachine, withMachineLock } from "./machines.ts";
-import { credentialsFor, normalizeModulePath } from "./modules.ts";
+import { normalizeModulePath } from "./modules.ts";
+import { credentialsFor } from "./credentials.ts";
 
 /** git clone's own options (`clone --depth …`). */
 export interface GitCloneOptions {

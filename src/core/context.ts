@@ -1,8 +1,11 @@
-/** What the platform-free core needs from its caller: paths, config, backends, output. */
+/** What the platform-free core needs from its caller: paths, config, backends (driver, secret
+ * store, host integration), output. */
 import type { Paths } from "../config/paths.ts";
 import type { GlobalConfig } from "../config/schema.ts";
-import type { Driver, Reporter } from "../driver/types.ts";
+import type { Driver } from "../driver/types.ts";
+import type { Reporter } from "../reporter.ts";
 import type { SecretStore } from "../secrets/types.ts";
+import type { Host } from "../host/types.ts";
 
 /** Asks the user things; injected so the core never touches a terminal itself. */
 export interface Prompter {
@@ -23,6 +26,8 @@ export interface CoreContext {
   config(): Promise<GlobalConfig>;
   driver(): Promise<Driver>;
   secrets(): Promise<SecretStore>;
+  /** The host integration (shortcuts, tray), chosen for this OS by the caller. */
+  host(): Promise<Host>;
   readonly reporter: Reporter;
   readonly prompter: Prompter;
   /** argv that runs this codchi binary (for shortcuts and terminal entries). */

@@ -41,7 +41,7 @@ export async function execInMachine(
     return (await run()).code;
   } catch (e) {
     if (!(e instanceof NotRunningError)) throw e;
-    const { startMachine } = await import("./lifecycle.ts");
+    const { startMachine } = await import("./start.ts");
     await startMachine(ctx, driver, name);
     return (await run()).code;
   }

@@ -11,7 +11,7 @@ import type { CoreContext } from "./context.ts";
 import { defaultDriverUrl, standaloneFlakeText } from "./flake.ts";
 import { interruptible } from "./journal_ops.ts";
 import { loadMachine } from "./machines.ts";
-import { secretValuesFor } from "./secrets_cmd.ts";
+import { secretValuesFor } from "./machine_secrets.ts";
 import {
   parentDirs,
   type TarCompression,
@@ -68,7 +68,7 @@ export async function tarMachine(
     );
   }
   if (!rt.running) {
-    const { startMachine } = await import("./lifecycle.ts");
+    const { startMachine } = await import("./start.ts");
     await startMachine(ctx, driver, name);
   }
   const items = await flakeItems(ctx, name, cfg, opts.withSecrets);

@@ -65,7 +65,7 @@ export async function driverFlakeUrl(
 export function machineFlakeText(cfg: MachineConfig, driver: Driver, driverUrl: string): string {
   return renderMachineFlake({
     machine: cfg.name,
-    driver: driver.name === "wsl" ? "wsl" : "lxd",
+    driver: driver.nixosModule,
     system: hostSystem(),
     driverUrl,
     modules: cfg.modules.map((m) => ({ name: m.name, source: m.source, module: m.modulePath })),

@@ -5,7 +5,6 @@ import type { CoreContext } from "./context.ts";
 import { ToolError } from "../errors.ts";
 import { handInHostProxy } from "./host_proxy.ts";
 import { HOST_CA_FILE } from "../contract.ts";
-import { windowsCaBundle } from "../host/mod.ts";
 
 /** Where the machine reads the bundle (the NixOS module trusts it when enabled). */
 export const MACHINE_CA_PATH = HOST_CA_FILE;
@@ -30,7 +29,7 @@ export function isPemBundle(text: string): boolean {
 export async function readHostCaBundle(
   os: HostOs,
   read: (p: string) => Promise<string> = Deno.readTextFile,
-  windows: () => Promise<string | undefined> = windowsCaBundle,
+  windows: () => Promise<string | undefined> = () => Promise.resolve(undefined),
 ): Promise<string | undefined> {
   if (os === "windows") {
     const bundle = await windows();
@@ -57,13 +56,10 @@ export const WRITE_CA_ARGV = [
 ];
 
 /**
- * Writes the bundle into the machine through stdin (one spawn; nothing in argv but the path). On
- * WSL through the driver's file push (the image's busybox: no /bin/sh before NixOS is active).
+ * Writes the bundle into the machine through stdin (one spawn; nothing in argv but the path). The
+ * machine has started (systemd up, NixOS active), so `sh` is there on every driver.
  */
 export async function pushHostCa(driver: Driver, machine: string, bundle: string): Promise<void> {
-  if (driver.name === "wsl") {
-    return await driver.pushFile(machine, MACHINE_CA_PATH, new TextEncoder().encode(bundle), 0o644);
-  }
   const out = await driver.exec(machine, WRITE_CA_ARGV, {
     user: "root",
     capture: true,
@@ -82,11 +78,17 @@ export async function pushHostCa(driver: Driver, machine: string, bundle: string
 /**
  * Gives a started machine the host's proxy (`config.json` `hostProxy`, opt-in, host_proxy.ts) and
  * the host's CA bundle (`config.json` `hostCertificates`, default on); the
- * machine trusts it only when its config enables `codchi.hostCertificates`.
+ * machine trusts it only when its config enables `codchi.hostCertificates`. Only where the driver
+ * hands it in (`Driver.handsInHostCa`); on Windows the bundle is the certificate store's.
  */
 export async function handInHostCa(ctx: CoreContext, driver: Driver, name: string): Promise<void> {
   await handInHostProxy(ctx, driver, name);
-  if (!(await ctx.config()).hostCertificates) return;
-  const bundle = await readHostCaBundle((await ctx.paths()).os);
+  if (!driver.handsInHostCa || !(await ctx.config()).hostCertificates) return;
+  const host = await ctx.host();
+  const bundle = await readHostCaBundle(
+    (await ctx.paths()).os,
+    undefined,
+    host.caBundle ? () => host.caBundle!() : undefined,
+  );
   if (bundle) await pushHostCa(driver, name, bundle);
 }

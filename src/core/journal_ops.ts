@@ -15,7 +15,6 @@ import { machinePaths } from "../config/paths.ts";
 import { forgetValidated } from "../config/trusted.ts";
 import type { Driver } from "../driver/types.ts";
 import { ConfigError, InterruptedError } from "../errors.ts";
-import { hostApps } from "../host/mod.ts";
 import { setInterruptSignal } from "../process.ts";
 import type { CoreContext } from "./context.ts";
 import { removeTree } from "./files.ts";
@@ -37,7 +36,7 @@ export async function removeParts(
       await driver.remove(name);
     }
   }
-  if (parts.includes("apps")) await (await hostApps(paths, ctx.reporter)).remove(name);
+  if (parts.includes("apps")) await (await (await ctx.host()).apps()).remove(name);
   if (parts.includes("secrets")) {
     await (await ctx.secrets()).deleteScope(name).catch((e) =>
       ctx.reporter.warn(`Could not remove the secrets of "${name}": ${(e as Error).message}`)

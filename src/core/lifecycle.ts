@@ -4,7 +4,7 @@ import { removeOnRelease } from "../config/lock.ts";
 import type { MachineConfig } from "../config/schema.ts";
 import type { Driver } from "../driver/types.ts";
 import { ConflictError, InterruptedError, UsageError } from "../errors.ts";
-import type { InputOptions } from "../cli/options.ts";
+import type { InputOptions } from "./types.ts";
 import type { CoreContext } from "./context.ts";
 import { buildAndActivate, exportShortcuts, writeFlake } from "./build.ts";
 import {
@@ -19,11 +19,9 @@ import { interruptible, journaled, removeParts, withMachine, withMachines } from
 import { hasJournal, PARTS } from "../config/journal.ts";
 import { containerName } from "../config/names.ts";
 import { parseAuth, parseModuleUrl } from "../nix/mod.ts";
-import { machineEnv, secretValuesFor } from "./secrets_cmd.ts";
 import { type ConfigStatus, configStatus } from "./status.ts";
 import { fileHash } from "../config/store.ts";
 import { copyTree } from "./files.ts";
-import { handInHostCa } from "./host_ca.ts";
 import { CONTRACT } from "../contract.ts";
 
 /** Result of commands that leave a machine in some state. */
@@ -155,15 +153,9 @@ export async function markInitDone(paths: Paths, name: string): Promise<void> {
   await Deno.writeTextFile(marker, "skipped by codchi init --dont-run-init\n");
 }
 
-/** Starts store and machine with its env file (secrets). */
-export async function startMachine(ctx: CoreContext, driver: Driver, name: string): Promise<void> {
-  const paths = await ctx.paths();
-  await driver.store.ensureRunning(ctx.reporter);
-  const values = await secretValuesFor(ctx, paths, name);
-  const usb = (await loadMachine(paths, name)).usb;
-  await driver.start(name, machineEnv(name, values, usb), ctx.reporter);
-  await handInHostCa(ctx, driver, name);
-}
+/** Starting a machine lives in start.ts (exec and secrets load it on demand). */
+export { startMachine } from "./start.ts";
+import { startMachine } from "./start.ts";
 
 /** `codchi exec` lives in exec.ts (it loads only what one spawn needs). */
 export { execInMachine } from "./exec.ts";

@@ -10,9 +10,9 @@ import {
 } from "../config/schema.ts";
 import { readJson, writeJson } from "../config/store.ts";
 import { ConfigError, NotFoundError } from "../errors.ts";
-import { listMachines } from "./records.ts";
+import { listMachines } from "./machine_list.ts";
 
-export { listMachines } from "./records.ts";
+export { listMachines } from "./machine_list.ts";
 
 /** Loads machine.json, or a NotFoundError that lists the machines that exist. */
 export async function loadMachine(paths: Paths, name: string): Promise<MachineConfig> {

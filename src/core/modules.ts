@@ -2,16 +2,14 @@
 import type { MachineConfig, Module } from "../config/schema.ts";
 import type { Driver } from "../driver/types.ts";
 import { ConflictError, NotFoundError, ToolError, UsageError } from "../errors.ts";
-import type { InputOptions } from "../cli/options.ts";
+import type { InputOptions } from "./types.ts";
 import {
   credentialHost,
   defaultModuleName,
   discoverModulesArgv,
   displayUrl,
   type FetchCredentials,
-  fetchCredentials,
   flakeUrl,
-  type HostToken,
   type ModuleSource,
   parseAuth,
   parseModuleNames,
@@ -23,7 +21,8 @@ import type { CoreContext } from "./context.ts";
 import { loadMachine, saveMachine } from "./machines.ts";
 import { withMachine } from "./journal_ops.ts";
 import { storeNix } from "./nix_ops.ts";
-import { readStdinText } from "./secrets_cmd.ts";
+import { readStdinText } from "./machine_secrets.ts";
+import { credentialsFor } from "./credentials.ts";
 
 /** A row of `codchi module list` (JSON keys as in the reference). */
 export interface ModuleRow {
@@ -47,31 +46,6 @@ export function normalizeModulePath(p: string): string {
 /** The flake URL of a module as the store sees it. */
 export function moduleFlakeUrl(driver: Driver, machine: string, src: ModuleSource): string {
   return flakeUrl(src, { localRoot: driver.store.view.machineHome(machine) });
-}
-
-/** Stored tokens for the hosts of `sources`, as nix/git credentials (undefined: none stored). */
-export async function credentialsFor(
-  ctx: CoreContext,
-  sources: ModuleSource[],
-): Promise<FetchCredentials | undefined> {
-  const hosts = [...new Set(sources.map(credentialHost).filter((h): h is string => !!h))].sort();
-  if (hosts.length === 0) return undefined;
-  const store = await ctx.secrets();
-  const tokens: HostToken[] = [];
-  for (const host of hosts) {
-    const raw = await store.get(TOKEN_SCOPE, host);
-    if (raw === undefined) continue;
-    const { user, token } = parseAuth(raw);
-    registerSecret(token);
-    tokens.push({ host, token, user });
-  }
-  return fetchCredentials(tokens);
-}
-
-/** Credentials for every remote module of a machine. */
-export async function machineCredentials(ctx: CoreContext, machine: string) {
-  const cfg = await loadMachine(await ctx.paths(), machine);
-  return credentialsFor(ctx, cfg.modules.map((m) => m.source));
 }
 
 async function storeToken(ctx: CoreContext, url: string, auth: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 /** How the core runs nix in the store: flake refs, credentials on stdin, progress events. */
-import type { Driver, Reporter } from "../driver/types.ts";
+import type { Driver } from "../driver/types.ts";
+import type { Reporter } from "../reporter.ts";
 import { type FetchCredentials, machineFlakeRef, withCredentialsArgv } from "../nix/mod.ts";
 import { NixLogParser } from "../nix/progress.ts";
 import { reportEvents } from "../nix/progress_render.ts";

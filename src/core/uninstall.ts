@@ -22,7 +22,7 @@ const exists = (p: string) => Deno.lstat(p).then(() => true, () => false);
  * A `dataDir` of config.json that is not codchi's own folder (its name is not `codchi`) is not
  * removed as a whole: only what codchi keeps in it.
  */
-export function uninstallTargets(paths: Paths, autostartFile?: string): string[] {
+export function uninstallTargets(paths: Paths, hostFiles: string[] = []): string[] {
   const p = pathApi(paths.os);
   const data = basename(paths.dataDir) === "codchi" ? [paths.dataDir] : [
     paths.storeDir,
@@ -32,7 +32,7 @@ export function uninstallTargets(paths: Paths, autostartFile?: string): string[]
     p.join(paths.dataDir, "run"),
   ];
   const list = [
-    ...(autostartFile ? [autostartFile] : []),
+    ...hostFiles,
     paths.runtimeDir,
     ...data,
     paths.imagesDir,
@@ -104,9 +104,8 @@ export async function uninstall(ctx: CoreContext, opts: { sure: boolean }): Prom
     r.warn(`Could not remove the stored access tokens: ${(e as Error).message}`);
   }
   r.step("Removing codchi's folders");
-  const { trayAutostartFile } = await import("../host/mod.ts");
-  const autostart = await trayAutostartFile(paths);
-  for (const target of uninstallTargets(paths, autostart)) {
+  const hostFiles = await (await ctx.host()).uninstallFiles();
+  for (const target of uninstallTargets(paths, hostFiles)) {
     if (!(await exists(target))) continue;
     await removeTree(target);
     removed.push(target);

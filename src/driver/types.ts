@@ -1,6 +1,10 @@
 /** The host driver contract: the core asks for verbs, never for commands. */
 import type { Output, Runner, RunOpts } from "../process.ts";
 import type { HostUsbDevice } from "../usb/id.ts";
+import type { Reporter } from "../reporter.ts";
+
+/** Progress reports (src/reporter.ts), re-exported for the drivers. */
+export type { Reporter };
 
 /** Names of the host drivers. */
 export type DriverName = "lxd" | "incus" | "wsl";
@@ -10,18 +14,6 @@ export interface HostState {
   store: { installed: boolean; running: boolean };
   /** Machine name (without prefix) → running. Only installed machines appear. */
   machines: Map<string, { running: boolean }>;
-}
-
-/** Progress reports from long work (imports, builds, downloads). */
-export interface Reporter {
-  /** A new step ("Importing the store image"). */
-  step(message: string): void;
-  /** Progress of the current step; total may be unknown (0). */
-  progress(done: number, total: number, unit?: string): void;
-  /** A log line shown with -v. */
-  debug(message: string): void;
-  /** A warning always shown (unless -q). */
-  warn(message: string): void;
 }
 
 /** What a machine gets at start: the env file's bytes and plain variables. */
@@ -100,9 +92,19 @@ export interface HostIntegration {
   removeApps(machine: string): Promise<void>;
 }
 
+/** The NixOS driver modules of nix/ (`codchi.driver`): what a machine is built for. */
+export type NixosDriverModule = "lxd" | "wsl";
+
 /** A host driver: LXD, Incus or WSL. */
 export interface Driver {
   readonly name: DriverName;
+  /** The NixOS driver module this driver's machines are built with (the core never guesses). */
+  readonly nixosModule: NixosDriverModule;
+  /**
+   * Whether a started machine gets the host's CA bundle (`config.json` `hostCertificates`; on
+   * Windows the certificate store's); false for a driver that cannot push it.
+   */
+  readonly handsInHostCa: boolean;
   readonly runner: Runner;
   /** Every codchi container/distro and the store, in ONE process spawn. */
   states(): Promise<HostState>;

@@ -1,10 +1,10 @@
 /** Linux shortcuts for machines' apps: desktop entries, icons and menus (src/host/linux). */
 import type { Paths } from "../config/paths.ts";
-import type { Reporter } from "../driver/types.ts";
+import type { Reporter } from "../reporter.ts";
 import { isExecutableFile, onPath } from "../driver/select.ts";
 import { ProcessRunner } from "../process.ts";
 import { LinuxHost } from "./linux/mod.ts";
-import type { HostApps, HostAppsOptions } from "./mod.ts";
+import type { HostApps, HostAppsOptions } from "./types.ts";
 import { applyAutostart, planAutostart } from "./linux/autostart.ts";
 
 /**

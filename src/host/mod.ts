@@ -1,53 +1,51 @@
-/** Host integration chosen in one place: Linux desktop entries or Windows shortcuts. */
-import type { Paths } from "../config/paths.ts";
-import type { Reporter } from "../driver/types.ts";
-
-/** Exports and removes a machine's app shortcuts and terminal entry on the host. */
-export interface HostApps {
-  /** Writes shortcuts for the apps in `appsDir` (`applications/`, `icons/`); stale ones go. */
-  export(machine: string, appsDir: string, selfArgv: string[]): Promise<void>;
-  /** Removes every shortcut and entry of the machine. */
-  remove(machine: string): Promise<void>;
-}
-
-/** Host options from config.json. */
-export interface HostAppsOptions {
-  /** Start the tray with the desktop session (`tray.autostart`). */
-  trayAutostart?: boolean;
-}
-
-/** The host integration for `paths.os`. */
-export async function hostApps(
-  paths: Paths,
-  reporter: Reporter,
-  opts: HostAppsOptions = {},
-): Promise<HostApps> {
-  if (paths.os === "windows") {
-    const m = await import("./windows_apps.ts");
-    return m.windowsHostApps(paths, reporter, opts);
-  }
-  const m = await import("./linux_apps.ts");
-  return m.linuxHostApps(paths, reporter, opts);
-}
-
 /**
- * The certificates of the Windows certificate store (ROOT and CA) as a PEM bundle; undefined when
- * the store holds none. Windows only.
+ * The host port (types.ts) for `paths.os`: Linux desktop entries and StatusNotifierItem tray, or
+ * Windows shortcuts and notification-area tray. Each part loads its platform code on first use.
  */
-export async function windowsCaBundle(): Promise<string | undefined> {
-  const { readStoreCertificates } = await import("./windows/ffi/cert_store.ts");
-  const { pemBundle } = await import("./windows/cert_bundle.ts");
-  const bundle = pemBundle(readStoreCertificates());
-  return bundle || undefined;
+import type { Paths } from "../config/paths.ts";
+import type { Runner } from "../process.ts";
+import type { Reporter } from "../reporter.ts";
+import type { Host, HostApps, HostAppsOptions } from "./types.ts";
+
+export type { Host, HostApps, HostAppsOptions };
+
+/** What the host integration is built from. */
+export interface HostDeps {
+  paths: Paths;
+  env: Record<string, string>;
+  reporter: Reporter;
+  /** The process door (terminals and helpers are started through it). */
+  runner: Runner;
 }
 
-/** The tray's autostart entry (Linux: XDG autostart file, Windows: Startup folder shortcut). */
-export async function trayAutostartFile(paths: Paths): Promise<string> {
+/** The host integration for `deps.paths.os`. */
+export function createHost(deps: HostDeps): Host {
+  const { paths, reporter, runner } = deps;
   if (paths.os === "windows") {
-    const { trayAutostartPath } = await import("./windows/autostart.ts");
-    const { knownFolder } = await import("./windows/ffi/known_folders.ts");
-    return trayAutostartPath(knownFolder("Startup"));
+    return {
+      apps: async (opts) =>
+        (await import("./windows_apps.ts")).windowsHostApps(paths, reporter, opts),
+      runTray: async (actions, run) =>
+        (await import("./windows_tray.ts")).runWindowsHostTray(runner, actions, run),
+      uninstallFiles: async () => {
+        const { trayAutostartPath } = await import("./windows/autostart.ts");
+        const { knownFolder } = await import("./windows/ffi/known_folders.ts");
+        return [trayAutostartPath(knownFolder("Startup"))];
+      },
+      caBundle: async () => {
+        const { readStoreCertificates } = await import("./windows/ffi/cert_store.ts");
+        const { pemBundle } = await import("./windows/cert_bundle.ts");
+        return pemBundle(readStoreCertificates()) || undefined;
+      },
+    };
   }
-  const { planAutostart } = await import("./linux/autostart.ts");
-  return planAutostart(paths.autostartDir, false, "").path;
+  return {
+    apps: async (opts) => (await import("./linux_apps.ts")).linuxHostApps(paths, reporter, opts),
+    runTray: async (actions, run) =>
+      (await import("./linux_tray.ts")).runLinuxHostTray(deps.env, runner, actions, run),
+    uninstallFiles: async () => {
+      const { planAutostart } = await import("./linux/autostart.ts");
+      return [planAutostart(paths.autostartDir, false, "").path];
+    },
+  };
 }

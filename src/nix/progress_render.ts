@@ -2,7 +2,7 @@
  * Shows nix progress events to the user: one live line on a terminal, plain lines otherwise, and
  * every build log line with --verbose. Output goes through an injected `write` (stderr in the CLI).
  */
-import type { Reporter } from "../driver/types.ts";
+import type { Reporter } from "../reporter.ts";
 import type { NixEvent, NixProgress } from "./progress.ts";
 import { ActivityType } from "./progress.ts";
 

@@ -3,7 +3,7 @@
  * Range after an interruption, verified by SHA-256, and only then renamed to `target`.
  */
 import { createHash } from "node:crypto";
-import type { Reporter } from "../driver/types.ts";
+import type { Reporter } from "../reporter.ts";
 import { DiskFullError, isDiskFull, NotFoundError, ToolError } from "../errors.ts";
 import type { ImageEntry } from "./manifest.ts";
 import { formatBytes } from "./progress.ts";

@@ -3,7 +3,7 @@
  * release's manifest), and the verified file on this host (cached download or local folder).
  */
 import { posix, win32 } from "node:path";
-import type { Reporter } from "../driver/types.ts";
+import type { Reporter } from "../reporter.ts";
 import { NotFoundError, PrerequisiteError, ToolError } from "../errors.ts";
 import { downloadVerified, errorChain, fileSha256 } from "./download.ts";
 import { embeddedManifest } from "./embedded.ts";

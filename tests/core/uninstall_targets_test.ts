@@ -3,7 +3,7 @@ import { deepEqual, ok } from "node:assert/strict";
 import { uninstallTargets } from "../../src/core/uninstall.ts";
 import { computePaths } from "../../src/config/paths.ts";
 Deno.test("uninstallTargets: a dataDir of config.json not named codchi keeps its other files", () => {
-  const own = uninstallTargets(computePaths("linux", { HOME: "/h" }), "/h/.config/autostart/x");
+  const own = uninstallTargets(computePaths("linux", { HOME: "/h" }), ["/h/.config/autostart/x"]);
   deepEqual<string[]>(own, [
     "/h/.config/autostart/x",
     "/h/.local/share/codchi/run",

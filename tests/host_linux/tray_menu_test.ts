@@ -6,7 +6,7 @@ import {
   MenuIds,
   stateLabel,
   tooltipText,
-} from "../../src/host/linux/tray_menu.ts";
+} from "../../src/host/tray_menu.ts";
 
 const machines = [
   { name: "web", running: false, status: "Modified" },

@@ -60,6 +60,7 @@ Deno.test(
       // The store sees the host's config dir at the same path here (as the LXD mount does).
       const driver = {
         name: "lxd",
+        nixosModule: "lxd",
         store: { view: { configDir: paths.configDir, machineHome: (m: string) => `/h/${m}` } },
       } as unknown as Driver;
       equal(driverSource({}).kind, "folder");

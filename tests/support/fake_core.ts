@@ -8,6 +8,8 @@ import { defaultConfigQuick } from "../../src/config/defaults.ts";
 import type { CoreContext, Prompter } from "../../src/core/context.ts";
 import type { Reporter } from "../../src/driver/types.ts";
 import { MemorySecretStore } from "../../src/secrets/memory_store.ts";
+import { createHost } from "../../src/host/mod.ts";
+import { ProcessRunner } from "../../src/process.ts";
 import { FakeDriver, type FakeDriverOptions } from "./fake_driver.ts";
 
 /** A reporter that keeps what it was told. */
@@ -96,12 +98,15 @@ export async function fakeHost(opts: FakeHostOptions = {}): Promise<FakeHost> {
     tray: { autostart: false },
     ...opts.config,
   };
+  const host = createHost({ paths, env, reporter, runner: new ProcessRunner(false) });
   const ctx: CoreContext = {
     env,
     paths: () => Promise.resolve(paths),
     config: () => Promise.resolve(config),
     driver: () => Promise.resolve(driver),
     secrets: () => Promise.resolve(secrets),
+    // The real Linux host integration, on the temporary XDG folders.
+    host: () => Promise.resolve(host),
     reporter,
     prompter,
     selfArgv: ["/opt/codchi/bin/codchi"],

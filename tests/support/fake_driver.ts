@@ -18,6 +18,7 @@ import type {
   ExecOpts,
   HostState,
   MachineEnv,
+  NixosDriverModule,
   Reporter,
   StoreDriver,
   StoreView,
@@ -124,12 +125,18 @@ export class FakeDriver implements Driver {
   #lockUpdates = 0;
   readonly store: StoreDriver;
   readonly name: DriverName;
+  /** The NixOS module the real driver of this name states (WSL: wsl; LXD and Incus: lxd). */
+  readonly nixosModule: NixosDriverModule;
+  /** As the real drivers: every one hands in the host's CA bundle (WSL: Windows' store's). */
+  readonly handsInHostCa: boolean;
   readonly managesMachineData: boolean;
   readonly usb?: UsbSupport;
   recover?: (machine: string, reporter?: Reporter) => Promise<void>;
 
   constructor(readonly paths: Paths, opts: FakeDriverOptions = {}) {
     this.name = opts.name ?? "lxd";
+    this.nixosModule = this.name === "wsl" ? "wsl" : "lxd";
+    this.handsInHostCa = true;
     this.managesMachineData = opts.managesMachineData ?? false;
     if (opts.usb) {
       const devices = opts.usb;

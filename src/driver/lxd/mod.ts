@@ -61,6 +61,7 @@ import {
   clearSessionRecord,
   listensOnPath,
   readSessionRecord,
+  type SessionDevicesHook,
   type SessionFilesHook,
   sessionFingerprint,
   sessionPushCommand,
@@ -106,14 +107,7 @@ export const DEFAULT_TIMEOUTS: LxdTimeouts = {
   stopS: 30,
 };
 
-/** Devices (name → options) and login variables for a machine's session (GUI, sound, GPU). */
-export interface SessionDevices {
-  devices: Record<string, Record<string, string>>;
-  env: Record<string, string>;
-}
-
-/** Computes a machine's session devices (see src/host/linux/devices.ts `guiDevices`). */
-export type SessionDevicesHook = (machine: string) => SessionDevices;
+export type { SessionDevices, SessionDevicesHook } from "./session.ts";
 
 /** What the LXD driver is built from. */
 export interface LxdDriverOptions {
@@ -154,6 +148,9 @@ const OUR_DISKS = /^codchi-(config|data|nix|gcroots|store|daemon|db|profiles|hom
 /** The LXD/Incus driver. */
 export class LxdDriver implements Driver {
   readonly name: DriverName;
+  /** LXD and Incus machines share the NixOS module `lxd`. */
+  readonly nixosModule = "lxd" as const;
+  readonly handsInHostCa = true;
   readonly runner: Runner;
   readonly store: StoreDriver;
   readonly bin: LxcBinary;

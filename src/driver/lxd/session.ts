@@ -12,7 +12,15 @@ import {
 import { type SessionFile, sessionFiles } from "../../host/linux/session_files.ts";
 import { MACHINE_USER } from "./argv.ts";
 import type { HostIds } from "./mounts.ts";
-import type { SessionDevicesHook } from "./mod.ts";
+
+/** Devices (name → options) and login variables for a machine's session (GUI, sound, GPU). */
+export interface SessionDevices {
+  devices: Record<string, Record<string, string>>;
+  env: Record<string, string>;
+}
+
+/** Computes a machine's session devices (see src/host/linux/devices.ts `guiDevices`). */
+export type SessionDevicesHook = (machine: string) => SessionDevices;
 
 /** A hook computing a machine's GUI/sound/GPU devices from the host session in `env`. */
 export function hostSessionDevices(

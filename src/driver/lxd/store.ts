@@ -6,12 +6,14 @@ import { hasJournal, journalFile, STORE_KEY } from "../../config/journal_files.t
 
 /** The journal's records (with their schema), loaded only when the store is made or settled. */
 const journal = () => import("../../config/journal.ts");
-import { type Output, type RunOpts, toolError } from "../../process.ts";
-import type { Reporter, StoreDriver, StoreView } from "../types.ts";
-import { execArgv, loginArgv, startArgv } from "./argv.ts";
-import type { LxdDriver } from "./mod.ts";
+import type { Paths } from "../../config/paths.ts";
+import { type Output, type Runner, type RunOpts, toolError } from "../../process.ts";
+import type { HostState, Reporter, StoreDriver, StoreView } from "../types.ts";
+import { execArgv, loginArgv, type LxcBinary, startArgv } from "./argv.ts";
+import type { ImageKind } from "./images.ts";
 import {
   foreignStoreMounts,
+  type HostIds,
   missingStoreMounts,
   storeConfig,
   storeDisks,
@@ -22,10 +24,36 @@ import { isAlreadyRunning, type ListedContainer } from "./parse.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What the store needs from the LXD driver (LxdDriver in mod.ts is one). */
+export interface LxdStoreHost {
+  readonly paths: Paths;
+  readonly hostIds: HostIds;
+  readonly timeouts: { readonly daemonMs: number };
+  readonly bin: LxcBinary;
+  readonly runner: Runner;
+  /** Runs an lxc/incus argv. */
+  lxc(argv: string[], opts?: RunOpts): Promise<Output>;
+  /** Every codchi container, listed in one call. */
+  listed(): Promise<ListedContainer[]>;
+  /** Creates a container with its config and disks (removed again on failure). */
+  createContainer(
+    container: string,
+    kind: ImageKind,
+    config: Record<string, string>,
+    disks: ReturnType<typeof storeDisks>,
+    hostDirs: string[],
+    reporter?: Reporter,
+  ): Promise<void>;
+  removeContainer(container: string): Promise<void>;
+  stopContainer(container: string, force?: boolean): Promise<void>;
+  stop(machine: string, force?: boolean): Promise<void>;
+  states(): Promise<HostState>;
+}
+
 /** The store container. */
 export class LxdStore implements StoreDriver {
   readonly view: StoreView;
-  constructor(private readonly d: LxdDriver) {
+  constructor(private readonly d: LxdStoreHost) {
     this.view = storeView(d.paths, d.hostIds);
   }
 

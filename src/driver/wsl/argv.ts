@@ -181,12 +181,9 @@ export const MACHINE_BUSYBOX = "/usr/lib/codchi/busybox";
 /** The applet links' folder. */
 export const MACHINE_APPLETS = "/usr/lib/codchi/bin";
 
-/**
- * Shell code that writes stdin to a file atomically: `$1` path, `$2` octal mode, `$3` owner; its
- * folder is made when missing (`/etc/codchi` for the host's CA bundle).
- */
+/** Shell code that writes stdin to a file atomically: `$1` path, `$2` octal mode, `$3` owner. */
 export const WRITE_FILE_SCRIPT = `PATH=${MACHINE_APPLETS}:$PATH; ` +
-  'umask 077; t="$1.codchi-tmp"; mkdir -p -m 755 "${1%/*}" && cat > "$t" && chmod "$2" "$t" && ' +
+  'umask 077; t="$1.codchi-tmp"; cat > "$t" && chmod "$2" "$t" && ' +
   '{ [ -z "$3" ] || chown "$3" "$t"; } && mv -f "$t" "$1"';
 
 /**

@@ -100,6 +100,9 @@ export const DEFAULT_MACHINE_PROBE = [
 /** The WSL driver. */
 export class WslDriver implements Driver {
   readonly name = "wsl" as const;
+  readonly nixosModule = "wsl" as const;
+  /** The host's CA bundle (Windows: the certificate store's) is pushed with the file push. */
+  readonly handsInHostCa = true;
   readonly runner: Runner;
   readonly store: WslStore;
   readonly host: HostIntegration;

@@ -14,10 +14,10 @@ import {
   tooltipText,
   type TrayAction,
   type TrayMachine,
-} from "./tray_menu.ts";
+} from "../tray_menu.ts";
 
 /** One machine as the tray shows it (re-exported for controllers). */
-export type { TrayMachine } from "./tray_menu.ts";
+export type { TrayMachine } from "../tray_menu.ts";
 
 /** What the tray asks of codchi's core. */
 export interface TrayController {

@@ -1,5 +1,5 @@
 /**
- * The tray menu on Windows: the very menu the Linux tray shows (`src/host/linux/tray_menu.ts`:
+ * The tray menu on Windows: the very menu the Linux tray shows (`src/host/tray_menu.ts`:
  * one submenu per machine with its state, open terminal, start, stop, rebuild; then Quit),
  * turned from its dbusmenu tree into Win32 popup-menu items. Pure.
  */
@@ -11,7 +11,7 @@ import {
   tooltipText,
   type TrayAction,
   type TrayMachine,
-} from "../linux/tray_menu.ts";
+} from "../tray_menu.ts";
 
 export { MenuIds, tooltipText };
 export type { TrayAction, TrayMachine };

@@ -1,4 +1,5 @@
 /** Starts VcXsrv on demand (when enabled in config.json) and waits until it accepts connections. */
+import { ProcessRunner, type Runner } from "../../process.ts";
 import { vcxsrvArgv, vcxsrvCandidates, type VcxsrvOptions, xPort } from "./vcxsrv.ts";
 import { PrerequisiteError, TimeoutError } from "../../errors.ts";
 
@@ -23,10 +24,15 @@ export async function findVcxsrv(env = Deno.env.toObject()): Promise<string | un
 
 /**
  * Makes sure VcXsrv serves `display`: nothing to do when something listens already, else starts
- * it detached (it outlives codchi) and waits up to `timeoutMs` for its port.
+ * it detached through the process door (it outlives codchi) and waits up to `timeoutMs` for its
+ * port.
  */
 export async function ensureVcxsrv(
-  opts: VcxsrvOptions & { exe?: string; timeoutMs?: number } = {},
+  opts: VcxsrvOptions & {
+    exe?: string;
+    timeoutMs?: number;
+    runner?: Required<Pick<Runner, "spawnDetached">>;
+  } = {},
 ): Promise<"running" | "started"> {
   const display = opts.display ?? 0;
   if (await xServerListening(display)) return "running";
@@ -37,11 +43,9 @@ export async function ensureVcxsrv(
       "Install it (winget install marha.VcXsrv), or disable it in config.json to use WSLg.",
     );
   }
-  const [cmd, ...args] = vcxsrvArgv(exe, opts);
-  // A server that must outlive codchi: spawned detached, not through the waiting process runner.
-  const child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "null" })
-    .spawn();
-  child.unref();
+  const runner = opts.runner ?? new ProcessRunner();
+  // A server that must outlive codchi: started detached (no stdio, not waited for).
+  await runner.spawnDetached(vcxsrvArgv(exe, opts));
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   while (Date.now() < deadline) {
     if (await xServerListening(display)) return "started";

@@ -22,6 +22,13 @@ function exists(path: string): boolean {
   }
 }
 
+/** " (skipped: … missing)" for a shell that is not installed, so the skip says why. */
+function skipReason(path: string): string {
+  return exists(path)
+    ? ""
+    : ` (skipped: ${path} is missing; scripts/setup.sh --test-deps installs it)`;
+}
+
 /** Runs LOGIN_SCRIPT with `args` under a shell; stdin carries `input`. */
 async function run(shell: string[], args: string[], input = "") {
   const child = new Deno.Command(shell[0], {
@@ -61,7 +68,9 @@ const HOSTILE = [
 
 for (const sh of SHELLS) {
   Deno.test({
-    name: `login wrapper under ${sh.name}: many hostile words arrive exactly, NUL-separated`,
+    name: `login wrapper under ${sh.name}: many hostile words arrive exactly, NUL-separated${
+      skipReason(sh.argv[0])
+    }`,
     ignore: !exists(sh.argv[0]),
     fn: async () => {
       const r = await run(sh.argv, ["printf", "%s\\0", ...HOSTILE]);
@@ -71,7 +80,9 @@ for (const sh of SHELLS) {
   });
 
   Deno.test({
-    name: `login wrapper under ${sh.name}: a one-word command is run, not a shell`,
+    name: `login wrapper under ${sh.name}: a one-word command is run, not a shell${
+      skipReason(sh.argv[0])
+    }`,
     ignore: !exists(sh.argv[0]),
     fn: async () => {
       // With a shell opened instead, it would read stdin and print "opened".
@@ -83,7 +94,9 @@ for (const sh of SHELLS) {
   });
 
   Deno.test({
-    name: `login wrapper under ${sh.name}: no words open the user's login shell (reads stdin)`,
+    name: `login wrapper under ${sh.name}: no words open the user's login shell (reads stdin)${
+      skipReason(sh.argv[0])
+    }`,
     ignore: !exists(sh.argv[0]),
     fn: async () => {
       const r = await run(sh.argv, [], "echo opened; exit 7\n");
@@ -93,7 +106,9 @@ for (const sh of SHELLS) {
   });
 
   Deno.test({
-    name: `login wrapper under ${sh.name}: the command's exit code passes through`,
+    name: `login wrapper under ${sh.name}: the command's exit code passes through${
+      skipReason(sh.argv[0])
+    }`,
     ignore: !exists(sh.argv[0]),
     fn: async () => {
       equal((await run(sh.argv, ["sh", "-c", "exit 42"])).code, 42);
@@ -110,7 +125,9 @@ async function passwdShell(): Promise<string> {
 
 for (const sh of SHELLS) {
   Deno.test({
-    name: `login wrapper under ${sh.name}: $SHELL is the user's login shell, not an inherited one`,
+    name: `login wrapper under ${sh.name}: $SHELL is the user's login shell, not an inherited one${
+      skipReason(sh.argv[0])
+    }`,
     ignore: !exists(sh.argv[0]),
     fn: async () => {
       const want = await passwdShell();

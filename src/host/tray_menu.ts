@@ -1,12 +1,12 @@
-/** The tray's menu as data: machines → a com.canonical.dbusmenu item tree with stable ids. Pure. */
+/**
+ * The tray's menu as data, shared by the Linux and Windows trays: machines → a
+ * com.canonical.dbusmenu item tree with stable ids (Windows turns it into Win32 items). Pure.
+ */
 
-/** One machine as the tray shows it. */
-export interface TrayMachine {
-  name: string;
-  running: boolean;
-  /** Config status from the core: NotInstalled, Modified, UpdatesAvailable or UpToDate. */
-  status: string;
-}
+import type { TrayMachine } from "./types.ts";
+
+/** One machine as the tray shows it (the host port's type). */
+export type { TrayMachine };
 
 /** What clicking an item does. */
 export type TrayAction =

@@ -1,0 +1,65 @@
+/**
+ * The host port: what the platform-free core needs from the desktop it runs on (app shortcuts,
+ * the tray, files outside codchi's folders). Chosen per OS in host/mod.ts and handed to the core
+ * by the composition root (cli/context.ts), like the driver and the secret store.
+ */
+
+/** Exports and removes a machine's app shortcuts and terminal entry on the host. */
+export interface HostApps {
+  /** Writes shortcuts for the apps in `appsDir` (`applications/`, `icons/`); stale ones go. */
+  export(machine: string, appsDir: string, selfArgv: string[]): Promise<void>;
+  /** Removes every shortcut and entry of the machine. */
+  remove(machine: string): Promise<void>;
+}
+
+/** Host options from config.json. */
+export interface HostAppsOptions {
+  /** Start the tray with the desktop session (`tray.autostart`). */
+  trayAutostart?: boolean;
+}
+
+/** One machine as the tray shows it. */
+export interface TrayMachine {
+  name: string;
+  running: boolean;
+  /** Config status from the core: NotInstalled, Modified, UpdatesAvailable or UpToDate. */
+  status: string;
+}
+
+/** What the tray can do with machines: the core's use cases. */
+export interface TrayActions {
+  /** Every machine with its state (one driver call). */
+  machines(): Promise<TrayMachine[]>;
+  start(name: string): Promise<void>;
+  stop(name: string): Promise<void>;
+  rebuild(name: string): Promise<void>;
+  /** The command a terminal for machine `name` runs (`codchi exec <name>`). */
+  terminalArgv(name: string): string[];
+}
+
+/** How one tray run is controlled. */
+export interface TrayRun {
+  /** Folder whose changes refresh the menu (codchi's config dir). */
+  watchDir: string;
+  /** Ends the tray (Ctrl-C). */
+  signal: AbortSignal;
+  /** Shows a failed action or refresh to the user. */
+  report(message: string): void;
+  /** Called once the tray is up, where the host says so. */
+  started(): void;
+}
+
+/** The host integration of one OS. */
+export interface Host {
+  /** The app shortcuts and terminal entries of machines. */
+  apps(opts?: HostAppsOptions): Promise<HostApps>;
+  /** Runs the tray until Quit or `run.signal`; false when a tray already runs for this user. */
+  runTray(actions: TrayActions, run: TrayRun): Promise<boolean>;
+  /** Files codchi wrote outside its folders that `uninstall` removes (the tray's autostart). */
+  uninstallFiles(): Promise<string[]>;
+  /**
+   * The host's CA bundle (PEM) where the OS keeps it elsewhere than in a bundle file: Windows'
+   * certificate store; undefined when there is none (Linux: its bundle files, core/host_ca.ts).
+   */
+  caBundle?(): Promise<string | undefined>;
+}
