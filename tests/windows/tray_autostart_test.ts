@@ -93,7 +93,8 @@ Deno.test("a CLI call starts the tray only when none runs: one instance", async 
   try {
     equal(trayRunning(lockName), false);
     equal(await ensureTray({ launcher, spawnDetached, lockName }), true, "started");
-    for (let i = 0; i < 600 && !trayRunning(lockName); i++) {
+    // The stand-in writes its file once it holds the lock.
+    for (let i = 0; i < 600 && !(await Deno.stat(started).then(() => true, () => false)); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     equal(trayRunning(lockName), true, "the started tray holds the lock");
