@@ -68,7 +68,7 @@ MIRROR=${MIRROR:-http://deb.debian.org/debian}
 PACKAGES=systemd,libdbi-perl,dbus,dbus-user-session,libpam-systemd,sudo,bash,procps,nix-bin,x11-apps,x11-utils,xauth,pulseaudio-utils,wayland-utils,libsecret-tools,git
 BASE_KEY=$(printf '%s %s %s' "$SUITE" "$PACKAGES" "$MIRROR" | sha256sum | cut -c1-12)
 IMG_KEY=$( (
-  cat "$0" "$REPO/nix/contract.json"
+  cat "$0" "$REPO/nix/contract.json" "$REPO/nix/nixos/driver/codchi-init.sh"
   cd "$FLAKE_SRC" && find . -type f | LC_ALL=C sort | xargs sha256sum
   cd "$RELEASE_STORE" && find . -type f | LC_ALL=C sort | xargs sha256sum
   cat "$REPO/nix/contract.json" "$REPO/nix/contract.nix"
@@ -151,6 +151,25 @@ EOF
   cat >"$root/etc/profile.d/codchi-env.sh" <<EOF
 if [ -r $env_file ]; then set -a; . $env_file; set +a; fi
 EOF
+  # codchi-init and codchi-welcome as codchi's NixOS module makes them (nix/nixos/driver/init.nix):
+  # command names, marker and system profile from the contract, the body the shared
+  # nix/nixos/driver/codchi-init.sh; the init script and the welcome are those the test driver
+  # flake copies into the system (<system>/codchi/init-script and welcome).
+  local init_cmd welcome_cmd marker sysprof
+  read -r init_cmd welcome_cmd marker sysprof < <(python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+print(c["commands"]["init"], c["commands"]["welcome"], c["initDoneMarker"], c["nix"]["systemProfile"])
+' "$REPO/nix/contract.json")
+  {
+    echo '#!/bin/bash'
+    echo "export CODCHI_INIT_SCRIPT=$sysprof/codchi/init-script"
+    echo "export CODCHI_INIT_WELCOME=/usr/local/bin/$welcome_cmd"
+    echo "export CODCHI_INIT_MARKER=$home/$marker"
+    cat "$REPO/nix/nixos/driver/codchi-init.sh"
+  } >"$root/usr/local/bin/$init_cmd"
+  printf '#!/bin/sh\ncat %s/codchi/welcome\n' "$sysprof" >"$root/usr/local/bin/$welcome_cmd"
+  chmod 0755 "$root/usr/local/bin/$init_cmd" "$root/usr/local/bin/$welcome_cmd"
   # /sbin/init: wait (bounded) for the env file, then systemd.
   rm -f "$root/sbin/init"
   cat >"$root/sbin/init" <<EOF

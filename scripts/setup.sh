@@ -48,6 +48,23 @@ if [ $test_deps = 1 ]; then
     libxml2-utils python3-xdg liblnk-utils dash zsh ksh fish elvish
 fi
 
+# Two OS users for the several-users test (tests/lxd/projects_test.ts): in the daemons' group (the
+# test bed starts them with --group root), and root may map their ids into containers (raw.idmap
+# needs /etc/subuid and /etc/subgid entries, read when the daemon starts).
+test_users() {
+  local u uid added=0
+  for u in codchi-ta codchi-tb; do
+    id "$u" >/dev/null 2>&1 || useradd -M -N -G root -d /nonexistent -s /bin/sh "$u"
+    uid=$(id -u "$u")
+    grep -qx "root:$uid:1" /etc/subuid || { echo "root:$uid:1" >>/etc/subuid; added=1; }
+  done
+  grep -qx "root:100:1" /etc/subgid || { echo "root:100:1" >>/etc/subgid; added=1; }
+  if [ $added = 1 ] && { pgrep -x lxd >/dev/null || pgrep -f incusd >/dev/null; }; then
+    log "new /etc/subuid entries: restart LXD/Incus for the several-users test"
+  fi
+}
+if [ $test_deps = 1 ] && [ $root = 1 ]; then test_users; fi
+
 cd "$REPO"
 deno install --quiet --frozen --config deno.json --entrypoint main.ts >/dev/null
 if [ $root = 1 ]; then

@@ -2,7 +2,7 @@
 # The real-engine suites against Incus instead of LXD (issue 16 part 1): Incus from Debian
 # (bookworm-backports on Debian 12) started by hand and initialised by the same network-free
 # preseed as LXD (scripts/lxd-up.sh --incus), the same test images (scripts/lxd-testbed.sh), then
-# the lifecycle contract, the GUI/sound suite and the USB test with CODCHI_TEST_ENGINE=incus (the CLI gets
+# the lifecycle contract, the GUI/sound suite, the USB test and the projects test with CODCHI_TEST_ENGINE=incus (the CLI gets
 # CODCHI_DRIVER=incus). Incus has its own `codchistore`, so runs hold /tmp/codchi-incus.lock;
 # building the images holds the LXD lock briefly. Extra arguments go to `deno test`.
 set -euo pipefail
@@ -28,5 +28,6 @@ exec flock "${CODCHI_INCUS_LOCK:-/tmp/codchi-incus.lock}" bash -c '
   export CODCHI_LXD_STORE_IMAGE CODCHI_LXD_MACHINE_IMAGE CODCHI_DRIVER_FLAKE
   export CODCHI_TEST_ENGINE=incus
   mkdir -p .testbed/artifacts
-  exec deno test -A "$@" tests/lxd/lifecycle_test.ts tests/lxd/host_gui_test.ts tests/lxd/usb_test.ts
+  exec deno test -A "$@" tests/lxd/lifecycle_test.ts tests/lxd/host_gui_test.ts tests/lxd/usb_test.ts \
+    tests/lxd/projects_test.ts
 ' test-incus "$@"

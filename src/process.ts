@@ -32,6 +32,8 @@ export interface RunOpts {
   onStderrLine?: (line: string) => void;
   /** Let the child finish even on Ctrl-C (e.g. `lxc init`: the daemon would go on anyway). */
   uninterruptible?: boolean;
+  /** Called once the child runs, with a function that sends it a signal (until it ended). */
+  onSpawn?: (signal: (sig: Deno.Signal) => void) => void;
 }
 
 let interruptSignal: AbortSignal | undefined;
@@ -180,6 +182,10 @@ async function spawnChild(
     if (opts.inherit) Deno.stderr.writeSync(msg);
     return { code: 127, stdout: EMPTY, stderr: opts.inherit ? EMPTY : msg };
   }
+  let ended = false;
+  opts.onSpawn?.((sig) => {
+    if (!ended) kill(child, sig);
+  });
   let timedOut = false;
   let timers: ReturnType<typeof setTimeout>[] = [];
   // `opts.signal`, and Ctrl-C during an operation (setInterruptSignal), stop the child at once.
@@ -217,6 +223,7 @@ async function spawnChild(
     ]);
     return { code: timedOut ? 124 : status.code, stdout, stderr };
   } finally {
+    ended = true;
     for (const t of timers) clearTimeout(t);
     timers = [];
     for (const signal of signals) signal.removeEventListener("abort", onAbort);

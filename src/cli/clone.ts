@@ -3,6 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 import type { Context } from "./context.ts";
 import { machineArg, parseCount, withInputOptions } from "./options.ts";
 import { cloneMachine } from "../core/clone.ts";
+import { afterInit } from "./init_after.ts";
 
 /** Builds the `clone` command. */
 export function cloneCommand(ctx: Context) {
@@ -21,7 +22,10 @@ export function cloneCommand(ctx: Context) {
       .option("--shallow-submodules", "git clone --shallow-submodules")
       .option("-d, --dir <dir>", "folder in the machine's home (default: the repo name)")
       .option("-r, --keep-remote", "keep using the remote module instead of the checkout")
-      .option("-n, --dont-run-init", "do not run the machine's codchi.initScript"),
+      .option(
+        "-n, --dont-run-init",
+        "do not run the machine's welcome and codchi.initScript (codchi-init) afterwards",
+      ),
   )
     .addHelpText(
       "after",
@@ -44,6 +48,10 @@ export function cloneCommand(ctx: Context) {
         keepRemote: !!opts.keepRemote,
         runInit: !opts.dontRunInit,
       });
-      ctx.ui.result(`Machine "${name}" is ${res.status}; the checkout is ~/${res.dir}.`, res);
+      const init = await afterInit(ctx, name, res.status, !opts.dontRunInit);
+      ctx.ui.result(`Machine "${name}" is ${res.status}; the checkout is ~/${res.dir}.`, {
+        ...res,
+        ...init,
+      });
     });
 }

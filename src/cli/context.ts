@@ -80,6 +80,11 @@ export class Context {
         env: this.env,
         debug: (l) => this.ui.debug(l),
         releaseUrl: cfg.release?.url,
+        lxdProject: cfg.lxd?.project,
+        storeFiles: async () => {
+          const { hostStoreFiles } = await import("../core/store_files.ts");
+          return hostStoreFiles(this.os, cfg, this.env);
+        },
       });
     })();
     return this.#driver;

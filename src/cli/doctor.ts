@@ -1,4 +1,5 @@
 /** `codchi doctor`: which driver applies here and every missing prerequisite, with its fix. */
+import type { ProjectSource } from "../driver/lxd/project.ts";
 import { Command } from "@commander-js/extra-typings";
 import type { Context } from "./context.ts";
 import { canWork, type Check, linuxChecks, windowsChecks } from "../core/doctor.ts";
@@ -50,10 +51,24 @@ async function linuxFacts(ctx: Context, driver: "lxd" | "incus" | "wsl", reason:
   }
   const user = ctx.env.USER ?? ctx.env.LOGNAME ?? `uid ${Deno.uid()}`;
   const group = driver === "incus" ? "incus-admin" : "lxd";
+  let project: { name: string; source: string } | undefined;
+  if (cliPath) {
+    const d = await ctx.driver().catch(() => undefined) as
+      | { project?: string; projectSource?: string }
+      | undefined;
+    if (d?.project) {
+      const { describeProjectSource } = await import("../driver/lxd/project.ts");
+      project = {
+        name: d.project,
+        source: describeProjectSource((d.projectSource ?? "env") as ProjectSource),
+      };
+    }
+  }
   const runtime = ctx.env.XDG_RUNTIME_DIR;
   return {
     driver,
     driverReason: reason,
+    project,
     cliPath,
     daemon,
     inGroup: Deno.uid() === 0 || (await groupMembers(group)).includes(user),

@@ -3,6 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 import type { Context } from "./context.ts";
 import { machineArg, withInputOptions } from "./options.ts";
 import { initMachine } from "../core/lifecycle.ts";
+import { afterInit } from "./init_after.ts";
 
 /** Builds the `init` command. */
 export function initCommand(ctx: Context) {
@@ -12,7 +13,10 @@ export function initCommand(ctx: Context) {
       .argument("<name>", "machine name", machineArg)
       .argument("[url]", "git repo URL of a flake, or a path relative to the machine's home")
       .argument("[module-paths...]", "modules to use, e.g. nixosModules.default")
-      .option("-n, --dont-run-init", "do not run the machine's codchi.initScript"),
+      .option(
+        "-n, --dont-run-init",
+        "do not run the machine's welcome and codchi.initScript (codchi-init) afterwards",
+      ),
   )
     .addHelpText(
       "after",
@@ -26,6 +30,7 @@ export function initCommand(ctx: Context) {
         input: opts,
         runInit: !opts.dontRunInit,
       });
-      ctx.ui.result(`Machine "${name}" is ${res.status}.`, res);
+      const init = await afterInit(ctx, name, res.status, !opts.dontRunInit);
+      ctx.ui.result(`Machine "${name}" is ${res.status}.`, { ...res, ...init });
     });
 }

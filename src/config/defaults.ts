@@ -12,5 +12,6 @@ export function defaultConfigQuick(): GlobalConfig {
     hostCertificates: true,
     hostProxy: false,
     windows: { vcxsrv: { enable: true } },
+    nix: { substituters: [], trustedPublicKeys: [], stallMinutes: 30 },
   };
 }

@@ -14,7 +14,7 @@ import { journalFile } from "./journal_files.ts";
 export { hasJournal, journalDir, journalFile, listJournals, STORE_KEY } from "./journal_files.ts";
 
 /** Operations that keep a journal. */
-export type JournalOp = "init" | "duplicate" | "delete" | "recover" | "store";
+export type JournalOp = "init" | "duplicate" | "delete" | "recover" | "store" | "switch";
 
 /** Parts of a machine an operation makes or removes, in the order a clean-up removes them. */
 export const PARTS = ["container", "apps", "secrets", "home", "config"] as const;
@@ -24,7 +24,7 @@ export type Part = typeof PARTS[number];
 /** One journal record. */
 export const JournalSchema = z.strictObject({
   version: z.literal(1),
-  op: z.enum(["init", "duplicate", "delete", "recover", "store"]),
+  op: z.enum(["init", "duplicate", "delete", "recover", "store", "switch"]),
   /** The machine the operation makes, removes or re-creates ("_store" for the store). */
   machine: z.string(),
   /** duplicate: the source machine. */
@@ -33,6 +33,15 @@ export const JournalSchema = z.strictObject({
   startedAt: z.string(),
   /** Parts this operation has begun to make (recorded BEFORE each is made). */
   made: z.array(z.enum(PARTS)),
+  /** switch: the build record written once the running machine runs the new system. */
+  built: z.strictObject({
+    version: z.literal(1),
+    flakeHash: z.string(),
+    lockHash: z.string(),
+    system: z.string().startsWith("/nix/store/"),
+    builtAt: z.string(),
+    driver: z.string().optional(),
+  }).optional(),
 });
 /** A journal record. */
 export type Journal = z.infer<typeof JournalSchema>;
@@ -69,6 +78,11 @@ export function settlePlan(j: Journal): SettlePlan {
         remove: [...PARTS],
         message: `Finishing the interrupted delete of "${j.machine}"`,
       };
+    case "switch":
+      return {
+        remove: [],
+        message: `Finishing the interrupted switch of "${j.machine}" to its new system`,
+      };
     case "recover":
     case "store":
       return {
@@ -97,13 +111,14 @@ export class JournalWriter {
     paths: Paths,
     key: string,
     op: JournalOp,
-    extra: { from?: string; made?: Part[] } = {},
+    extra: { from?: string; made?: Part[]; built?: Journal["built"] } = {},
   ): Promise<JournalWriter> {
     const j: Journal = {
       version: 1,
       op,
       machine: key,
       ...(extra.from ? { from: extra.from } : {}),
+      ...(extra.built ? { built: extra.built } : {}),
       pid: Deno.pid,
       startedAt: new Date().toISOString(),
       made: extra.made ?? [],

@@ -3,6 +3,21 @@ import { posix, win32 } from "node:path";
 import { z } from "zod";
 import { machineNameProblem } from "./names.ts";
 import { NIX_FORGE_REF } from "../nix/url.ts";
+import { publicKeyProblem, substituterProblem } from "../nix/caches.ts";
+
+/** A binary cache URL (https/http, no credentials, no query). */
+const SUBSTITUTER = z.string().superRefine((u, c) => {
+  const why = substituterProblem(u);
+  if (why) c.addIssue({ code: "custom", message: `is not a binary cache URL: ${why}` });
+});
+/** A Nix public key `name:base64`. */
+const PUBLIC_KEY = z.string().superRefine((k, c) => {
+  const why = publicKeyProblem(k);
+  if (why) c.addIssue({ code: "custom", message: `is not a public key: ${why}` });
+});
+
+/** Default minutes without progress after which a nix command in the store is ended. */
+export const DEFAULT_STALL_MINUTES = 30;
 
 /** Current version of config.json. */
 export const CONFIG_VERSION = 1;
@@ -21,6 +36,8 @@ export const GlobalConfigSchema = z.strictObject({
   release: z.strictObject({ url: z.string().min(1) }).optional(),
   /** Force a host driver (also `CODCHI_DRIVER`). */
   driver: z.enum(["lxd", "incus", "wsl"]).optional(),
+  /** LXD/Incus: the project of this data folder (also `CODCHI_LXD_PROJECT`; default: its own). */
+  lxd: z.strictObject({ project: z.string().min(1).optional() }).optional(),
   tray: z.strictObject({ autostart: z.boolean().default(true) }).default({ autostart: true }),
   /** Hand the host's CA bundle to machines that enable `codchi.hostCertificates`. */
   hostCertificates: z.boolean().default(true),
@@ -29,6 +46,15 @@ export const GlobalConfigSchema = z.strictObject({
   windows: z.strictObject({
     vcxsrv: z.strictObject({ enable: z.boolean().default(true) }).default({ enable: true }),
   }).default({ vcxsrv: { enable: true } }),
+  /** The store's nix: team binary caches and the stall watchdog. */
+  nix: z.strictObject({
+    /** Extra binary caches for every build (a team's cache). */
+    substituters: z.array(SUBSTITUTER).default([]),
+    /** Keys that sign them (`name:base64`). */
+    trustedPublicKeys: z.array(PUBLIC_KEY).default([]),
+    /** A nix command in the store with no progress for this many minutes is ended. */
+    stallMinutes: z.number().int().min(1).max(24 * 60).default(DEFAULT_STALL_MINUTES),
+  }).default({ substituters: [], trustedPublicKeys: [], stallMinutes: DEFAULT_STALL_MINUTES }),
 });
 /** The parsed global config. */
 export type GlobalConfig = z.infer<typeof GlobalConfigSchema>;
@@ -121,6 +147,15 @@ export const MachineConfigSchema = z.strictObject({
   nixpkgsFrom: z.string().default("local"),
   modules: z.array(ModuleSchema).default([]),
   createdAt: z.string(),
+  /**
+   * Binary caches a module flake's `nixConfig` offered: the accepted ones are used for this
+   * machine's builds; the declined ones are not offered again.
+   */
+  caches: z.strictObject({
+    accepted: z.array(SUBSTITUTER).default([]),
+    trustedPublicKeys: z.array(PUBLIC_KEY).default([]),
+    declined: z.array(z.string()).default([]),
+  }).optional(),
   /** USB devices (`vvvv:pppp`) handed to the machine at every start (`codchi usb attach`). */
   usb: z.array(z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/, "is not a vvvv:pppp USB id"))
     .optional(),

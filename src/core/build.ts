@@ -1,11 +1,11 @@
 /** Building a machine: flake in the store, secrets, system profile, activation, shortcuts. */
 import { machinePaths } from "../config/paths.ts";
-import type { MachineConfig } from "../config/schema.ts";
+import type { Built, MachineConfig } from "../config/schema.ts";
 import { fileHash, writeFileAtomic, writeJson } from "../config/store.ts";
 import type { Driver } from "../driver/types.ts";
 import { ToolError } from "../errors.ts";
 import type { CoreContext } from "./context.ts";
-import { machineFlake, storeNix, systemProfile } from "./nix_ops.ts";
+import { machineFlake, nixSettings, storeNix, systemProfile } from "./nix_ops.ts";
 import {
   buildSystemArgv,
   parseDeclaredSecrets,
@@ -39,6 +39,7 @@ export async function declaredSecrets(
 ): Promise<Declared> {
   const out = await storeNix(driver, readSecretsArgv(machineFlake(driver, machine)), ctx.reporter, {
     creds: await machineCredentials(ctx, machine),
+    ...(await nixSettings(ctx, machine)),
   });
   const declared: Declared = {};
   for (const d of parseDeclaredSecrets(out.text)) {
@@ -81,6 +82,7 @@ export async function buildAndActivate(
     r.step(`Updating the modules of "${machine}"`);
     await storeNix(driver, updateLockArgv(flake), r, {
       creds: await machineCredentials(ctx, machine),
+      ...(await nixSettings(ctx, machine)),
     });
   }
   r.step(`Evaluating "${machine}"`);
@@ -94,6 +96,7 @@ export async function buildAndActivate(
   await Deno.mkdir(mp.profilesDir, { recursive: true });
   await storeNix(driver, buildSystemArgv(flake, systemProfile(driver, machine)), r, {
     creds: await machineCredentials(ctx, machine),
+    ...(await nixSettings(ctx, machine)),
   });
   const system = (await driver.store.run(["readlink", "-f", systemProfile(driver, machine)])).text
     .trim();
@@ -121,34 +124,102 @@ export async function buildAndActivate(
     r.step(`Starting "${machine}"`);
     await driver.start(machine, env, r);
     await handInHostCa(ctx, driver, machine);
-  } else {
-    r.step(`Activating the new system in "${machine}"`);
-    // As at start: root and the machine user only.
-    await driver.pushFile(machine, ENV_FILE, env.envFile, 0o600, { uid: MACHINE_USER.uid, gid: 0 });
-    await driver.exec(machine, switchToConfigurationArgv(), {
-      user: "root",
-      capture: true,
-    }).then((o) => {
-      if (o.code !== 0) {
-        throw new ToolError(
-          "switch-to-configuration",
-          `Activating "${machine}" failed`,
-          o.errText || o.text,
-          o.code,
-        );
-      }
-    });
   }
-  await writeJson(mp.built, {
+  const built: Built = {
     version: 1,
     flakeHash: await fileHash(mp.flake),
     lockHash: await fileHash(mp.lock),
     system,
     builtAt: new Date().toISOString(),
     driver: await driverId(driverSource(ctx.env)),
-  });
+  };
+  if (rt?.running) await journaledSwitch(ctx, driver, machine, env.envFile, built);
+  else await writeJson(mp.built, built);
   await exportShortcuts(ctx, driver, machine, system);
   return { system, installed: !rt };
+}
+
+/**
+ * Switches the running `machine` to its new system, journaled (unless another operation's
+ * record is open): the record (with the build record to write) comes first, the switch is let
+ * finish even on Ctrl-C, then the build record is written and the record goes. A failure or a
+ * signal on the way finishes the switch right here; after a kill the next command does.
+ */
+async function journaledSwitch(
+  ctx: CoreContext,
+  driver: Driver,
+  machine: string,
+  envFile: Uint8Array,
+  built: Built,
+): Promise<void> {
+  const paths = await ctx.paths();
+  const { hasJournal, JournalWriter } = await import("../config/journal.ts");
+  const own = !(await hasJournal(paths, machine));
+  const j = own ? await JournalWriter.begin(paths, machine, "switch", { built }) : undefined;
+  let ran = false;
+  try {
+    ctx.reporter.step(`Activating the new system in "${machine}"`);
+    // As at start: root and the machine user only.
+    await driver.pushFile(machine, ENV_FILE, envFile, 0o600, { uid: MACHINE_USER.uid, gid: 0 });
+    j?.step("switching");
+    await switchRunning(driver, machine, () => ran = true);
+    j?.step("switched");
+    await writeJson(machinePaths(paths, machine).built, built);
+    await j?.end();
+  } catch (e) {
+    // A switch that ran and failed (the new system does not activate) is not tried again: the
+    // last build record stays.
+    if (ran) await j?.end();
+    else if (j) {
+      await finishSwitch(ctx, driver, machine, j.record.built!).then(() => j.end()).catch((err) =>
+        ctx.reporter.warn(
+          `Could not finish the switch of "${machine}" (${(err as Error).message}); ` +
+            `the next codchi command on "${machine}" tries again.`,
+        )
+      );
+    }
+    throw e;
+  }
+}
+
+/** Runs switch-to-configuration in the running machine (let finish even on Ctrl-C). */
+async function switchRunning(driver: Driver, machine: string, ran = () => {}): Promise<void> {
+  const o = await driver.exec(machine, switchToConfigurationArgv(), {
+    user: "root",
+    capture: true,
+    uninterruptible: true,
+  });
+  ran();
+  if (o.code !== 0) {
+    throw new ToolError(
+      "switch-to-configuration",
+      `Activating "${machine}" failed`,
+      o.errText || o.text,
+      o.code,
+    );
+  }
+}
+
+/**
+ * Finishes an interrupted switch of `machine` to the system of `built` (its profile already
+ * points there): a running machine is switched (again: the switch is idempotent), a stopped one
+ * boots it at its next start; then the build record is written. A machine whose profile no
+ * longer points at that system (rebuilt since) keeps its build record.
+ */
+export async function finishSwitch(
+  ctx: CoreContext,
+  driver: Driver,
+  machine: string,
+  built: Built,
+): Promise<void> {
+  const paths = await ctx.paths();
+  await driver.store.ensureRunning(ctx.reporter);
+  const current = (await driver.store.run(["readlink", "-f", systemProfile(driver, machine)])).text
+    .trim();
+  if (current !== built.system) return;
+  const rt = (await driver.states()).machines.get(machine);
+  if (rt?.running) await switchRunning(driver, machine);
+  if (rt) await writeJson(machinePaths(paths, machine).built, built);
 }
 
 /** Copies the apps the system exposes (`sw/share/codchi`) to the host's menus. */

@@ -20,6 +20,8 @@ export interface LinuxFacts {
   cliPath?: string;
   /** The daemon answered (`lxc query /1.0`), and its error text if not. */
   daemon: { ok: boolean; error?: string };
+  /** The LXD/Incus project of this data folder and why it was chosen. */
+  project?: { name: string; source: string };
   /** User is root or in the lxd/incus-admin group. */
   inGroup: boolean;
   user: string;
@@ -55,6 +57,14 @@ export function linuxChecks(f: LinuxFacts): Check[] {
   const group = f.driver === "incus" ? "incus-admin" : "lxd";
   const checks: Check[] = [
     { name: "driver", ok: true, severity: "error", detail: `${f.driver} (${f.driverReason})` },
+    ...(f.project
+      ? [{
+        name: "project",
+        ok: true,
+        severity: "error" as const,
+        detail: `${f.project.name} (${f.project.source})`,
+      }]
+      : []),
     f.cliPath ? { name: `${bin} binary`, ok: true, severity: "error", detail: f.cliPath } : {
       name: `${bin} binary`,
       ok: false,

@@ -3,7 +3,7 @@
  * unfinished operation or starting a stopped machine (store, secrets, host CA) loads the
  * lifecycle on demand.
  */
-import { NotFoundError, NotRunningError } from "../errors.ts";
+import { InterruptedError, NotFoundError, NotRunningError } from "../errors.ts";
 import { hasJournal } from "../config/journal_files.ts";
 import type { CoreContext } from "./context.ts";
 import { loadBuiltQuick, loadMachineQuick } from "./records.ts";
@@ -36,13 +36,62 @@ export async function execInMachine(
   if (driver.store.alive && !(await driver.store.alive())) {
     await driver.store.ensureRunning(ctx.reporter);
   }
-  const run = () => driver.exec(name, argv, { tty: opts.tty, stdin: "inherit" });
+  const run = () =>
+    forwardingSignals(
+      name,
+      (onSpawn) =>
+        driver.exec(name, argv, { tty: opts.tty, stdin: "inherit", onSpawn }).then((o) => o.code),
+    );
   try {
-    return (await run()).code;
+    return await run();
   } catch (e) {
     if (!(e instanceof NotRunningError)) throw e;
     const { startMachine } = await import("./start.ts");
     await startMachine(ctx, driver, name);
-    return (await run()).code;
+    return await run();
+  }
+}
+
+/** How long a command may take to end after SIGINT/SIGTERM was passed on to it. */
+const GRACE_MS = 10_000;
+/** A Ctrl-C in the terminal reaches the command itself too: passed on only if it is still running. */
+const SIGINT_DELAY_MS = 300;
+
+/**
+ * Runs the exec with SIGINT/SIGTERM sent to codchi alone passed on to the command (`lxc exec`
+ * hands them to the process in the machine), which is killed when it has not ended after
+ * GRACE_MS. A signalled exec ends with an InterruptedError (exit 130) once the command ended,
+ * so no child outlives codchi.
+ */
+async function forwardingSignals(
+  name: string,
+  run: (onSpawn: (signal: (sig: Deno.Signal) => void) => void) => Promise<number>,
+): Promise<number> {
+  if (Deno.build.os === "windows") return await run(() => {});
+  let got: "SIGINT" | "SIGTERM" | undefined;
+  let send: ((sig: Deno.Signal) => void) | undefined;
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((s) => {
+    const h = () => {
+      got ??= s;
+      if (s === "SIGINT") timers.push(setTimeout(() => send?.("SIGINT"), SIGINT_DELAY_MS));
+      else send?.(s);
+      timers.push(setTimeout(() => send?.("SIGKILL"), GRACE_MS));
+    };
+    Deno.addSignalListener(s, h);
+    return [s, h] as const;
+  });
+  try {
+    const code = await run((signal) => {
+      send = signal;
+      if (got) signal(got);
+    });
+    if (got) {
+      throw new InterruptedError(`Interrupted (${got}): the command in "${name}" was stopped.`);
+    }
+    return code;
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   }
 }

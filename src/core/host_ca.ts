@@ -24,11 +24,13 @@ export function isPemBundle(text: string): boolean {
 
 /**
  * The host's CA bundle (PEM), or undefined where none is found: on Linux the distribution's
- * bundle file, on Windows the certificate store's ROOT and CA certificates (`windows`).
+ * bundle file (`SSL_CERT_FILE`, OpenSSL's own variable, in `env` first when it holds PEM), on
+ * Windows the certificate store's ROOT and CA certificates (`windows`).
  */
 export async function readHostCaBundle(
   os: HostOs,
   read: (p: string) => Promise<string> = Deno.readTextFile,
+  env: Record<string, string | undefined> = {},
   windows: () => Promise<string | undefined> = () => Promise.resolve(undefined),
 ): Promise<string | undefined> {
   if (os === "windows") {
@@ -36,7 +38,8 @@ export async function readHostCaBundle(
     return bundle && isPemBundle(bundle) ? bundle : undefined;
   }
   if (os !== "linux") return undefined;
-  for (const p of LINUX_CA_BUNDLES) {
+  const named = env.SSL_CERT_FILE ? [env.SSL_CERT_FILE] : [];
+  for (const p of [...named, ...LINUX_CA_BUNDLES]) {
     try {
       const text = await read(p);
       if (isPemBundle(text)) return text;
@@ -88,6 +91,7 @@ export async function handInHostCa(ctx: CoreContext, driver: Driver, name: strin
   const bundle = await readHostCaBundle(
     (await ctx.paths()).os,
     undefined,
+    ctx.env,
     host.caBundle ? () => host.caBundle!() : undefined,
   );
   if (bundle) await pushHostCa(driver, name, bundle);

@@ -26,6 +26,7 @@ export async function removeParts(
   driver: Driver,
   name: string,
   parts: readonly Part[],
+  check?: () => void,
 ): Promise<void> {
   const paths = await ctx.paths();
   const mp = machinePaths(paths, name);
@@ -43,7 +44,7 @@ export async function removeParts(
     );
   }
   if (parts.includes("home")) {
-    await removeTree(mp.data);
+    await removeTree(mp.data, check);
     await removeTree(mp.logs);
   }
   if (parts.includes("config")) {
@@ -68,6 +69,16 @@ export async function settleMachine(ctx: CoreContext, name: string): Promise<boo
   }
   const plan = settlePlan(j);
   ctx.reporter.warn(`${plan.message} (pid ${j.pid}, started ${j.startedAt}).`);
+  if (j.op === "switch" && j.built) {
+    const { finishSwitch } = await import("./build.ts");
+    await finishSwitch(ctx, await ctx.driver(), name, j.built).catch((e) =>
+      // Not a trap: the record goes, the last build record stays, a rebuild switches again.
+      ctx.reporter.warn(
+        `Could not finish the switch of "${name}" (${(e as Error).message}); ` +
+          `run: codchi rebuild ${name}`,
+      )
+    );
+  }
   await removeParts(ctx, await ctx.driver(), name, plan.remove);
   await new JournalWriter(journalFile(paths, name), j).end();
   return true;
@@ -130,6 +141,14 @@ export async function journaled<T>(
       return res;
     } catch (e) {
       setInterruptSignal(undefined);
+      const sig = signal();
+      if (sig && op === "delete") {
+        // Stopping at once: the record stays, the next codchi command on it finishes the delete.
+        throw new InterruptedError(
+          `Interrupted (${sig}); the delete of "${name}" is finished by the next codchi ` +
+            `command on it (e.g. codchi delete ${name} --i-am-really-sure).`,
+        );
+      }
       const plan = settlePlan(j.record);
       if (plan.remove.length) {
         ctx.reporter.step(
@@ -147,7 +166,6 @@ export async function journaled<T>(
             `the next codchi command on "${name}" finishes it.`,
         );
       }
-      const sig = signal();
       if (sig) throw new InterruptedError(`Interrupted (${sig}); ${doneWord(op)}.`);
       throw e;
     }
@@ -198,7 +216,7 @@ export async function interruptible<T>(
 }
 
 function cleanupWord(op: JournalOp): string {
-  return op === "delete" ? "finishing the delete" : "cleaning up";
+  return op === "delete" ? "stopping (the next command finishes the delete)" : "cleaning up";
 }
 
 function doneWord(op: JournalOp): string {

@@ -15,6 +15,7 @@ import {
   saveMachine,
 } from "./machines.ts";
 import { normalizeModulePath, resolveModules } from "./modules.ts";
+import { applyNixpkgs } from "./nixpkgs_choice.ts";
 import { interruptible, journaled, removeParts, withMachine, withMachines } from "./journal_ops.ts";
 import { hasJournal, PARTS } from "../config/journal.ts";
 import { containerName } from "../config/names.ts";
@@ -66,7 +67,7 @@ export async function initMachine(ctx: CoreContext, req: {
       if (req.url) {
         const mods = await resolveModules(ctx, driver, cfg, req.url, req.modulePaths, req.input);
         cfg.modules.push(...mods.modules);
-        if (mods.nixpkgsFrom) cfg.nixpkgsFrom = mods.nixpkgsFrom;
+        cfg.nixpkgsFrom = applyNixpkgs(cfg.nixpkgsFrom, mods.nixpkgs);
       }
       check();
       await j.making("home");
@@ -214,10 +215,11 @@ export async function deleteMachine(
   }
   await withMachine(ctx, name, async () => {
     ctx.reporter.step(`Deleting "${name}"`);
-    await journaled(ctx, name, "delete", { made: [...PARTS] }, async (j) => {
+    await journaled(ctx, name, "delete", { made: [...PARTS] }, async (j, check) => {
       const d = await ctx.driver();
       for (const part of PARTS) {
-        await removeParts(ctx, d, name, [part]);
+        await removeParts(ctx, d, name, [part], check);
+        check();
         j.step(`${part} removed`);
       }
     });
@@ -254,13 +256,13 @@ export async function duplicateMachine(
         }
         ctx.reporter.step(`Copying the files of "${from}"`);
         await j.making("config");
-        await copyTree(a.dir, b.dir);
+        await copyTree(a.dir, b.dir, check);
         const cfg: MachineConfig = { ...src, name: to, createdAt: new Date().toISOString() };
         await saveMachine(paths, cfg);
         check();
         // On WSL the data folder holds the distro's disk: the driver copies it (duplicate below).
         await j.making("home");
-        if (!driver.managesMachineData) await copyTree(a.data, b.data);
+        if (!driver.managesMachineData) await copyTree(a.data, b.data, check);
         check();
         await j.making("secrets");
         const store = await ctx.secrets();

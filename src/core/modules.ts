@@ -9,18 +9,30 @@ import {
   discoverModulesArgv,
   displayUrl,
   type FetchCredentials,
+  flakeMetadataArgv,
   flakeUrl,
   type ModuleSource,
   parseAuth,
+  parseFlakeMetadata,
   parseModuleNames,
   parseModuleUrl,
 } from "../nix/mod.ts";
+import {
+  applyNixpkgs,
+  decideNixpkgs,
+  needsNixpkgsProbe,
+  type NixpkgsDecision,
+} from "./nixpkgs_choice.ts";
+import { keptRefChoice, refsToKeep } from "./module_keep.ts";
+import type { RefChoice } from "../nix/url.ts";
 import { TOKEN_SCOPE } from "../secrets/types.ts";
 import { registerSecret } from "../process.ts";
 import type { CoreContext } from "./context.ts";
 import { loadMachine, saveMachine } from "./machines.ts";
 import { withMachine } from "./journal_ops.ts";
-import { storeNix } from "./nix_ops.ts";
+import { nixSettings, storeNix } from "./nix_ops.ts";
+import { type Caches, cachesToOffer, nixConfigCaches, NO_CACHES } from "../nix/caches.ts";
+import { readNixConfigArgv } from "../nix/argv.ts";
 import { readStdinText } from "./machine_secrets.ts";
 import { credentialsFor } from "./credentials.ts";
 
@@ -70,6 +82,7 @@ async function discover(
     const out = await storeNix(driver, discoverModulesArgv(url, attr), ctx.reporter, {
       check: attr === "nixosModules",
       creds,
+      ...(await nixSettings(ctx)),
     }).catch((e) => {
       throw e instanceof ToolError
         ? new ToolError(
@@ -88,6 +101,135 @@ async function discover(
   return found;
 }
 
+/** What codchi reads of a module's flake: its own nixpkgs input, the caches it asks for. */
+interface FlakeInfo {
+  hasNixpkgs: boolean;
+  caches: Caches;
+}
+
+/** `nix flake metadata` of a module's flake in the store, then its `nixConfig`. */
+async function flakeInfo(
+  ctx: CoreContext,
+  driver: Driver,
+  url: string,
+  creds?: FetchCredentials,
+): Promise<FlakeInfo> {
+  const settings = await nixSettings(ctx);
+  const out = await storeNix(driver, flakeMetadataArgv(url), ctx.reporter, {
+    creds,
+    ...settings,
+  }).catch((e) => {
+    throw e instanceof ToolError
+      ? new ToolError(
+        "nix",
+        `Could not read the flake of ${url}.`,
+        e.stderrTail,
+        e.code,
+        "Check the URL, the branch and your access (--auth).",
+      )
+      : e;
+  });
+  const meta = parseFlakeMetadata(out.text);
+  let caches: Caches = NO_CACHES;
+  if (meta.path) {
+    const cfg = await storeNix(driver, readNixConfigArgv(meta.path), ctx.reporter, {
+      check: false,
+      ...settings,
+    });
+    if (cfg.code === 0) {
+      try {
+        caches = nixConfigCaches(JSON.parse(cfg.text));
+      } catch { /* no usable nixConfig */ }
+    } else ctx.reporter.debug(`nixConfig of ${url} not readable: ${cfg.errText.trim()}`);
+  }
+  return { hasNixpkgs: meta.hasNixpkgs, caches };
+}
+
+/**
+ * Offers the binary caches a module's `nixConfig` asks for, each once per machine: accepted
+ * ones (with the module's keys) are used for this machine's builds, declined ones are not asked
+ * again. `-y` (or no terminal) never accepts one and remembers nothing.
+ */
+async function offerCaches(
+  ctx: CoreContext,
+  cfg: MachineConfig,
+  module: string,
+  wanted: Caches,
+  dontPrompt: boolean | undefined,
+): Promise<void> {
+  const mine = cfg.caches ?? { accepted: [], trustedPublicKeys: [], declined: [] };
+  const o = cachesToOffer(wanted, {
+    configured: (await ctx.config()).nix.substituters,
+    accepted: mine.accepted,
+    declined: mine.declined,
+  });
+  for (const bad of o.invalid) {
+    ctx.reporter.warn(`The module "${module}" asks for the cache ${bad}, which codchi cannot use.`);
+  }
+  if (o.offer.length === 0) return;
+  if (dontPrompt || !ctx.prompter.interactive) {
+    ctx.reporter.warn(
+      `The module "${module}" asks for the binary cache${o.offer.length > 1 ? "s" : ""} ` +
+        `${o.offer.join(", ")}; not used (${
+          dontPrompt ? "-y never accepts caches" : "no terminal to ask"
+        }). Add it to config.json "nix": {"substituters": […]} to use it everywhere.`,
+    );
+    return;
+  }
+  let accepted = false;
+  for (const url of o.offer) {
+    const keys = o.keys.length ? ` (signed by ${o.keys.join(", ")})` : "";
+    const q = `The module "${module}" asks to use the binary cache ${url}${keys}. ` +
+      `Trust it for "${cfg.name}"?`;
+    if (await ctx.prompter.confirm(q)) {
+      mine.accepted.push(url);
+      accepted = true;
+    } else mine.declined.push(url);
+  }
+  if (accepted) mine.trustedPublicKeys = [...new Set([...mine.trustedPublicKeys, ...o.keys])];
+  cfg.caches = mine;
+}
+
+/** `flakeInfo` of a module source, with the store running. */
+async function readInfo(
+  ctx: CoreContext,
+  driver: Driver,
+  machine: string,
+  src: ModuleSource,
+  creds?: FetchCredentials,
+): Promise<FlakeInfo> {
+  await driver.store.ensureRunning(ctx.reporter);
+  return await flakeInfo(ctx, driver, moduleFlakeUrl(driver, machine, src), creds);
+}
+
+/**
+ * The nixpkgs decision for `module` (from `src`) on a machine whose choice is `current`: looks at
+ * the module's flake only when the decision depends on it, and says what it chose.
+ */
+export async function chooseNixpkgs(
+  ctx: CoreContext,
+  driver: Driver,
+  machine: string,
+  facts: { requested: "local" | "remote" | undefined; current: string; module: string },
+  src: ModuleSource,
+  creds?: FetchCredentials,
+  info?: FlakeInfo,
+): Promise<NixpkgsDecision> {
+  const base = { ...facts, remote: src.kind !== "local" };
+  let hasNixpkgs: boolean | undefined;
+  if (needsNixpkgsProbe(base)) {
+    hasNixpkgs = (info ?? await readInfo(ctx, driver, machine, src, creds)).hasNixpkgs;
+  }
+  const d = decideNixpkgs({ ...base, hasNixpkgs });
+  if (d.kind === "remote" && facts.requested === undefined) {
+    ctx.reporter.step(
+      `Using the nixpkgs of ${displayUrl(src)} (its flake has a nixpkgs input); ` +
+        "--use-nixpkgs local uses codchi's pinned one",
+    );
+  }
+  return d;
+}
+
 /** Turns a URL and module paths into modules (discovering and asking when paths are absent). */
 export async function resolveModules(
   ctx: CoreContext,
@@ -96,7 +238,7 @@ export async function resolveModules(
   url: string,
   modulePaths: string[],
   input: InputOptions,
-): Promise<{ modules: Module[]; nixpkgsFrom?: string }> {
+): Promise<{ modules: Module[]; nixpkgs: NixpkgsDecision }> {
   const refs = { branch: input.branch, tag: input.tag, commit: input.commit };
   const probe = parseModuleUrl(url, refs);
   let paths = modulePaths.map(normalizeModulePath);
@@ -139,12 +281,23 @@ export async function resolveModules(
     taken.add(name);
     return { name, source: src, modulePath: p };
   });
-  let nixpkgsFrom: string | undefined;
-  if (input.useNixpkgs === "remote") {
-    if (src.kind === "local") throw new UsageError("--use-nixpkgs remote needs a remote module.");
-    nixpkgsFrom = modules[0].name;
-  }
-  return { modules, nixpkgsFrom };
+  // A remote module's flake is read once: its nixpkgs input and the caches it asks for.
+  const info = src.kind === "local" ? undefined : await readInfo(ctx, driver, cfg.name, src, creds);
+  const nixpkgs = await chooseNixpkgs(
+    ctx,
+    driver,
+    cfg.name,
+    {
+      requested: input.useNixpkgs,
+      current: cfg.nixpkgsFrom,
+      module: modules[0].name,
+    },
+    src,
+    creds,
+    info,
+  );
+  if (info) await offerCaches(ctx, cfg, modules[0].name, info.caches, input.dontPrompt);
+  return { modules, nixpkgs };
 }
 
 /** `codchi module list`. */
@@ -184,13 +337,54 @@ export async function addModule(
     const driver = await ctx.driver();
     const res = await resolveModules(ctx, driver, cfg, url, modulePaths, input);
     cfg.modules.push(...res.modules);
-    if (res.nixpkgsFrom) cfg.nixpkgsFrom = res.nixpkgsFrom;
+    cfg.nixpkgsFrom = applyNixpkgs(cfg.nixpkgsFrom, res.nixpkgs);
     await saveMachine(paths, cfg);
     const { writeFlake } = await import("./build.ts");
     await writeFlake(ctx, driver, cfg);
     const status = await rebuildAfter(ctx, machine, input.build);
     return { machine, added: res.modules.map((m) => m.name), status };
   });
+}
+
+/**
+ * Asks, per item, whether to keep it: `-y` keeps all, a terminal asks, and anything else is a
+ * UsageError naming the options that decide it.
+ */
+async function keepWhat<T>(
+  ctx: CoreContext,
+  opts: { dontPrompt?: boolean },
+  items: { question: string; item: T }[],
+): Promise<T[]> {
+  const kept: T[] = [];
+  for (const { question, item } of items) {
+    if (opts.dontPrompt) kept.push(item);
+    else if (!ctx.prompter.interactive) {
+      throw new UsageError(
+        `${question} (cannot ask: no terminal)`,
+        "Add -y to keep it, or give --branch/--tag/--commit/--auth to set it.",
+      );
+    } else if (await ctx.prompter.confirm(question)) kept.push(item);
+  }
+  return kept;
+}
+
+/** On a URL change to another host: offers the old host's stored token for the new host. */
+async function keepToken(
+  ctx: CoreContext,
+  opts: { dontPrompt?: boolean },
+  oldHost: string,
+  newHost: string,
+): Promise<void> {
+  const store = await ctx.secrets();
+  if (await store.get(TOKEN_SCOPE, newHost) !== undefined) return;
+  const token = await store.get(TOKEN_SCOPE, oldHost);
+  if (token === undefined) return;
+  registerSecret(parseAuth(token).token);
+  const keep = await keepWhat(ctx, opts, [{
+    question: `The URL moves from ${oldHost} to ${newHost}: use the token stored for ${oldHost}?`,
+    item: true,
+  }]);
+  if (keep.length) await store.set(TOKEN_SCOPE, newHost, token);
 }
 
 /** `codchi module set`. */
@@ -216,11 +410,34 @@ export async function setModule(
       );
     }
     const m = { ...cfg.modules[i] };
-    if (opts.auth) await storeToken(ctx, opts.url ?? displayUrl(m.source), opts.auth);
-    if (opts.url || opts.branch || opts.tag || opts.commit) {
-      const url = opts.url ?? displayUrl(m.source);
-      m.source = parseModuleUrl(url, { branch: opts.branch, tag: opts.tag, commit: opts.commit });
+    const driver = await ctx.driver();
+    const oldHost = credentialHost(m.source);
+    let refs: RefChoice | undefined;
+    let url = displayUrl(m.source);
+    if (opts.url !== undefined || opts.branch || opts.tag || opts.commit) {
+      url = opts.url ?? url;
+      const given = { branch: opts.branch, tag: opts.tag, commit: opts.commit };
+      const kept = opts.url === undefined ? [] : await keepWhat(
+        ctx,
+        opts,
+        refsToKeep(m.source, given).map((k) => ({
+          question: `The URL changes: keep the ${k.what} "${k.value}"?`,
+          item: k,
+        })),
+      );
+      refs = kept.length ? keptRefChoice(kept) : given;
+      m.source = parseModuleUrl(url, refs);
     }
+    if (opts.useNixpkgs === "remote" && m.source.kind === "local") {
+      throw new UsageError("--use-nixpkgs remote needs a remote module.");
+    }
+    const newHost = credentialHost(m.source);
+    if (opts.auth) await storeToken(ctx, url, opts.auth);
+    else if (opts.url !== undefined && oldHost && newHost && oldHost !== newHost) {
+      await keepToken(ctx, opts, oldHost, newHost);
+    }
+    const creds = await credentialsFor(ctx, [m.source]);
+    if (creds && refs) m.source = parseModuleUrl(url, { ...refs, auth: true });
     if (opts.modulePath) m.modulePath = normalizeModulePath(opts.modulePath);
     if (opts.newName) {
       if (!/^[a-zA-Z][a-zA-Z0-9_-]*$/.test(opts.newName)) {
@@ -236,9 +453,24 @@ export async function setModule(
       m.name = opts.newName;
     }
     cfg.modules[i] = m;
+    if (opts.useNixpkgs !== undefined) {
+      const d = await chooseNixpkgs(
+        ctx,
+        driver,
+        machine,
+        {
+          requested: opts.useNixpkgs,
+          current: cfg.nixpkgsFrom,
+          module: m.name,
+        },
+        m.source,
+        creds,
+      );
+      cfg.nixpkgsFrom = applyNixpkgs(cfg.nixpkgsFrom, d);
+    }
     await saveMachine(paths, cfg);
     const { writeFlake } = await import("./build.ts");
-    await writeFlake(ctx, await ctx.driver(), cfg);
+    await writeFlake(ctx, driver, cfg);
     const status = await rebuildAfter(ctx, machine, opts.build);
     return { machine, name: m.name, url: displayUrl(m.source), flake_module: m.modulePath, status };
   });

@@ -72,7 +72,9 @@ export async function machineStatuses(
             running,
             home: mp.data,
             reason: `an interrupted ${j.op} (pid ${j.pid}) was not finished; ` +
-              `the next codchi command on "${name}" finishes it (e.g. codchi delete ${name})`,
+              `the next codchi command on "${name}" finishes it (e.g. codchi ${
+                j.op === "switch" ? "rebuild" : "delete"
+              } ${name})`,
           };
         }
       }
@@ -94,4 +96,48 @@ export async function machineStatuses(
       return { name, status: "Broken" as const, running, home: mp.data, reason };
     }
   }));
+}
+
+/** The store's state as `status` shows it. */
+export type StoreState = "running" | "stopped" | "missing" | "broken";
+
+/** The store's row of `codchi status`: its state, and for `broken` why and what to run. */
+export interface StoreStatus {
+  state: StoreState;
+  reason?: string;
+}
+
+/**
+ * Pure: the store's state from the driver's view and whether a store creation was interrupted
+ * (`interrupted`: its journal record is left). An interrupted creation or a store lacking its
+ * mounts is `broken` (the reason says what fixes it); no store at all is `missing` (the next
+ * command that needs it creates it).
+ */
+export function storeStatus(store: HostState["store"], interrupted: boolean): StoreStatus {
+  if (interrupted) {
+    return {
+      state: "broken",
+      reason: "an interrupted store creation was not finished; the next command that needs " +
+        "the store finishes it (e.g. codchi exec <machine> -- true)",
+    };
+  }
+  if (!store.installed) return { state: "missing" };
+  if (store.problem) {
+    return { state: "broken", reason: `${store.problem}; run: codchi store recover` };
+  }
+  return { state: store.running ? "running" : "stopped" };
+}
+
+/** Pure: the store line under the status table. */
+export function storeLine(s: StoreStatus): string {
+  switch (s.state) {
+    case "running":
+      return "Store: running";
+    case "stopped":
+      return "Store: stopped (the next exec or rebuild starts it)";
+    case "missing":
+      return "Store: missing (the next exec or rebuild creates it)";
+    case "broken":
+      return `Store: broken: ${s.reason}`;
+  }
 }

@@ -40,12 +40,18 @@ export function trayActions(ctx: CoreContext): TrayActions {
 export async function runTray(ctx: CoreContext): Promise<void> {
   const paths = await ctx.paths();
   const abort = new AbortController();
-  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGINT", () => abort.abort());
-  const ran = await (await ctx.host()).runTray(trayActions(ctx), {
-    watchDir: paths.configDir,
-    signal: abort.signal,
-    report: (m) => ctx.reporter.warn(m),
-    started: () => ctx.reporter.step("The codchi tray is running (quit it from its menu)."),
-  });
-  if (!ran) throw new ConflictError("A codchi tray is already running for this user.");
+  const onInterrupt = () => abort.abort();
+  const listen = Deno.build.os !== "windows";
+  if (listen) Deno.addSignalListener("SIGINT", onInterrupt);
+  try {
+    const ran = await (await ctx.host()).runTray(trayActions(ctx), {
+      watchDir: paths.configDir,
+      signal: abort.signal,
+      report: (m) => ctx.reporter.warn(m),
+      started: () => ctx.reporter.step("The codchi tray is running (quit it from its menu)."),
+    });
+    if (!ran) throw new ConflictError("A codchi tray is already running for this user.");
+  } finally {
+    if (listen) Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
 }

@@ -1,11 +1,12 @@
 /** The driver entry point: contract re-exports and `selectDriver()`. */
 import type { Paths } from "../config/paths.ts";
 import type { Runner } from "../process.ts";
-import type { Driver, DriverName } from "./types.ts";
+import type { Driver, DriverName, StoreFile } from "./types.ts";
 import type { ImageProvider } from "../release/images.ts";
 import { chooseDriver, isExecutableFile, onPath } from "./select.ts";
 import type { HostOs } from "../config/paths.ts";
 import { MACHINE_USER } from "../contract.ts";
+import { chooseProject } from "./lxd/project.ts";
 
 export type * from "./types.ts";
 export { chooseDriver } from "./select.ts";
@@ -19,6 +20,10 @@ export interface DriverDeps {
   debug?: (line: string) => void;
   /** `release.url` of config.json (`CODCHI_RELEASE_URL` in `env` wins). */
   releaseUrl?: string;
+  /** `lxd.project` of config.json (`CODCHI_LXD_PROJECT` in `env` wins). */
+  lxdProject?: string;
+  /** The files handed into the store each time it starts (LXD/Incus; composed by the caller). */
+  storeFiles?: () => Promise<StoreFile[]>;
 }
 
 /**
@@ -69,6 +74,28 @@ export function selectDriverName(
   });
 }
 
+/** The project of this data folder (driver/lxd/project.ts), with the pin file read here. */
+function lxdProject(deps: DriverDeps) {
+  const pinFile = `${deps.paths.dataDir}/lxd-project`;
+  let pinned: string | undefined;
+  try {
+    pinned = Deno.readTextFileSync(pinFile).trim();
+  } catch { /* not pinned yet */ }
+  let storeFolderExists = false;
+  try {
+    storeFolderExists = Deno.statSync(deps.paths.storeDir).isDirectory;
+  } catch { /* a new data folder */ }
+  const { project, source } = chooseProject({
+    env: deps.env.CODCHI_LXD_PROJECT || undefined,
+    config: deps.lxdProject,
+    pinned,
+    storeFolderExists,
+    user: deps.env.USER || deps.env.LOGNAME || String(Deno.uid() ?? "user"),
+    dataDir: deps.paths.dataDir,
+  });
+  return { name: project, source, pinFile };
+}
+
 /** Builds the driver `name` (loaded lazily, so a Linux host never loads WSL code). */
 export async function createDriver(name: DriverName, deps: DriverDeps): Promise<Driver> {
   const images = releaseImages(deps);
@@ -94,6 +121,8 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
     hostIds: ids,
     sessionDevices: hostSessionDevices(deps.env, ids),
     sessionFiles: hostSessionFiles(deps.env),
+    storeFiles: deps.storeFiles,
+    project: lxdProject(deps),
     images,
   });
 }

@@ -11,7 +11,8 @@ export type DriverName = "lxd" | "incus" | "wsl";
 
 /** What one call learns about every codchi container/distro. */
 export interface HostState {
-  store: { installed: boolean; running: boolean };
+  /** `problem`: why an installed store cannot be used as it is (e.g. a mount it lacks). */
+  store: { installed: boolean; running: boolean; problem?: string };
   /** Machine name (without prefix) → running. Only installed machines appear. */
   machines: Map<string, { running: boolean }>;
 }
@@ -48,6 +49,10 @@ export interface ExecOpts {
   env?: Record<string, string>;
   /** Working directory inside the machine. */
   cwd?: string;
+  /** Let the command finish even on Ctrl-C (e.g. an activation). */
+  uninterruptible?: boolean;
+  /** Called once the command's process runs, with a function that signals it (see RunOpts). */
+  onSpawn?: (signal: (sig: Deno.Signal) => void) => void;
 }
 
 /** The store container: nix-daemon, the shared /nix, all builds. */
@@ -90,6 +95,14 @@ export interface HostIntegration {
   exportApps(machine: string, appsDir: string): Promise<void>;
   /** Removes every shortcut and entry of the machine. */
   removeApps(machine: string): Promise<void>;
+}
+
+/** A file the host hands into the store before it starts (its CA bundle, its proxy). */
+export interface StoreFile {
+  /** Absolute path inside the store (a folder the store image has). */
+  path: string;
+  data: Uint8Array;
+  mode: number;
 }
 
 /** The NixOS driver modules of nix/ (`codchi.driver`): what a machine is built for. */

@@ -2,7 +2,7 @@
 import type { Paths } from "../config/paths.ts";
 import type { Reporter } from "../reporter.ts";
 import { isExecutableFile, onPath } from "../driver/select.ts";
-import { ProcessRunner } from "../process.ts";
+import { ProcessRunner, type Runner } from "../process.ts";
 import { LinuxHost } from "./linux/mod.ts";
 import type { HostApps, HostAppsOptions } from "./types.ts";
 import { applyAutostart, planAutostart } from "./linux/autostart.ts";
@@ -22,13 +22,14 @@ export function linuxHostApps(
   paths: Paths,
   reporter: Reporter,
   opts: HostAppsOptions = {},
+  runner: Runner = new ProcessRunner(),
 ): HostApps {
   const env = Deno.env.toObject();
   const host = (selfArgv: string[]) =>
     new LinuxHost({
       paths,
       codchi: launcherPath(selfArgv, env),
-      runner: new ProcessRunner(),
+      runner,
       env,
       warn: (m) => reporter.warn(m),
     });

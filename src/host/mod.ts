@@ -40,7 +40,8 @@ export function createHost(deps: HostDeps): Host {
     };
   }
   return {
-    apps: async (opts) => (await import("./linux_apps.ts")).linuxHostApps(paths, reporter, opts),
+    apps: async (opts) =>
+      (await import("./linux_apps.ts")).linuxHostApps(paths, reporter, opts, runner),
     runTray: async (actions, run) =>
       (await import("./linux_tray.ts")).runLinuxHostTray(deps.env, runner, actions, run),
     uninstallFiles: async () => {

@@ -5,6 +5,7 @@
  */
 import { UsageError } from "../errors.ts";
 import { NIX_PATHS } from "../contract.ts";
+import { STORE_PATH } from "./metadata.ts";
 
 /** Flags that enable the commands and flakes in every nix call. */
 export const NIX_FEATURES: readonly string[] = [
@@ -50,6 +51,22 @@ export function discoverModulesArgv(
   return nix(
     ["eval", "--json", "--no-write-lock-file", `${url}#${output}`, "--apply", "builtins.attrNames"],
     o,
+  );
+}
+
+/**
+ * A flake's `nixConfig` as JSON (`{}` without one), read from its source in the store (a path
+ * `nix flake metadata` printed; checked here): the flake.nix is imported, its outputs never run.
+ */
+export function readNixConfigArgv(sourcePath: string, o?: NixOptions): string[] {
+  if (!STORE_PATH.test(sourcePath)) {
+    throw new Error(`readNixConfigArgv: not a store path: ${JSON.stringify(sourcePath)}`);
+  }
+  const file = JSON.stringify(`${sourcePath}/flake.nix`);
+  return nix(
+    ["eval", "--json", "--impure", "--expr", `(import ${file}).nixConfig or { }`],
+    o,
+    false,
   );
 }
 

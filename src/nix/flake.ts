@@ -31,7 +31,10 @@ export interface MachineFlakeSpec {
   /** Flake reference of codchi's own flake (`github:…?dir=nix`, or a path in development). */
   driverUrl: string;
   modules: readonly FlakeModule[];
-  /** Name of the module whose flake's own `nixpkgs` is used; undefined: codchi's pinned one. */
+  /**
+   * Name of the module whose flake's own `nixpkgs` is used (`--use-nixpkgs remote`); undefined:
+   * codchi's pinned one, which every module input then follows.
+   */
   nixpkgsFrom?: string;
   /** The machine's home as the evaluating Nix sees it (for local modules). */
   localRoot: string;
@@ -157,7 +160,9 @@ function render(spec: MachineFlakeSpec, standalone: boolean): string {
   }
   for (const m of mods) {
     lines.push(`    ${nixAttr(m.input)}.url = ${nixString(m.url)};`);
-    if (m.input !== from) {
+    // Only codchi's own nixpkgs is imposed on modules; with a module's nixpkgs, each module
+    // keeps the nixpkgs its own lock names (as Codchi does).
+    if (from === undefined) {
       lines.push(`    ${nixAttr(m.input)}.inputs.nixpkgs.follows = ${nixString(follows)};`);
     }
   }

@@ -26,7 +26,12 @@ export interface FlakeMetadata {
   inputs: string[];
   /** True when the flake has its own `nixpkgs` input (usable with --use-nixpkgs remote). */
   hasNixpkgs: boolean;
+  /** The flake's source in the store (where its flake.nix is read from). */
+  path?: string;
 }
+
+/** A top-level store path (what `nix flake metadata` calls the flake's `path`). */
+export const STORE_PATH = /^\/nix\/store\/[0-9a-z]{32}-[A-Za-z0-9+._?=-]+$/;
 
 /** A secret declared by a machine through `codchi.secrets.env.<NAME>`. */
 export interface DeclaredSecret {
@@ -61,6 +66,7 @@ export function parseFlakeMetadata(text: string): FlakeMetadata {
   const meta: FlakeMetadata = { url: v.url, inputs, hasNixpkgs: inputs.includes("nixpkgs") };
   if (typeof v.revision === "string") meta.revision = v.revision;
   if (typeof v.lastModified === "number") meta.lastModified = v.lastModified;
+  if (typeof v.path === "string" && STORE_PATH.test(v.path)) meta.path = v.path;
   return meta;
 }
 

@@ -79,3 +79,31 @@ Deno.test("JournalWriter: intent on disk before each part, gone at the end", asy
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("switch: the record carries the build record; settling removes nothing", async () => {
+  assert.deepEqual(settlePlan(rec("switch", [])).remove, []);
+  assert.match(settlePlan(rec("switch", [])).message, /Finishing the interrupted switch of "m"/);
+  const root = await Deno.makeTempDir();
+  try {
+    const paths = computePaths("linux", { HOME: root });
+    const built = {
+      version: 1 as const,
+      flakeHash: "f",
+      lockHash: "l",
+      system: "/nix/store/abc-nixos-system",
+      builtAt: "t",
+      driver: "sha256:x",
+    };
+    const j = await JournalWriter.begin(paths, "m", "switch", { built });
+    assert.deepEqual((await readJournal(paths, "m"))?.built, built);
+    await j.end();
+    // A record whose system is not a store path (edited by hand) is refused, typed.
+    await Deno.writeTextFile(
+      `${root}/.config/codchi/journal/m.json`,
+      JSON.stringify({ ...j.record, built: { ...built, system: "/etc" } }),
+    );
+    await assert.rejects(() => readJournal(paths, "m"), ConfigError);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

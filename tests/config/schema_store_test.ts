@@ -25,6 +25,7 @@ Deno.test("config.json defaults", () => {
     hostCertificates: true,
     hostProxy: false,
     windows: { vcxsrv: { enable: true } },
+    nix: { substituters: [], trustedPublicKeys: [], stallMinutes: 30 },
   });
   const c = GlobalConfigSchema.parse({ version: 1, driver: "incus", tray: {} });
   assert.equal(c.driver, "incus");

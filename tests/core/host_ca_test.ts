@@ -13,9 +13,9 @@ Deno.test("readHostCaBundle takes the first PEM bundle, skips missing and non-PE
   assertEquals(await readHostCaBundle("linux", read), PEM);
   // Windows: the certificate store's bundle (tests/windows/cert_store_test.ts reads Wine's).
   const store = (b: string | undefined) => () => Promise.resolve(b);
-  assertEquals(await readHostCaBundle("windows", read, store(PEM)), PEM);
-  assertEquals(await readHostCaBundle("windows", read, store(undefined)), undefined);
-  assertEquals(await readHostCaBundle("windows", read, store("garbage")), undefined);
+  assertEquals(await readHostCaBundle("windows", read, {}, store(PEM)), PEM);
+  assertEquals(await readHostCaBundle("windows", read, {}, store(undefined)), undefined);
+  assertEquals(await readHostCaBundle("windows", read, {}, store("garbage")), undefined);
   assertEquals(await readHostCaBundle("linux", () => Promise.reject(new Error("x"))), undefined);
 });
 
@@ -46,4 +46,14 @@ Deno.test("WRITE_CA_ARGV makes the folder and writes stdin exactly (run by a rea
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("readHostCaBundle: SSL_CERT_FILE names the bundle first; a non-PEM one is passed over", async () => {
+  const files: Record<string, string> = { "/own.pem": PEM + "own\n", [LINUX_CA_BUNDLES[0]]: PEM };
+  const read = (p: string) =>
+    p in files ? Promise.resolve(files[p]) : Promise.reject(new Deno.errors.NotFound(p));
+  assertEquals(await readHostCaBundle("linux", read, { SSL_CERT_FILE: "/own.pem" }), PEM + "own\n");
+  files["/own.pem"] = "junk";
+  assertEquals(await readHostCaBundle("linux", read, { SSL_CERT_FILE: "/own.pem" }), PEM);
+  assertEquals(await readHostCaBundle("linux", read, { SSL_CERT_FILE: "/gone.pem" }), PEM);
 });

@@ -57,6 +57,9 @@ Deno.test("init: writes machine.json and flake, builds, installs, starts, in thi
   deepEqual(h.driver.calls, [
     "states", // nothing of that name exists (under the lock)
     "store ensureRunning",
+    "store nix flake metadata", // the module's flake: its own nixpkgs input?
+    "store nix eval", // … and its nixConfig (caches it asks for)
+    "store ensureRunning",
     "store nix eval", // declared secrets, before the build
     "store nix build",
     "store readlink",
@@ -75,7 +78,13 @@ Deno.test("init --no-build: config and flake only, no container, status NotInsta
   await using h = await fakeHost();
   const res = await init(h, "a", { input: { dontPrompt: true, build: false } });
   equal(res.status, "NotInstalled");
-  deepEqual(h.driver.calls, ["states"]);
+  // Only the module's flake is read (nixpkgs input, nixConfig), nothing is built.
+  deepEqual(h.driver.calls, [
+    "states",
+    "store ensureRunning",
+    "store nix flake metadata",
+    "store nix eval",
+  ]);
   const [row] = await machineStatuses(h.paths, await h.driver.states());
   deepEqual({ name: row.name, status: row.status, running: row.running }, {
     name: "a",

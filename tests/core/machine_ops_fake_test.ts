@@ -205,6 +205,7 @@ Deno.test("gc: old generations of the named machines go, then the store is colle
 Deno.test("gc: usage errors before the driver; an unknown machine is NotFound", async () => {
   await using h = await fakeHost();
   await init(h, "a", false);
+  const before = h.driver.callsMatching(/^store nix/).length;
   await rejects(collectGarbage(h.ctx, { machines: ["a"], all: true, deleteOld: 1 }), UsageError);
   await rejects(collectGarbage(h.ctx, { machines: ["a"], all: false }), UsageError);
   await rejects(
@@ -212,7 +213,7 @@ Deno.test("gc: usage errors before the driver; an unknown machine is NotFound", 
     NotFoundError,
   );
   await rejects(collectGarbage(h.ctx, { machines: [], all: true, deleteOld: -1 }), UsageError);
-  deepEqual(h.driver.callsMatching(/^store nix/), []);
+  equal(h.driver.callsMatching(/^store nix/).length, before, "gc ran no nix command");
 });
 
 Deno.test("gc: plain gc collects only the store", async () => {

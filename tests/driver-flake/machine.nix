@@ -11,6 +11,7 @@ let
       apps = { };
       secrets.env = { };
       initScript = "";
+      welcome = { text = ""; extraText = ""; };
       gpu.enable = false;
     };
     system.name = "codchi-test";
@@ -91,6 +92,7 @@ let
     chmod 0555 "$out/activate" "$out/bin/switch-to-configuration"
     cp ${text "secrets.json" (builtins.toJSON config.codchi.secrets.env)} "$out/codchi/secrets.json"
     cp ${text "init-script" config.codchi.initScript} "$out/codchi/init-script"
+    cp ${text "welcome" (config.codchi.welcome.text + config.codchi.welcome.extraText)} "$out/codchi/welcome"
     printf '%s\n' ${driver} > "$out/codchi/driver"
     ${copyApps}
   '';

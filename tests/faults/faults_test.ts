@@ -9,7 +9,7 @@
  */
 import { equal, match, ok as assert } from "node:assert/strict";
 import { makeHome, testbedEnv, type TestHome } from "../support/cli.ts";
-import { haveTestbed, lxc, removeContainers } from "../lxd/cli_support.ts";
+import { haveTestbed, lxc, removeContainers, spawnCli } from "../lxd/cli_support.ts";
 import { assertSound, containers, EXIT, foreignFiles, runAtFault } from "./support.ts";
 
 const bed = testbedEnv();
@@ -23,6 +23,17 @@ async function expect(home: TestHome, argv: string[], code: number) {
   const r = await home.run(argv);
   equal(r.code, code, `codchi ${argv.join(" ")}: exit ${r.code}\n${r.stderr}`);
   return r;
+}
+
+/** How many host processes (the containers' included) have `needle` in their argv. */
+async function processesWith(needle: string): Promise<number> {
+  let n = 0;
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const argv = await Deno.readTextFile(`/proc/${e.name}/cmdline`).catch(() => "");
+    if (argv.includes(needle)) n++;
+  }
+  return n;
 }
 
 /** The user's file in fxa's home, seen from inside the machine. */
@@ -72,16 +83,20 @@ async function stepThrough(
 
 Deno.test({ name: "faults: crash-safe operations on the real LXD", ...opts }, async (tt) => {
   // Failures are printed as they happen (the run is long), then fail the step as usual.
+  // CODCHI_FAULTS_ONLY=<regex> (development only): run just the steps whose names match.
+  const only = Deno.env.get("CODCHI_FAULTS_ONLY");
   const t = {
-    step: (name: string, fn: () => Promise<void>) =>
-      tt.step(name, async () => {
+    step: async (name: string, fn: () => Promise<void>) => {
+      if (only && !new RegExp(only).test(name)) return;
+      await tt.step(name, async () => {
         try {
           await fn();
         } catch (e) {
           console.error(`faults: FAILED ${name}:\n${(e as Error).stack ?? e}`);
           throw e;
         }
-      }),
+      });
+    },
   };
   await removeContainers(P);
   const home = await makeHome(bed);
@@ -122,6 +137,7 @@ Deno.test({ name: "faults: crash-safe operations on the real LXD", ...opts }, as
     await t.step("two inits on a host without a store: one store, both machines work", async () => {
       await lxc("delete", "--force", "codchistore");
       await lxc("stop", "--force", "codchi-fxa");
+      match((await expect(home, ["status"], 0)).stdout, /Store: missing/);
       const [a, b] = await Promise.all([
         home.run(["init", "fxs"]),
         home.run(["exec", "fxa", "--", "true"]),
@@ -184,8 +200,50 @@ Deno.test({ name: "faults: crash-safe operations on the real LXD", ...opts }, as
       await lxc("stop", "--force", "codchistore");
       const s = await expect(home, ["status"], 0);
       match(s.stdout, /Store: stopped/);
+      const rows = JSON.parse((await expect(home, ["--json", "status"], 0)).stdout);
+      equal(rows.find((r: { name: string }) => r.name === "fxa")?.store, "stopped");
+      // A mount removed behind codchi's back: broken, with the fix; put back, it is whole again.
+      const dev = (await containers()).get("codchistore")!.devices["codchi-gcroots"];
+      equal((await lxc("config", "device", "remove", "codchistore", "codchi-gcroots")).code, 0);
+      match((await expect(home, ["status"], 0)).stdout, /Store: broken: .*codchi store recover/);
+      const { type, ...keys } = dev;
+      const kv = Object.entries(keys).map(([k, v]) => `${k}=${v}`);
+      const add = await lxc(
+        "config",
+        "device",
+        "add",
+        "codchistore",
+        "codchi-gcroots",
+        type,
+        ...kv,
+      );
+      equal(add.code, 0, add.err);
       await expect(home, ["exec", "fxa", "--", "true"], 0);
       equal((await containers()).get("codchistore")?.status, "Running");
+      match((await expect(home, ["status"], 0)).stdout, /Store: running/);
+    });
+
+    await t.step("SIGTERM or SIGINT to codchi alone stop exec's command at once", async () => {
+      for (const sig of ["SIGTERM", "SIGINT"] as const) {
+        const live = spawnCli(home, [
+          "exec",
+          "fxa",
+          "--",
+          "sh",
+          "-c",
+          "echo fx-go >&2; exec sleep 600",
+        ]);
+        equal(await live.waitFor(/^fx-go$/), "fx-go", `${sig}: the command started`);
+        const t0 = Date.now();
+        live.child.kill(sig); // the codchi process only, not its group
+        const r = await live.done();
+        equal(r.code, EXIT[sig], `${sig}: exit ${r.code}\n${r.stderr}`);
+        match(r.stderr, new RegExp(`Interrupted \\(${sig}\\)`));
+        assert(Date.now() - t0 < 5000, `${sig}: took ${Date.now() - t0} ms`);
+        // No `sleep 600` left, neither in the machine nor an `lxc exec` on the host (the host
+        // sees the container's processes too).
+        equal(await processesWith("sleep\u0000600"), 0, `${sig}: a child outlived codchi`);
+      }
     });
 
     await t.step("five parallel execs on a stopped machine all succeed", async () => {
@@ -195,6 +253,42 @@ Deno.test({ name: "faults: crash-safe operations on the real LXD", ...opts }, as
       );
       for (const r of all) equal(r.code, 0, r.stderr);
     });
+
+    for (const sig of Deno.env.get("CODCHI_FAULTS_QUICK") === "1" ? [] : SIGNALS) {
+      // SIGINT at the switch itself only (each step is a rebuild: CI time).
+      const only = sig === "SIGINT" ? [2] : undefined;
+      await t.step(
+        `rebuild's switch stopped by ${sig}: status tells, the next command finishes`,
+        async () => {
+          const row = async () =>
+            (JSON.parse((await expect(home, ["--json", "status"], 0)).stdout) as {
+              name: string;
+              status: string;
+              reason?: string;
+            }[]).find((r) => r.name === "fxa")!;
+          const n = await stepThrough(
+            home,
+            foreign,
+            sig,
+            ["rebuild", "fxa"],
+            async (done) => {
+              const before = await row();
+              // A kill before the record was ended leaves it: status says so (Broken).
+              if (!done && sig === "SIGKILL") {
+                equal(before.status, "Broken", JSON.stringify(before));
+                match(before.reason!, /interrupted switch/);
+              }
+              await expect(home, ["exec", "fxa", "--", "true"], 0);
+              equal((await row()).status, "UpToDate");
+              await assertMarker(home);
+            },
+            () => expect(home, ["exec", "fxa", "--", "true"], 0).then(() => {}),
+            only,
+          );
+          if (!only) equal(n, 3, "rebuild's switch has 3 fault points");
+        },
+      );
+    }
 
     await t.step(
       "a hand-broken machine.json: Broken in status (exit 0), delete removes it",

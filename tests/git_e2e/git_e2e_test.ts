@@ -16,11 +16,10 @@ import {
   lxc,
   moduleFlake,
   removeCodchiContainers,
-  run,
   testbedReady,
 } from "../lxd/e2e_helpers.ts";
 import { makeTls, serveGit } from "./git_server.ts";
-import { HOST_CA_FILE, NIX_PATHS } from "../../src/contract.ts";
+import { MACHINE_USER, NIX_PATHS } from "../../src/contract.ts";
 import { VERSION } from "../../src/version.ts";
 import { makeRelease } from "../../scripts/make_release.ts";
 import { serveRelease } from "../support/release_server.ts";
@@ -28,6 +27,23 @@ import { serveRelease } from "../support/release_server.ts";
 const bed = testbedEnv();
 const STORE = "codchistore";
 const PROXY = "codchi-test-git";
+/** The proxy device to the loopback binary cache server. */
+const CACHE_PROXY = "codchi-test-cache";
+/** A public key in Nix's format (never used to verify anything here). */
+const CACHE_KEY = `team-cache-1:${btoa("k".repeat(32))}`;
+
+/** A loopback HTTP server that records the paths asked for and answers 404 (an empty cache). */
+function serveCache(): { port: number; seen: string[]; close(): Promise<void> } {
+  const seen: string[] = [];
+  const srv = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) => {
+      seen.push(new URL(req.url).pathname);
+      return new Response("not here", { status: 404 });
+    },
+  );
+  return { port: srv.addr.port, seen, close: () => srv.shutdown() };
+}
 /**
  * The repos' default branch. Debian's Nix 2.8 in the test store fetches `master` for a git URL
  * without a ref (newer Nix, as in the release store, asks the server for its HEAD), so the test
@@ -113,12 +129,19 @@ function watchArgv(needle: string): { stop(): Promise<string[]> } {
 }
 
 /**
- * Creates the store (its first use: `codchi gc`), then gives it its "network": an LXD proxy
- * device from the store's 127.0.0.1:<port> to the host's (loopback on both ends; the store has
- * no NIC), and the test CA as the host's CA, merged by the store's own setup.sh.
+ * Creates the store (its first use: `codchi gc`) with the test CA as the host's CA bundle
+ * (`SSL_CERT_FILE`): codchi hands it into the store before its start and the store's own setup.sh
+ * trusts it. Then gives the store its "network": an LXD proxy device from the store's
+ * 127.0.0.1:<port> to the host's (loopback on both ends; the store has no NIC).
  */
 async function prepareStore(home: TestHome, port: number, caPem: string): Promise<void> {
+  const bundle = `${home.root}/host-ca.pem`;
+  await Deno.writeTextFile(bundle, caPem);
+  home.env.SSL_CERT_FILE = bundle;
   await ok(home, ["gc"]);
+  const trusted = await lxc("exec", STORE, "--", "cat", "/etc/ssl/certs/ca-bundle.crt");
+  equal(trusted.code, 0, trusted.stderr);
+  assert(trusted.stdout.endsWith(caPem), "the store trusts the CA codchi handed in");
   const add = await lxc(
     "config",
     "device",
@@ -131,21 +154,6 @@ async function prepareStore(home: TestHome, port: number, caPem: string): Promis
     "bind=container",
   );
   equal(add.code, 0, add.stderr);
-  const pushed = await run(
-    [
-      "lxc",
-      "exec",
-      STORE,
-      "--",
-      "sh",
-      "-c",
-      'cat > "$1" && /etc/codchi/setup.sh',
-      "sh",
-      HOST_CA_FILE,
-    ],
-    { stdin: new TextEncoder().encode(caPem) },
-  );
-  equal(pushed.code, 0, pushed.stderr);
   const nics = await lxc("exec", STORE, "--", "ls", "/sys/class/net");
   deepEqual(nics.stdout.trim().split(/\s+/), ["lo"], "the store has loopback only");
   const cfg = await lxc("config", "show", "--expanded", STORE);
@@ -175,6 +183,7 @@ Deno.test({
   rev.F = await commit(work, markedFlake("F"), "F");
   await hostGit(work, "checkout", "-q", BRANCH);
   await publish(work, `${srvRoot}/team/app.git`);
+  await publish(work, `${srvRoot}/team/app-mirror.git`);
   const priv = `${tmp}/priv`;
   await Deno.mkdir(priv);
   await hostGit(priv, "init", "-q", "-b", BRANCH);
@@ -189,6 +198,7 @@ Deno.test({
   const tls = await makeTls(tmp);
   const srv = serveGit(srvRoot, tls, { user: "oauth2", token: TOKEN });
   const APP = srv.url("team/app.git");
+  const MIRROR = srv.url("team/app-mirror.git");
   const PRIV = srv.url("private/secret.git");
   const timings: string[] = [];
   const timed = async <T>(what: string, f: () => Promise<T>) => {
@@ -220,6 +230,41 @@ Deno.test({
       deepEqual(mods, [{ name: "app-x", url: APP, flake_module: "nixosModules.x" }]);
     });
 
+    await t.step(
+      "init runs the welcome and init script visibly; codchi-init reruns it",
+      async () => {
+        const dir = `${tmp}/initmod`;
+        await Deno.mkdir(dir);
+        await hostGit(dir, "init", "-q", "-b", BRANCH);
+        const body = `{
+      codchi.initScript = ''
+        echo "init ran as $(id -un) in $PWD"
+        exit 3
+      '';
+      codchi.welcome.extraText = "Welcome to the team machine";
+    }`;
+        await commit(dir, moduleFlake(body), "init");
+        await publish(dir, `${srvRoot}/team/initmod.git`);
+        const r = await ok(home, [
+          "init",
+          "ini",
+          srv.url("team/initmod.git"),
+          "nixosModules.x",
+          "-y",
+        ]);
+        const welcome = r.stdout.indexOf("Welcome to the team machine");
+        const ran = r.stdout.indexOf(`init ran as ${MACHINE_USER.name} in ${MACHINE_USER.home}`);
+        assert(welcome >= 0 && ran > welcome, `welcome, then the script:\n${r.stdout}`);
+        match(r.stderr, /init script of "ini" failed \(exit 3\)/);
+        match(r.stdout, /Machine "ini" is UpToDate\./);
+        assert(await exists(`${home.dataDir}/machine/ini/.local/state/codchi/init-done`));
+        const again = await execIn(home, "ini", ["codchi-init"]);
+        equal(again.code, 3, again.stderr);
+        assert(again.stdout.includes(`init ran as ${MACHINE_USER.name} in ${MACHINE_USER.home}`));
+        await ok(home, ["delete", "ini", "--i-am-really-sure"]);
+      },
+    );
+
     await t.step("a new commit: rebuild -n keeps the locked one, rebuild picks it up", async () => {
       rev.C = await commit(work, markedFlake("C"), "C");
       await publish(work, `${srvRoot}/team/app.git`);
@@ -231,15 +276,137 @@ Deno.test({
       equal(lock.nodes["app-x"].locked.rev, rev.C);
     });
 
+    await t.step(
+      "config.json nix.substituters: the store's builds ask the team cache",
+      async () => {
+        const cfgFile = `${home.configDir}/config.json`;
+        // A bad URL is refused before anything runs (exit 5); the machine is untouched.
+        await Deno.writeTextFile(
+          cfgFile,
+          JSON.stringify({ nix: { substituters: ["ftp://cache.invalid"] } }),
+        );
+        const bad = await home.run(["rebuild", "app"]).finally(() => Deno.remove(cfgFile));
+        equal(bad.code, 5, bad.stderr);
+        match(bad.stderr, /binary cache URL/);
+        equal(await marker(home, "app"), "rev-C");
+        const cache = serveCache();
+        const add = await lxc(
+          "config",
+          "device",
+          "add",
+          STORE,
+          CACHE_PROXY,
+          "proxy",
+          `listen=tcp:127.0.0.1:${cache.port}`,
+          `connect=tcp:127.0.0.1:${cache.port}`,
+          "bind=container",
+        );
+        equal(add.code, 0, add.stderr);
+        try {
+          await Deno.writeTextFile(
+            cfgFile,
+            JSON.stringify({
+              nix: {
+                substituters: [`http://127.0.0.1:${cache.port}/team-cache`],
+                trustedPublicKeys: [CACHE_KEY],
+              },
+            }),
+          );
+          rev.D = await commit(work, markedFlake("D"), "D");
+          await publish(work, `${srvRoot}/team/app.git`);
+          await ok(home, ["rebuild", "app"]);
+          equal(await marker(home, "app"), "rev-D", "the build goes on without the (empty) cache");
+          assert(
+            cache.seen.includes("/team-cache/nix-cache-info"),
+            `the store never asked the team cache: ${JSON.stringify(cache.seen)}`,
+          );
+        } finally {
+          await Deno.remove(cfgFile).catch(() => {});
+          await lxc("config", "device", "remove", STORE, CACHE_PROXY);
+          await cache.close();
+        }
+      },
+    );
+
     await t.step("--tag, --branch and --commit each build exactly that revision", async () => {
       await ok(home, ["init", "refs", APP, "nixosModules.x", "--tag", "v1", "-y"]);
       equal(await marker(home, "refs"), "rev-A", "--tag v1");
       await ok(home, ["module", "set", "refs", "app-x", "--branch", "feat", "-y"]);
       equal(await marker(home, "refs"), "rev-F", "--branch feat");
+      // Only the URL changes: the branch is asked about; no terminal and no -y is an error.
+      const cfgFile = `${home.configDir}/machines/refs/machine.json`;
+      const before = await Deno.readTextFile(cfgFile);
+      const asked = await home.run(["module", "set", "refs", "app-x", "--url", MIRROR]);
+      equal(asked.code, 2, asked.stderr);
+      match(asked.stderr, /keep the branch\/tag "feat"/);
+      equal(await Deno.readTextFile(cfgFile), before, "a refused set changed machine.json");
+      await ok(home, ["module", "set", "refs", "app-x", "--url", MIRROR, "-y"]);
+      const moved = JSON.parse(await Deno.readTextFile(cfgFile)).modules[0].source;
+      equal(moved.path, "/team/app-mirror.git");
+      equal(moved.ref, "feat", "-y keeps the branch");
+      equal(await marker(home, "refs"), "rev-F", "the mirror's feat");
       // B is no branch's head any more (master is at C): the commit itself is built.
       await ok(home, ["module", "set", "refs", "app-x", "--commit", rev.B, "-y"]);
       equal(await marker(home, "refs"), "rev-B", "--commit B");
       await ok(home, ["delete", "refs", "--i-am-really-sure"]);
+    });
+
+    await t.step("nixpkgs: auto takes a module's own, -p local/remote on module set", async () => {
+      const pkgs = `${tmp}/pkgs`;
+      await Deno.mkdir(pkgs);
+      await hostGit(pkgs, "init", "-q", "-b", BRANCH);
+      await commit(pkgs, '{ outputs = { self }: { marker = "team-nixpkgs"; }; }\n', "pkgs");
+      await publish(pkgs, `${srvRoot}/team/pkgs.git`);
+      const np = `${tmp}/np`;
+      await Deno.mkdir(np);
+      await hostGit(np, "init", "-q", "-b", BRANCH);
+      const pkgsUrl = `git+${srv.url("team/pkgs.git")}`;
+      const withPkgs = markedFlake("NP").replace(
+        "{\n  outputs = { self }:",
+        `{\n  inputs.nixpkgs.url = "${pkgsUrl}";\n` +
+          `  nixConfig.extra-substituters = [ "http://127.0.0.1:1/module-cache" ];\n` +
+          `  nixConfig.extra-trusted-public-keys = [ "${CACHE_KEY}" ];\n` +
+          "  outputs = { self, nixpkgs }:",
+      );
+      await commit(np, withPkgs, "np");
+      await publish(np, `${srvRoot}/team/np.git`);
+      const NP = srv.url("team/np.git");
+      const cfg = async () =>
+        JSON.parse(await Deno.readTextFile(`${home.configDir}/machines/np/machine.json`));
+      const flake = () => Deno.readTextFile(`${home.configDir}/machines/np/flake.nix`);
+      const init = await ok(home, ["init", "np", NP, "nixosModules.x", "-y"]);
+      match(init.stderr + init.stdout, /Using the nixpkgs of/);
+      // The flake's nixConfig cache is offered, but -y never accepts it.
+      match(
+        init.stderr,
+        /asks for the binary cache http:\/\/127\.0\.0\.1:1\/module-cache; not used \(-y never accepts caches\)/,
+      );
+      equal((await cfg()).caches, undefined, "nothing accepted, nothing remembered");
+      equal((await cfg()).nixpkgsFrom, "np-x", "auto: the module's flake has a nixpkgs input");
+      match(await flake(), /nixpkgs = inputs\.np-x\.inputs\.nixpkgs;/);
+      assert(!(await flake()).includes("np-x.inputs.nixpkgs.follows"));
+      equal(await marker(home, "np"), "rev-NP");
+      await ok(home, ["module", "set", "np", "np-x", "-p", "local", "-N", "-y"]);
+      equal((await cfg()).nixpkgsFrom, "local", "module set -p local");
+      match(await flake(), /np-x\.inputs\.nixpkgs\.follows = "codchi_driver\/nixpkgs";/);
+      await ok(home, ["module", "set", "np", "np-x", "-p", "remote", "-N", "-y"]);
+      equal((await cfg()).nixpkgsFrom, "np-x", "module set -p remote");
+      // A module without a nixpkgs input cannot give the machine its nixpkgs.
+      const refused = await home.run([
+        "module",
+        "add",
+        "np",
+        APP,
+        "nixosModules.x",
+        "-p",
+        "remote",
+        "-y",
+        "-N",
+      ]);
+      equal(refused.code, 2, refused.stderr);
+      match(refused.stderr, /has no nixpkgs input/);
+      equal((await cfg()).modules.length, 1);
+      await ok(home, ["delete", "np", "--i-am-really-sure"]);
     });
 
     await t.step(
@@ -390,7 +557,8 @@ Deno.test({
         "-y",
       ]);
       equal(missing.code, 6, missing.stderr);
-      match(missing.stderr, /git clone of .*nope\.git failed/);
+      // (the module's flake is read before the clone: that read fails first)
+      match(missing.stderr, /(git clone of|Could not read the flake of) .*nope\.git/);
       await gone("bad");
       const brk = await home.run([
         "clone",
@@ -435,6 +603,8 @@ Deno.test({
         const user = await makeHome({
           CODCHI_RELEASE_URL: rel.url,
           CODCHI_DRIVER_FLAKE: bed.CODCHI_DRIVER_FLAKE,
+          // The test's own lxc calls (the store's loopback proxy) look in the default project.
+          CODCHI_LXD_PROJECT: "default",
         });
         assert(!Object.keys(user.env).some((k) => /^CODCHI_.*_IMAGE$/.test(k)));
         try {

@@ -23,6 +23,8 @@ import {
 
 const bed = testbedEnv();
 const PREFIX = "lc";
+/** The bundle the store's nix and git use (nix/container/store/daemon.sh). */
+const STORE_CA_BUNDLE = "/etc/ssl/certs/ca-bundle.crt";
 
 Deno.test({
   name: `${ENGINE} cli: the whole lifecycle of a machine`,
@@ -124,6 +126,15 @@ Deno.test({
           const inside = await execIn(home, M, ["cat", MACHINE_CA_PATH]);
           equal(inside.code, 0, inside.stderr);
           equal(inside.stdout, host);
+        });
+        await t.step("the store got it too before its start, and trusts it", async () => {
+          const host = await readHostCaBundle("linux");
+          const handed = await lxc("exec", "codchistore", "--", "cat", MACHINE_CA_PATH);
+          equal(handed.code, 0, handed.err);
+          equal(handed.text, host);
+          const trusted = await lxc("exec", "codchistore", "--", "cat", STORE_CA_BUNDLE);
+          equal(trusted.code, 0, trusted.err);
+          assert(trusted.text.endsWith(host!), "the store's bundle ends with the host's");
         });
       },
       shell: async ({ home, M }) => {

@@ -75,6 +75,7 @@ export interface Evaluated {
   declaredSecrets: { name: string; description: string }[];
   initScript: string;
   welcome: string | null;
+  codchiInit: string | null;
   systemPackages: string[];
   etc: Record<string, { enable: boolean; source: string | null; text: string | null }>;
   nvidiaToolkit: Record<string, boolean | string>;

@@ -98,13 +98,21 @@ Deno.test("machine flake: deterministic whatever the module order", () => {
   equal(renderMachineFlake(spec), renderMachineFlake(structuredClone(spec)));
 });
 
-Deno.test("machine flake: remote nixpkgs comes from the module, everyone follows it", () => {
+Deno.test("machine flake: remote nixpkgs comes from the module, no module is made to follow", () => {
   const text = renderMachineFlake(MACHINES.remoteNixpkgs);
   match(text, /nixpkgs = inputs\.app\.inputs\.nixpkgs;/);
   match(text, /codchi_driver\.inputs\.nixpkgs\.follows = "app\/nixpkgs";/);
-  match(text, /extra\.inputs\.nixpkgs\.follows = "app\/nixpkgs";/);
-  equal(/^\s*app\.inputs\.nixpkgs\.follows/m.test(text), false);
+  equal(/^\s*(app|extra)\.inputs\.nixpkgs\.follows/m.test(text), false, text);
   match(text, /system = "aarch64-linux";/);
+});
+
+Deno.test("machine flake: with codchi's nixpkgs (local) every module input follows it", () => {
+  const spec = { ...MACHINES.remoteNixpkgs, nixpkgsFrom: undefined };
+  const text = renderMachineFlake(spec);
+  match(text, /^ {4}app\.inputs\.nixpkgs\.follows = "codchi_driver\/nixpkgs";$/m);
+  match(text, /^ {4}extra\.inputs\.nixpkgs\.follows = "codchi_driver\/nixpkgs";$/m);
+  match(text, /nixpkgs = codchi_driver\.inputs\.nixpkgs;/);
+  equal(text.includes("codchi_driver.inputs.nixpkgs.follows"), false);
 });
 
 Deno.test("machine flake: local modules resolve below the store's view of the home", () => {

@@ -19,9 +19,14 @@ import { FISH_LOADER } from "../../src/secrets/env_file.ts";
 import { type EvalCase, evalCases, type Evaluated, skipReason } from "./_module_eval.ts";
 
 const skip = await skipReason();
+/** The shared body of `codchi-init` (the NixOS module and the test bed both wrap it). */
+const INIT_BODY = await Deno.readTextFile(
+  new URL("../../nix/nixos/driver/codchi-init.sh", import.meta.url),
+);
 if (skip) console.warn(`SKIPPED tests/nix/module_eval_test.ts: ${skip}`);
 const test = (name: string, fn: () => Promise<void>) => Deno.test({ name, ignore: !!skip, fn });
 
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 const unit = (u: string) => u.replace(/\.(service|path)$/, "");
 
 /** The contract every container driver must keep. */
@@ -53,14 +58,21 @@ function assertContainerContract(e: Evaluated, driver: string) {
   match(env.serviceConfig.ExecStart.script, new RegExp(`\\. ${ENV_FILE}\\n`));
   equal(e.paths[unit(CONTRACT.units.envWatch)].pathConfig.PathChanged, ENV_FILE);
   ok(e.tmpfiles.includes(`z ${ENV_FILE} 0600 ${MACHINE_USER.name} root -`));
-  // The init unit skips on the marker the host writes for `init --dont-run-init`.
-  const init = e.services[unit(CONTRACT.units.init)];
-  ok(init, `${driver}: ${CONTRACT.units.init} exists`);
-  equal(
-    init.unitConfig.ConditionPathExists,
-    `!${posix.join(MACHINE_USER.home, CONTRACT.initDoneMarker)}`,
+  // No unit runs the init script in the background: codchi runs `codchi-init` in the user's
+  // terminal; the command's body is the shared script, recording its run in the marker.
+  equal(e.services["codchi-init"], undefined, `${driver}: no background init unit`);
+  ok(e.systemPackages.includes(CONTRACT.commands.init), `${driver}: ${CONTRACT.commands.init}`);
+  ok(e.systemPackages.includes(CONTRACT.commands.welcome));
+  const initCmd = e.codchiInit ?? "";
+  ok(initCmd.includes(INIT_BODY), `${driver}: codchi-init runs the shared codchi-init.sh`);
+  match(
+    initCmd,
+    new RegExp(`CODCHI_INIT_MARKER=${posix.join(MACHINE_USER.home, CONTRACT.initDoneMarker)}\n`),
   );
-  equal(init.serviceConfig.User, MACHINE_USER.name);
+  match(initCmd, new RegExp(`CODCHI_INIT_WELCOME=.*/bin/${CONTRACT.commands.welcome}\n`));
+  const syntax = new Deno.Command("bash", { args: ["-n", "-c", initCmd], stderr: "piped" })
+    .outputSync();
+  equal(syntax.code, 0, `${driver}: codchi-init is not valid bash: ${dec(syntax.stderr)}`);
   ok(e.disabledServices.includes("nix-daemon"), "the store's daemon is used, not one of its own");
   // The host's CA bundle, where the host pushes it, is trusted by default in a machine.
   const ca = e.services[unit(CONTRACT.units.hostCa)];
@@ -192,9 +204,9 @@ test("welcome text (older Codchi) and initScript (newer) both work, in any combi
   match(both.welcome ?? "", /\nDocs: ~\/app\/README\.md\n/);
   match(both.initScript, /echo first\n/);
   match(both.initScript, /git clone https:\/\/example\.invalid\/acme\/app ~\/app\n/);
-  // The init unit runs the welcome first, then the script.
-  const script = both.services[unit(CONTRACT.units.init)].script;
-  ok(script.indexOf("codchi-welcome") < script.indexOf("codchi-init-script"), script);
+  // codchi-init shows the welcome first, then runs the script (the shared body's order).
+  ok(INIT_BODY.indexOf('CODCHI_INIT_WELCOME"') < INIT_BODY.indexOf('bash "$CODCHI_INIT_SCRIPT'));
+  match(both.codchiInit ?? "", /CODCHI_INIT_SCRIPT=.*codchi-init-script\n/);
 });
 
 test("Codchi's gpu example: docker with NVIDIA passes NixOS's toolkit assertion", async () => {

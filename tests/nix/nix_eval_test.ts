@@ -94,9 +94,9 @@ const DRIVER = `{
 
 const nixpkgsFlake = (marker: string) => `{ outputs = { self }: { marker = "${marker}"; }; }\n`;
 
-const moduleFlake = (tag: string, attr: string, secrets = "[ ]") =>
+const moduleFlake = (tag: string, attr: string, secrets = "[ ]", nixpkgs = "remote-nixpkgs") =>
   `{
-  inputs.nixpkgs.url = "path:${work}/remote-nixpkgs";
+  inputs.nixpkgs.url = "path:${work}/${nixpkgs}";
   outputs = { self, nixpkgs }: {
     nixosModules.${
     JSON.stringify(attr)
@@ -109,6 +109,7 @@ const moduleFlake = (tag: string, attr: string, secrets = "[ ]") =>
 async function setup(): Promise<void> {
   await write(`${work}/pinned-nixpkgs/flake.nix`, nixpkgsFlake("pinned"));
   await write(`${work}/remote-nixpkgs/flake.nix`, nixpkgsFlake("remote"));
+  await write(`${work}/other-nixpkgs/flake.nix`, nixpkgsFlake("other"));
   await write(`${work}/driver/flake.nix`, DRIVER);
   const home = `${work}/home`;
   await write(
@@ -116,7 +117,7 @@ async function setup(): Promise<void> {
     moduleFlake("app", "jvm", '[ { name = "GH_TOKEN"; description = "token"; } ]'),
   );
   await write(`${home}/odd/flake.nix`, moduleFlake("odd", "x.y"));
-  await write(`${home}/gitmod/flake.nix`, moduleFlake("git", "default"));
+  await write(`${home}/gitmod/flake.nix`, moduleFlake("git", "default", "[ ]", "other-nixpkgs"));
   const git = (...a: string[]) =>
     new Deno.Command("git", {
       args: ["-C", `${home}/gitmod`, ...a],
@@ -207,7 +208,11 @@ Deno.test({
     equal(relock.code, 0, relock.err);
     const build2 = await nix(buildSystemArgv(ref, profile, OPTS));
     equal(build2.code, 0, build2.err);
-    equal(JSON.parse(await Deno.readTextFile(profile)).nixpkgs, "remote");
+    const remote = JSON.parse(await Deno.readTextFile(profile));
+    equal(remote.nixpkgs, "remote");
+    // no module is made to follow: each keeps the nixpkgs its own flake names ("git" its own)
+    deepStrictEqual(remote.modules, ["app:remote", "git:other", "odd:remote"]);
+    match(await Deno.readTextFile(`${dir}/flake.lock`), /remote-nixpkgs/);
     const gens = () => [...Deno.readDirSync(`${work}/profiles`)].map((e) => e.name).sort();
     deepStrictEqual(gens(), ["system", "system-1-link", "system-2-link"]);
 

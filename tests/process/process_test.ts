@@ -164,3 +164,21 @@ Deno.test("ProcessRunner: large stdin and stdout stream without a deadlock", asy
   const ignored = await r.run(["true"], { stdin: big });
   assert.equal(ignored.code, 0);
 });
+
+Deno.test("ProcessRunner: onSpawn signals the running child, and is a no-op once it ended", async () => {
+  const r = new ProcessRunner(false);
+  let send: ((sig: Deno.Signal) => void) | undefined;
+  const t0 = performance.now();
+  const running = r.run(["sleep", "30"], {
+    check: false,
+    onSpawn: (s) => {
+      send = s;
+    },
+  });
+  assert.ok(send, "onSpawn is called as soon as the child runs");
+  send("SIGTERM");
+  const out = await running;
+  assert.equal(out.code, 128 + 15, "the child died of SIGTERM");
+  assert.ok(performance.now() - t0 < 5000);
+  send("SIGKILL"); // ended: nothing happens, nothing throws
+});

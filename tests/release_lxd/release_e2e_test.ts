@@ -47,6 +47,8 @@ Deno.test({
     CODCHI_RELEASE_URL: srv.url,
     CODCHI_DRIVER_FLAKE: bed.CODCHI_DRIVER_FLAKE,
     CODCHI_LOCK_TIMEOUT_MS: "300000",
+    // The test's own lxc calls (images, containers) look in the default project.
+    CODCHI_LXD_PROJECT: "default",
   });
   const cache = `${home.root}/.cache/codchi/images`;
   const cached = () =>

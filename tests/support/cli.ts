@@ -46,7 +46,10 @@ export function testbedEnv(): Record<string, string> {
     }
     // A runner script may point at other copies of the same images (scripts/test-incus.sh).
     for (const k of Object.keys(env)) env[k] = Deno.env.get(k) ?? env[k];
-    return { ...env, ...engineEnv() };
+    // The suites share one store in the engine's default project (each temp HOME is a new data
+    // folder, which would otherwise get a project of its own); tests/lxd/projects_test.ts
+    // drops this to test the per-data-folder projects.
+    return { CODCHI_LXD_PROJECT: "default", ...env, ...engineEnv() };
   } catch {
     return {};
   }

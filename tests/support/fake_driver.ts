@@ -64,6 +64,10 @@ export interface FakeDriverOptions {
 export interface FakeFlake {
   nixosModules?: string[];
   codchiModules?: string[];
+  /** Whether the flake has its own `nixpkgs` input (`nix flake metadata`). */
+  nixpkgs?: boolean;
+  /** Its `nixConfig` (read by importing its flake.nix). */
+  nixConfig?: Record<string, unknown>;
 }
 
 /** Handles a machine exec the fake does not model itself; undefined: exit 0, no output. */
@@ -113,6 +117,8 @@ export class FakeDriver implements Driver {
   readonly declared = new Map<string, { name: string; description: string }[]>();
   /** Flakes the fake store can evaluate, by the URL the store sees. */
   readonly flakes = new Map<string, FakeFlake>();
+  /** Flake sources `nix flake metadata` fetched, by store path. */
+  readonly #sources = new Map<string, FakeFlake>();
   /** stdin of the store commands that got credentials (for asserting they never hit argv). */
   readonly credentialStdin: string[] = [];
   /** Host processes (tar), counted. */
@@ -401,6 +407,24 @@ export class FakeDriver implements Driver {
       const names = flake[output as keyof FakeFlake];
       if (!names) return fail(1, `error: flake '${url}' does not provide attribute '${output}'`);
       return ok(JSON.stringify(names));
+    }
+    if (sub[0] === "flake" && sub[1] === "metadata") {
+      // An unregistered flake reads as one without inputs (as the fake builds any flake).
+      const url = sub.at(-1)!;
+      const flake = this.flakes.get(url) ?? {};
+      const path = `/nix/store/${await shortHash(url)}-source`;
+      this.#sources.set(path, flake);
+      const inputs = flake.nixpkgs ? { nixpkgs: "nixpkgs" } : {};
+      return ok(
+        JSON.stringify({ url, path, locks: { root: "root", nodes: { root: { inputs } } } }),
+      );
+    }
+    if (sub[0] === "eval" && sub.includes("--expr")) {
+      const expr = sub[sub.indexOf("--expr") + 1];
+      const m = /^\(import "(\/nix\/store\/[^"]+)\/flake\.nix"\)\.nixConfig or \{ \}$/.exec(expr);
+      const flake = m ? this.#sources.get(m[1]) : undefined;
+      if (!flake) return fail(1, `error: fake store: cannot evaluate ${expr}`);
+      return ok(JSON.stringify(flake.nixConfig ?? {}));
     }
     if (sub[0] === "build" && target?.endsWith(`#${SYSTEM_ATTR}`)) {
       const machine = this.#machineOfFlake(target);

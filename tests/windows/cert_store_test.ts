@@ -24,7 +24,7 @@ Deno.test("the ROOT and CA stores' certificates become one well-formed PEM bundl
     reporter: { step() {}, progress() {}, debug() {}, warn() {} },
     runner: new ProcessRunner(),
   });
-  const bundle = await readHostCaBundle("windows", undefined, host.caBundle);
+  const bundle = await readHostCaBundle("windows", undefined, {}, host.caBundle);
   equal(bundle, pemBundle(all));
   const blocks = bundle!.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/g)!;
   equal(blocks.join(""), bundle, "nothing but certificate blocks");

@@ -269,7 +269,7 @@ Deno.test("a persistent failure stops within its bound, clearly, leaving nothing
     assert(!(await exists(paths.storeDir)), "the store folder codchi made is gone");
     // a real error is never retried
     const calls = (await sb.calls()).length;
-    await assertRejects(() => d.stop("nope"), Error, "not installed");
+    await assertRejects(() => d.stop("nope"), Error, "is not registered");
     assertEquals((await sb.calls()).length - calls, 1);
   } finally {
     await sb.dispose();

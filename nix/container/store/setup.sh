@@ -32,12 +32,16 @@ if [ ! -d /mnt/wsl ] && [ -e /sys/class/net/eth0 ]; then
     log "no DHCP lease yet on eth0 (udhcpc keeps trying)"
 fi
 
-# The host's certificate authorities (optional): trusted by nix and git next to the image's.
+# The host's certificate authorities (handed in before each start; empty when the host has none
+# or config.json turns them off): trusted by nix and git next to the image's own.
 bundle=/etc/ssl/certs/ca-bundle.crt
-if [ -n "${CODCHI_HOST_CA_FILE:-}" ] && [ -r "$CODCHI_HOST_CA_FILE" ]; then
-  [ -e /etc/codchi/image-ca-bundle.crt ] || cp "$bundle" /etc/codchi/image-ca-bundle.crt
-  cat /etc/codchi/image-ca-bundle.crt "$CODCHI_HOST_CA_FILE" > "$bundle.tmp" && mv -f "$bundle.tmp" "$bundle"
+image_bundle=/etc/codchi/image-ca-bundle.crt
+[ -e "$image_bundle" ] || cp "$bundle" "$image_bundle"
+if [ -n "${CODCHI_HOST_CA_FILE:-}" ] && [ -s "$CODCHI_HOST_CA_FILE" ]; then
+  cat "$image_bundle" "$CODCHI_HOST_CA_FILE" > "$bundle.tmp" && mv -f "$bundle.tmp" "$bundle"
   log "trusting the host's certificate authorities"
+else
+  cat "$image_bundle" > "$bundle.tmp" && mv -f "$bundle.tmp" "$bundle"
 fi
 
 # WSL: every distro sees /mnt/wsl, so the machines bind-mount the store's /nix from there.

@@ -13,10 +13,10 @@ in
       git clone https://github.com/acme/app ~/app
     '';
     description = ''
-      A shell script run once, as the machine user in their home, after the machine's first
-      build (e.g. to clone repositories). Definitions in several modules are joined as lines.
-      Its output goes to the machine's init log (`/var/log/codchi/init.log`), after the welcome
-      text. `codchi init --dont-run-init` skips it.
+      A shell script (bash) that `codchi init` and `codchi clone` run once the machine is built,
+      as the machine user in their home, in the user's terminal after the welcome text, and
+      report its exit code (e.g. to clone repositories). `codchi-init` inside the machine runs
+      it again. Definitions in several modules are joined as lines. `--dont-run-init` skips it.
     '';
   };
 
@@ -28,9 +28,9 @@ in
         Run `codchi exec $CODCHI_MACHINE_NAME` for a shell, `codchi --help` for everything else.
       '';
       description = ''
-        The welcome shown once when the machine is created (first line of its init log, and by
-        the `codchi-welcome` command). Setting it replaces codchi's default text. Plain text;
-        `$CODCHI_MACHINE_NAME` is replaced by the machine's name.
+        The welcome shown in the user's terminal when the machine is created (before the init
+        script; `codchi-init` and `codchi-welcome` show it again). Setting it replaces codchi's
+        default text. Plain text; `$CODCHI_MACHINE_NAME` is replaced by the machine's name.
       '';
     };
     extraText = mkOption {

@@ -20,6 +20,7 @@ import type {
   MachineEnv,
   Reporter,
   StoreDriver,
+  StoreFile,
   UsbSupport,
 } from "../types.ts";
 import {
@@ -48,11 +49,13 @@ import type { ImageKind } from "./images.ts";
 import type { ImageProvider } from "../../release/images.ts";
 import { VERSION } from "../../version.ts";
 import {
+  foreignStoreMounts,
   type HostIds,
   machineConfig,
   machineDisks,
   machineHostDirs,
   machineMountProblem,
+  missingStoreMounts,
   storeDisks,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
@@ -82,6 +85,15 @@ import {
 import { ENV_FILE } from "../../contract.ts";
 import { exportTreeArgv } from "../export_tree.ts";
 import { usbPlan } from "./usb.ts";
+import {
+  DEFAULT_PROJECT,
+  inProject,
+  isProjectMissing,
+  projectCreateArgv,
+  projectDeleteArgv,
+  projectShowArgv,
+  type ProjectSource,
+} from "./project.ts";
 import { listSysfsUsb } from "../../host/linux/usb_sysfs.ts";
 
 /** Time limits of every wait, in milliseconds. */
@@ -128,6 +140,10 @@ export interface LxdDriverOptions {
   sessionDevicePrefix?: string;
   /** The release's images. Default: the release `CODCHI_RELEASE_URL` names, else this version's. */
   images?: ImageProvider;
+  /** Files pushed into the store before each start (the host's CA bundle and proxy). */
+  storeFiles?: () => Promise<StoreFile[]>;
+  /** The project of this data folder (project.ts); default: LXD's `default` project. */
+  project?: { name: string; source: ProjectSource; pinFile?: string };
 }
 
 /** Finds `lxc` or `incus` on PATH (lxc first), or undefined. */
@@ -162,6 +178,12 @@ export class LxdDriver implements Driver {
   readonly #sessionFiles?: SessionFilesHook;
   readonly #sessionPrefix: string;
   readonly #images?: ImageProvider;
+  /** Files pushed into the store before each start; none when absent. */
+  readonly storeFiles?: () => Promise<StoreFile[]>;
+  /** The LXD/Incus project every call goes to, and why (doctor says it). */
+  readonly project: string;
+  readonly projectSource: ProjectSource;
+  readonly #pinFile?: string;
 
   constructor(opts: LxdDriverOptions) {
     this.#paths = opts.paths;
@@ -182,12 +204,16 @@ export class LxdDriver implements Driver {
     this.#sessionFiles = opts.sessionFiles;
     this.#sessionPrefix = opts.sessionDevicePrefix ?? "codchi-";
     this.#images = opts.images;
+    this.storeFiles = opts.storeFiles;
+    this.project = opts.project?.name ?? DEFAULT_PROJECT;
+    this.projectSource = opts.project?.source ?? "env";
+    this.#pinFile = opts.project?.pinFile;
     this.store = new LxdStore(this);
   }
 
   /** Runs an lxc/incus argv; maps a daemon that cannot be reached to a PrerequisiteError. */
   async lxc(argv: string[], opts: RunOpts = {}): Promise<Output> {
-    const out = await this.runner.run(argv, { ...opts, check: false });
+    const out = await this.runner.run(inProject(argv, this.project), { ...opts, check: false });
     if (out.code !== 0) {
       const err = out.errText;
       if (/unix\.socket.*(permission denied|no such file|connection refused)/i.test(err)) {
@@ -224,11 +250,27 @@ export class LxdDriver implements Driver {
 
   /** Raw list of the codchi containers (one spawn). */
   async listed(): Promise<ListedContainer[]> {
-    return parseList((await this.lxc(listArgv(this.bin))).text);
+    const argv = listArgv(this.bin);
+    const out = await this.lxc(argv, { check: false });
+    // A data folder's project exists only once its store was made: until then, nothing is there.
+    if (out.code !== 0 && this.project !== DEFAULT_PROJECT && isProjectMissing(out.errText)) {
+      return [];
+    }
+    if (out.code !== 0) throw toolError(argv, out);
+    return parseList(out.text);
   }
 
-  states(): Promise<HostState> {
-    return this.listed().then(hostStateOf);
+  /** Every codchi container's state; the store's `problem` names a mount it lacks or misuses. */
+  async states(): Promise<HostState> {
+    const listed = await this.listed();
+    const state = hostStateOf(listed);
+    const store = listed.find((c) => c.name === STORE_CONTAINER);
+    if (store) {
+      const problem = missingStoreMounts(this.#paths, store.devices) ??
+        foreignStoreMounts(this.#paths, store.devices);
+      if (problem) state.store.problem = problem;
+    }
+    return state;
   }
 
   /** The LXD alias of an image kind, importing the tarball the first time (bounded). */
@@ -430,10 +472,13 @@ export class LxdDriver implements Driver {
     while (true) {
       const left = deadline - Date.now();
       if (left <= 0) break;
-      const out = await this.runner.run(systemReadyArgv(this.bin, container), {
-        check: false,
-        timeoutMs: Math.max(left, 1000),
-      });
+      const out = await this.runner.run(
+        inProject(systemReadyArgv(this.bin, container), this.project),
+        {
+          check: false,
+          timeoutMs: Math.max(left, 1000),
+        },
+      );
       last = (out.text || out.errText).trim();
       const state = bootStateOf(out.text);
       if (state === "ready") {
@@ -472,15 +517,24 @@ export class LxdDriver implements Driver {
       : { ...opts.env };
     env.PATH ??= MACHINE_PATH;
     const command = asUser ? [...userSwitch(), ...inner] : inner;
-    const argvOut = execArgv(this.bin, containerName(machine), command, {
-      tty,
-      cwd: opts.cwd ?? (asUser ? MACHINE_USER.home : undefined),
-      env,
-    });
+    const argvOut = inProject(
+      execArgv(this.bin, containerName(machine), command, {
+        tty,
+        cwd: opts.cwd ?? (asUser ? MACHINE_USER.home : undefined),
+        env,
+      }),
+      this.project,
+    );
     if (asUser && !(await this.#syncSessionFiles(machine, false))) {
       throw new NotRunningError(machine);
     }
-    const out = await this.runner.run(argvOut, { stdin, inherit: !capture, check: false });
+    const out = await this.runner.run(argvOut, {
+      stdin,
+      inherit: !capture,
+      check: false,
+      onSpawn: opts.onSpawn,
+      uninterruptible: opts.uninterruptible,
+    });
     // lxc's own failure (exit 1) may mean a stopped machine: one `list` tells, only then.
     if (out.code === 1 && (!capture || /not running/i.test(out.errText))) {
       const st = await this.states();
@@ -506,6 +560,11 @@ export class LxdDriver implements Driver {
     owner: { uid: number; gid: number } = { uid: 0, gid: 0 },
   ): Promise<void> {
     await this.#push(containerName(machine), path, data, mode, owner);
+  }
+
+  /** Writes `data` to `path` in any container (running or stopped), as root. */
+  pushTo(container: string, path: string, data: Uint8Array, mode: number): Promise<void> {
+    return this.#push(container, path, data, mode, { uid: 0, gid: 0 });
   }
 
   async #push(
@@ -551,7 +610,37 @@ export class LxdDriver implements Driver {
       await this.lxc(imageDeleteArgv(this.bin, a));
       removed.push(`${this.name === "incus" ? "Incus" : "LXD"} image ${a}`);
     }
+    if (this.project !== DEFAULT_PROJECT && this.projectSource !== "env") {
+      // The project is this data folder's own (a named one may be shared: it stays).
+      const exists = await this.runner.run(projectShowArgv(this.bin, this.project), {
+        check: false,
+      });
+      if (exists.code === 0) {
+        const argv = projectDeleteArgv(this.bin, this.project);
+        const out = await this.runner.run(argv, { check: false });
+        if (out.code !== 0) throw toolError(argv, out);
+        removed.push(`${this.name === "incus" ? "Incus" : "LXD"} project ${this.project}`);
+      }
+    }
     return removed;
+  }
+
+  /**
+   * Makes this data folder's project when it does not exist yet and pins its name in the data
+   * folder (before any store folder is made, so the choice never changes afterwards).
+   */
+  async ensureProject(): Promise<void> {
+    if (this.project === DEFAULT_PROJECT) return;
+    if (this.#pinFile) {
+      const { writeFileAtomic } = await import("../../config/store.ts");
+      await writeFileAtomic(this.#pinFile, `${this.project}\n`);
+    }
+    const shown = await this.runner.run(projectShowArgv(this.bin, this.project), { check: false });
+    if (shown.code === 0) return;
+    const argv = projectCreateArgv(this.bin, this.project);
+    const out = await this.runner.run(argv, { check: false });
+    // Another codchi of this data folder may have made it a moment ago.
+    if (out.code !== 0 && !/already exists/i.test(out.errText)) throw toolError(argv, out);
   }
 
   async removeContainer(container: string): Promise<void> {

@@ -8,9 +8,10 @@ import { hasJournal, journalFile, STORE_KEY } from "../../config/journal_files.t
 const journal = () => import("../../config/journal.ts");
 import type { Paths } from "../../config/paths.ts";
 import { type Output, type Runner, type RunOpts, toolError } from "../../process.ts";
-import type { HostState, Reporter, StoreDriver, StoreView } from "../types.ts";
+import type { HostState, Reporter, StoreDriver, StoreFile, StoreView } from "../types.ts";
 import { execArgv, loginArgv, type LxcBinary, startArgv } from "./argv.ts";
 import type { ImageKind } from "./images.ts";
+import { inProject } from "./project.ts";
 import {
   foreignStoreMounts,
   type HostIds,
@@ -48,6 +49,14 @@ export interface LxdStoreHost {
   stopContainer(container: string, force?: boolean): Promise<void>;
   stop(machine: string, force?: boolean): Promise<void>;
   states(): Promise<HostState>;
+  /** The LXD/Incus project every call goes to (project.ts). */
+  readonly project: string;
+  /** Makes the data folder's project when missing and pins its name (before the store). */
+  ensureProject(): Promise<void>;
+  /** Files pushed into the store before each start (the host's CA bundle and proxy). */
+  readonly storeFiles?: () => Promise<StoreFile[]>;
+  /** Writes a file into a container, running or stopped. */
+  pushTo(container: string, path: string, data: Uint8Array, mode: number): Promise<void>;
 }
 
 /** The store container. */
@@ -79,6 +88,7 @@ export class LxdStore implements StoreDriver {
         store = listed.find((c) => c.name === STORE_CONTAINER);
         if (!store) {
           const { JournalWriter } = await journal();
+          await this.d.ensureProject();
           const j = await JournalWriter.begin(paths, STORE_KEY, "store", { made: ["container"] });
           await this.install(reporter);
           await j.end();
@@ -108,6 +118,10 @@ export class LxdStore implements StoreDriver {
     }
     for (const dir of storeHostDirs(this.d.paths)) await Deno.mkdir(dir, { recursive: true });
     if (store.status !== "Running") {
+      // Read at the store's start (setup.sh, daemon.sh), so they go in before it.
+      for (const f of await this.d.storeFiles?.() ?? []) {
+        await this.d.pushTo(STORE_CONTAINER, f.path, f.data, f.mode);
+      }
       reporter?.step("Starting the store");
       const argv = startArgv(this.d.bin, STORE_CONTAINER);
       const out = await this.d.lxc(argv, { check: false, timeoutMs: 60_000 });
@@ -165,7 +179,10 @@ export class LxdStore implements StoreDriver {
     // Up, but never waiting for the daemon: this is the tool for a store whose daemon is dead.
     await this.ensureUp(reporter, { daemon: false });
     const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
-    const a = execArgv(this.d.bin, STORE_CONTAINER, loginArgv(argv), { tty });
+    const a = inProject(
+      execArgv(this.d.bin, STORE_CONTAINER, loginArgv(argv), { tty }),
+      this.d.project,
+    );
     const out = await this.d.runner.run(a, { stdin: "inherit", inherit: true, check: false });
     return out.code;
   }

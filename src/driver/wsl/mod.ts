@@ -141,6 +141,7 @@ export class WslDriver implements Driver {
     const configDir = inWsl(opts.paths.configDir);
     this.store = new WslStore(this.#ctx, {
       storeDir: opts.paths.storeDir,
+      paths: opts.paths,
       storeImage: image("store", opts.storeImage ?? env.CODCHI_WSL_STORE_IMAGE),
       probe: opts.storeProbe ?? DEFAULT_STORE_PROBE,
       runtimeDir: opts.paths.runtimeDir,
@@ -261,7 +262,7 @@ export class WslDriver implements Driver {
       : opts.tty
       ? await this.#withToken((t) => this.#exe.call(args, this.#tokenCall(call, t)))
       : await this.#execPassedThrough(machine, args, call); // …or the command never started.
-    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.kind === "not-found") throw gone(machine);
     if (r.kind === "transient") throw this.#exe.fail(["exec", "in", machine], r);
     // WSL boots a stopped distro by itself; without codchi's start marker it is not ready.
     if (r.out.code === NOT_STARTED_EXIT) throw new NotRunningError(machine);
@@ -343,7 +344,7 @@ export class WslDriver implements Driver {
     const r = await this.#exe.runIn(containerName(machine), writeFileArgv(path, mode, owner), {
       stdin: data,
     });
-    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.kind === "not-found") throw gone(machine);
     if (r.out.code !== 0) throw this.#exe.fail(["write", path], r); // names the path, never data
   }
 
@@ -369,7 +370,7 @@ export class WslDriver implements Driver {
   async stop(machine: string, _force?: boolean): Promise<void> {
     const args = terminateArgv(containerName(machine));
     const r = await this.#exe.callRetry(args);
-    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.kind === "not-found") throw gone(machine);
     if (r.out.code !== 0) throw this.#exe.fail(args, r);
     await this.#releaseHome(machine); // the disk stays attached until the VM stops: after is fine
   }
@@ -393,7 +394,7 @@ export class WslDriver implements Driver {
   /** Stops `from`, copies its disk into `to`'s data folder, registers it `--import-in-place`. */
   async duplicate(from: string, to: string, reporter?: Reporter): Promise<void> {
     const st = await this.states();
-    if (!st.machines.has(from)) throw new NotFoundError(`Machine ${from} is not installed.`);
+    if (!st.machines.has(from)) throw gone(from);
     if (st.machines.has(to)) throw new ConflictError(`Machine ${to} already exists.`);
     const p = this.#ctx.path;
     const dir = this.#data(to);
@@ -497,7 +498,7 @@ export class WslDriver implements Driver {
       this.#exe.o.sleep,
     );
     const r = res.transient ? { ...res.value, kind: "transient" as const } : res.value;
-    if (r.kind === "not-found") throw new NotFoundError(`Machine ${machine} is not installed.`);
+    if (r.kind === "not-found") throw gone(machine);
     if (r.out.code === NOT_STARTED_EXIT) throw new NotRunningError(machine);
     if (r.out.code !== 0) throw this.#exe.fail(["tar", "of", machine], r);
   }
@@ -505,4 +506,13 @@ export class WslDriver implements Driver {
   #data(machine: string): string {
     return machinePaths(this.#paths, machine).data;
   }
+}
+
+/** A machine whose distro is not registered (never installed, or unregistered outside codchi). */
+function gone(machine: string): NotFoundError {
+  return new NotFoundError(
+    `The WSL distro ${containerName(machine)} of machine "${machine}" is not registered ` +
+      `(removed outside codchi?).`,
+    `Install it again from the machine image with: codchi rebuild ${machine}`,
+  );
 }

@@ -1,6 +1,6 @@
 /** The `codchistore` distro: install on first use, start with a bounded health check, recover. */
 import { machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
-import { NotFoundError } from "../../errors.ts";
+import { ConflictError, NotFoundError } from "../../errors.ts";
 import type { Output, RunOpts } from "../../process.ts";
 import type { Reporter, StoreDriver, StoreView } from "../types.ts";
 import {
@@ -15,6 +15,7 @@ import {
 import {
   discard,
   type DistroCtx,
+  exists,
   type ImageRef,
   importDistro,
   recoverDistro,
@@ -22,6 +23,13 @@ import {
 } from "./distro_ops.ts";
 import type { WslExe } from "./exe.ts";
 import { parseListVerbose } from "./parse.ts";
+import type { Paths } from "../../config/paths.ts";
+import { acquireLock, lockTimeoutMs } from "../../config/lock.ts";
+import { hasJournal, journalFile, STORE_KEY } from "../../config/journal_files.ts";
+import { faultPoint } from "../../fault.ts";
+
+/** The journal's records (with their schema), loaded only when the store is made or settled. */
+const journal = () => import("../../config/journal.ts");
 
 /** What the store needs besides the door. */
 export interface StoreOptions {
@@ -31,6 +39,8 @@ export interface StoreOptions {
   /** Run inside the store: exits 0 once the nix daemon answers. */
   probe: string[];
   view: StoreView;
+  /** Host paths (the store's lock and journal record). */
+  paths: Paths;
   /** Where the start tokens of calls live (codchi's runtime folder on the host). */
   runtimeDir: string;
 }
@@ -46,11 +56,80 @@ export class WslStore implements StoreDriver {
   }
 
   async ensureRunning(reporter?: Reporter): Promise<void> {
+    if (await hasJournal(this.o.paths, STORE_KEY)) return await this.#create(reporter);
     const probe = await this.#exe.runIn(STORE_CONTAINER, this.o.probe);
     if (probe.out.code === 0) return; // one spawn when the store is up
-    if (probe.kind === "not-found") return await this.#install(reporter);
+    if (probe.kind === "not-found") return await this.#create(reporter);
     if (probe.kind && probe.kind !== "other") throw this.#exe.fail(this.o.probe, probe);
     await waitReady(this.ctx, STORE_CONTAINER, this.o.probe, "store");
+  }
+
+  /**
+   * Creates the store, serialized on its own lock and journaled (`journal/_store.json`, written
+   * before the import): a killed creation is settled first (its half-made distro and disk are
+   * removed), and the winner of a race is used as it is.
+   */
+  async #create(reporter?: Reporter): Promise<void> {
+    const paths = this.o.paths;
+    const lock = await acquireLock(
+      `${paths.locksDir}/${STORE_KEY}.lock`,
+      "The store",
+      lockTimeoutMs(10 * 60_000),
+      (holder) => reporter?.warn(`Waiting for another codchi creating the store (${holder})…`),
+    );
+    try {
+      await this.#settle(reporter);
+      // Another codchi may have made it while this one waited for the lock.
+      if (await this.#registered()) {
+        return await waitReady(this.ctx, STORE_CONTAINER, this.o.probe, "store");
+      }
+      // A disk left by an earlier install is not ours to remove: importDistro refuses it.
+      const fresh = !(await exists(this.#disk()));
+      const { JournalWriter } = await journal();
+      const j = fresh
+        ? await JournalWriter.begin(paths, STORE_KEY, "store", { made: ["container"] })
+        : undefined;
+      try {
+        await this.#install(reporter);
+        await j?.end();
+      } catch (e) {
+        // A store that exists after all (a list that missed it) is not ours to remove.
+        if (j && e instanceof ConflictError) await j.end();
+        else if (j) await this.#settle(reporter).catch(() => {});
+        throw e;
+      }
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Whether the store distro is registered (one `--list --verbose`). */
+  async #registered(): Promise<boolean> {
+    const r = await this.#exe.callRetry(listArgv());
+    if (r.out.code !== 0) {
+      if (r.kind === "no-distros") return false;
+      const q = await this.#exe.callRetry(["--list", "--quiet"]);
+      if (q.out.code === 0 && q.text.trim() === "") return false;
+      throw this.#exe.fail(listArgv(), r);
+    }
+    return parseListVerbose(r.text).some((row) => row.name === STORE_CONTAINER);
+  }
+
+  /** The store's disk file. */
+  #disk(): string {
+    return this.ctx.path.join(this.o.storeDir, "ext4.vhdx");
+  }
+
+  /** Removes what an unfinished store creation (its journal record) made: distro and disk. */
+  async #settle(reporter?: Reporter): Promise<void> {
+    const { JournalWriter, readJournal, settlePlan } = await journal();
+    const j = await readJournal(this.o.paths, STORE_KEY);
+    if (!j) return;
+    reporter?.warn(`${settlePlan(j).message} (pid ${j.pid}).`);
+    await discard(this.ctx, STORE_CONTAINER, this.o.storeDir, true);
+    // The record is written only when no disk existed: one there now is the interrupted import's.
+    await Deno.remove(this.#disk()).catch(() => {});
+    await new JournalWriter(journalFile(this.o.paths, STORE_KEY), j).end();
   }
 
   /** First use: version check, import, sparse disk, start; a failure leaves no store behind. */
@@ -63,6 +142,7 @@ export class WslStore implements StoreDriver {
       this.o.storeImage,
       reporter,
     );
+    faultPoint("store _store: imported");
     try {
       const sparse = await this.#exe.callRetry(setSparseArgv(STORE_CONTAINER));
       if (sparse.kind === "sparse-disabled") {
@@ -72,6 +152,7 @@ export class WslStore implements StoreDriver {
       } else if (sparse.out.code !== 0) {
         throw this.#exe.fail(setSparseArgv(STORE_CONTAINER), sparse);
       }
+      faultPoint("store _store: sparse");
       reporter?.step("Starting the store");
       await waitReady(this.ctx, STORE_CONTAINER, this.o.probe, "store");
     } catch (e) {

@@ -63,6 +63,7 @@ in
   declaredSecrets = cfg.codchi.internal.declaredSecrets;
   initScript = cfg.codchi.initScript;
   welcome = textOf (cfg.system.build.codchiWelcome or null);
+  codchiInit = textOf (cfg.system.build.codchiInit or null);
   systemPackages = map (p: p.name) cfg.environment.systemPackages;
   etc = lib.mapAttrs (_: e: { inherit (e) enable; source = if e.source == null then null else toString e.source; text = e.text; }) cfg.environment.etc;
   nvidiaToolkit = {
