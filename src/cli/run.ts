@@ -4,6 +4,7 @@
  * command's module. Errors become their message and exit code here.
  */
 import { UsageError } from "../errors.ts";
+import type { ErrorReport } from "./report.ts";
 import { Ui, uiOptions } from "../ui.ts";
 import { commandIndex, type FastPath, type GlobalFlags } from "./argv.ts";
 import { printRootHelp } from "./top_text.ts";
@@ -45,6 +46,12 @@ export async function runCommand(
     );
   }
   try {
+    if (Deno.build.os === "windows") {
+      // Codchi on Windows keeps its tray running: every call starts it when none runs.
+      const { startTrayIfWanted } = await import("./tray_start.ts");
+      const i = commandIndex(args);
+      await startTrayIfWanted(new Context(env, ui), i >= 0 ? args[i] : undefined);
+    }
     if (fast?.kind === "exec" || fast?.kind === "status") {
       const ctx = new Context(env, ui);
       if (fast.kind === "exec") await execAction(ctx, fast.name, fast.cmd);
@@ -69,7 +76,21 @@ export async function runCommand(
     return code;
   } catch (e) {
     ui.done();
-    const { reportError } = await import("./report.ts");
+    const { errorReport, reportError } = await import("./report.ts");
+    const report = errorReport(e);
+    if (report && Deno.build.os === "windows") await showErrorBoxIfWindowless(report, args);
     return reportError(e, ui);
+  }
+}
+
+/** In `codchiw.exe` (no console, started by a shortcut) a failure is shown in a message box. */
+async function showErrorBoxIfWindowless(report: ErrorReport, args: string[]): Promise<void> {
+  const { errorBoxText, isWindowlessLauncher } = await import("../host/windows/error_box.ts");
+  if (!isWindowlessLauncher(Deno.execPath())) return;
+  const { showErrorBox } = await import("../host/windows/ffi/message_box.ts");
+  try {
+    await showErrorBox(errorBoxText(report, args));
+  } catch {
+    // No user32 (a server core): the error goes to stderr only.
   }
 }

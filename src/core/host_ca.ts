@@ -23,14 +23,20 @@ export function isPemBundle(text: string): boolean {
 }
 
 /**
- * The host's CA bundle (PEM), or undefined where none is found (Windows: not exported yet).
- * `SSL_CERT_FILE` (OpenSSL's own variable) in `env` names the bundle first, when it holds PEM.
+ * The host's CA bundle (PEM), or undefined where none is found: on Linux the distribution's
+ * bundle file (`SSL_CERT_FILE`, OpenSSL's own variable, in `env` first when it holds PEM), on
+ * Windows the certificate store's ROOT and CA certificates (`windows`).
  */
 export async function readHostCaBundle(
   os: HostOs,
   read: (p: string) => Promise<string> = Deno.readTextFile,
   env: Record<string, string | undefined> = {},
+  windows: () => Promise<string | undefined> = () => Promise.resolve(undefined),
 ): Promise<string | undefined> {
+  if (os === "windows") {
+    const bundle = await windows();
+    return bundle && isPemBundle(bundle) ? bundle : undefined;
+  }
   if (os !== "linux") return undefined;
   const named = env.SSL_CERT_FILE ? [env.SSL_CERT_FILE] : [];
   for (const p of [...named, ...LINUX_CA_BUNDLES]) {
@@ -52,7 +58,10 @@ export const WRITE_CA_ARGV = [
   MACHINE_CA_PATH,
 ];
 
-/** Writes the bundle into the machine through stdin (one spawn; nothing in argv but the path). */
+/**
+ * Writes the bundle into the machine through stdin (one spawn; nothing in argv but the path). The
+ * machine has started (systemd up, NixOS active), so `sh` is there on every driver.
+ */
 export async function pushHostCa(driver: Driver, machine: string, bundle: string): Promise<void> {
   const out = await driver.exec(machine, WRITE_CA_ARGV, {
     user: "root",
@@ -73,12 +82,17 @@ export async function pushHostCa(driver: Driver, machine: string, bundle: string
  * Gives a started machine the host's proxy (`config.json` `hostProxy`, opt-in, host_proxy.ts) and
  * the host's CA bundle (`config.json` `hostCertificates`, default on); the
  * machine trusts it only when its config enables `codchi.hostCertificates`. Only where the driver
- * hands it in (`Driver.handsInHostCa`; not on WSL yet: the Windows certificate store is not
- * exported).
+ * hands it in (`Driver.handsInHostCa`); on Windows the bundle is the certificate store's.
  */
 export async function handInHostCa(ctx: CoreContext, driver: Driver, name: string): Promise<void> {
   await handInHostProxy(ctx, driver, name);
   if (!driver.handsInHostCa || !(await ctx.config()).hostCertificates) return;
-  const bundle = await readHostCaBundle((await ctx.paths()).os, undefined, ctx.env);
+  const host = await ctx.host();
+  const bundle = await readHostCaBundle(
+    (await ctx.paths()).os,
+    undefined,
+    ctx.env,
+    host.caBundle ? () => host.caBundle!() : undefined,
+  );
   if (bundle) await pushHostCa(driver, name, bundle);
 }

@@ -114,8 +114,8 @@ export interface Driver {
   /** The NixOS driver module this driver's machines are built with (the core never guesses). */
   readonly nixosModule: NixosDriverModule;
   /**
-   * Whether a started machine gets the host's CA bundle (`config.json` `hostCertificates`); false
-   * where the host's certificate store is not exported yet (WSL: the Windows store).
+   * Whether a started machine gets the host's CA bundle (`config.json` `hostCertificates`; on
+   * Windows the certificate store's); false for a driver that cannot push it.
    */
   readonly handsInHostCa: boolean;
   readonly runner: Runner;

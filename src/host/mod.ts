@@ -23,10 +23,20 @@ export function createHost(deps: HostDeps): Host {
   const { paths, reporter, runner } = deps;
   if (paths.os === "windows") {
     return {
-      apps: async () => (await import("./windows_apps.ts")).windowsHostApps(paths, reporter),
+      apps: async (opts) =>
+        (await import("./windows_apps.ts")).windowsHostApps(paths, reporter, opts),
       runTray: async (actions, run) =>
         (await import("./windows_tray.ts")).runWindowsHostTray(runner, actions, run),
-      uninstallFiles: () => Promise.resolve([]),
+      uninstallFiles: async () => {
+        const { trayAutostartPath } = await import("./windows/autostart.ts");
+        const { knownFolder } = await import("./windows/ffi/known_folders.ts");
+        return [trayAutostartPath(knownFolder("Startup"))];
+      },
+      caBundle: async () => {
+        const { readStoreCertificates } = await import("./windows/ffi/cert_store.ts");
+        const { pemBundle } = await import("./windows/cert_bundle.ts");
+        return pemBundle(readStoreCertificates()) || undefined;
+      },
     };
   }
   return {

@@ -57,4 +57,9 @@ export interface Host {
   runTray(actions: TrayActions, run: TrayRun): Promise<boolean>;
   /** Files codchi wrote outside its folders that `uninstall` removes (the tray's autostart). */
   uninstallFiles(): Promise<string[]>;
+  /**
+   * The host's CA bundle (PEM) where the OS keeps it elsewhere than in a bundle file: Windows'
+   * certificate store; undefined when there is none (Linux: its bundle files, core/host_ca.ts).
+   */
+  caBundle?(): Promise<string | undefined>;
 }

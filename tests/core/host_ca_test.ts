@@ -11,7 +11,11 @@ Deno.test("readHostCaBundle takes the first PEM bundle, skips missing and non-PE
   const read = (p: string) =>
     p in files ? Promise.resolve(files[p]) : Promise.reject(new Deno.errors.NotFound(p));
   assertEquals(await readHostCaBundle("linux", read), PEM);
-  assertEquals(await readHostCaBundle("windows", read), undefined);
+  // Windows: the certificate store's bundle (tests/windows/cert_store_test.ts reads Wine's).
+  const store = (b: string | undefined) => () => Promise.resolve(b);
+  assertEquals(await readHostCaBundle("windows", read, {}, store(PEM)), PEM);
+  assertEquals(await readHostCaBundle("windows", read, {}, store(undefined)), undefined);
+  assertEquals(await readHostCaBundle("windows", read, {}, store("garbage")), undefined);
   assertEquals(await readHostCaBundle("linux", () => Promise.reject(new Error("x"))), undefined);
 });
 

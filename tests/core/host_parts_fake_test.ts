@@ -101,20 +101,31 @@ Deno.test("duplicate on a driver that owns the machine's disk: the core does not
 
 // ---------------------------------------------------------------- host CA and proxy
 
-Deno.test("host CA: handed to an LXD machine at start (when the host has one), not to WSL", async () => {
+Deno.test("host CA: handed to an LXD and a WSL machine right after start (when the host has one)", async () => {
   const bundle = await readHostCaBundle("linux");
   for (const name of ["lxd", "wsl"] as const) {
     await using h = await fakeHost({ driver: { name }, config: { hostCertificates: true } });
     await init(h);
     const file = h.driver.machines.get("a")!.files.get(MACHINE_CA_PATH);
-    if (name === "lxd" && bundle !== undefined) {
-      equal(text(file?.data), bundle);
-      equal(file?.mode, 0o644);
-      const i = h.driver.calls.indexOf("start a");
-      ok(h.driver.calls[i + 1].startsWith("exec a root sh -c"), "right after the start");
-    } else {
+    if (bundle === undefined) {
       equal(file, undefined);
+      continue;
     }
+    equal(text(file?.data), bundle);
+    equal(file?.mode, 0o644);
+    const i = h.driver.calls.indexOf("start a");
+    ok(
+      h.driver.calls[i + 1].startsWith("exec a root sh -c"),
+      `after start: ${h.driver.calls[i + 1]}`,
+    );
+  }
+  {
+    await using h = await fakeHost({
+      driver: { name: "wsl" },
+      config: { hostCertificates: false },
+    });
+    await init(h);
+    equal(h.driver.machines.get("a")!.files.get(MACHINE_CA_PATH), undefined, "off: nothing");
   }
 });
 

@@ -133,7 +133,7 @@ export class FakeDriver implements Driver {
   readonly name: DriverName;
   /** The NixOS module the real driver of this name states (WSL: wsl; LXD and Incus: lxd). */
   readonly nixosModule: NixosDriverModule;
-  /** As the real driver of this name: WSL does not hand in the host's CA bundle yet. */
+  /** As the real drivers: every one hands in the host's CA bundle (WSL: Windows' store's). */
   readonly handsInHostCa: boolean;
   readonly managesMachineData: boolean;
   readonly usb?: UsbSupport;
@@ -142,7 +142,7 @@ export class FakeDriver implements Driver {
   constructor(readonly paths: Paths, opts: FakeDriverOptions = {}) {
     this.name = opts.name ?? "lxd";
     this.nixosModule = this.name === "wsl" ? "wsl" : "lxd";
-    this.handsInHostCa = this.name !== "wsl";
+    this.handsInHostCa = true;
     this.managesMachineData = opts.managesMachineData ?? false;
     if (opts.usb) {
       const devices = opts.usb;

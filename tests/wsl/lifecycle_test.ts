@@ -7,6 +7,8 @@
  */
 import { deepEqual, equal, match, ok as assert } from "node:assert/strict";
 import { lifecycleContract } from "../contract/lifecycle.ts";
+import { HOST_CA_FILE } from "../../src/contract.ts";
+import { readHostCaBundle } from "../../src/core/host_ca.ts";
 import {
   CAN_RUN,
   execIn,
@@ -112,6 +114,11 @@ Deno.test({ name: "wsl cli: the whole lifecycle of a machine", ...opts }, async 
         equal(seen.stdout.trim(), system, "the machine mounts the profile the store built");
         const active = await execIn(home, M, ["readlink", "-f", "/run/current-system"]);
         equal(active.stdout.trim(), system, "and activated it at boot");
+        // The host's CA bundle is handed in at start, as on LXD (on Windows: the certificate
+        // store's, tests/windows/cert_store_test.ts), readable by the machine user.
+        const ca = await execIn(home, M, ["cat", HOST_CA_FILE]);
+        equal(ca.code, 0, ca.stderr);
+        equal(ca.stdout, await readHostCaBundle("linux"));
       },
       exec: async ({ M }) => {
         const stdin = await home.run(["exec", M, "--", "cat"], { stdin: "from stdin\n" });

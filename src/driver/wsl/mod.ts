@@ -101,8 +101,8 @@ export const DEFAULT_MACHINE_PROBE = [
 export class WslDriver implements Driver {
   readonly name = "wsl" as const;
   readonly nixosModule = "wsl" as const;
-  /** The Windows certificate store is not exported yet. */
-  readonly handsInHostCa = false;
+  /** The host's CA bundle (Windows: the certificate store's) is pushed with the file push. */
+  readonly handsInHostCa = true;
   readonly runner: Runner;
   readonly store: WslStore;
   readonly host: HostIntegration;

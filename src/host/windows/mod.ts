@@ -11,6 +11,7 @@ import { knownFolder, knownFolderEnv } from "./ffi/known_folders.ts";
 import { pickIconFile, pngToIco } from "./ico.ts";
 import { type Launcher, stableLauncher } from "./launcher.ts";
 import { encodeShellLink } from "./lnk.ts";
+import { trayAutostartLink, trayAutostartPath } from "./autostart.ts";
 import { planShortcuts, safeFileName, shortcutFolder, staleFiles } from "./shortcuts.ts";
 import { fragmentPath, renderFragment } from "./terminal.ts";
 
@@ -70,7 +71,10 @@ export interface WindowsHostApps {
  * `selfArgv` (how to start codchi itself) picks the launcher: one element is `codchi.exe`
  * (made update-proof by `stableLauncher`), more (e.g. `deno run -A main.ts`) are kept as they are.
  */
-export function windowsHostApps(paths: Paths): WindowsHostApps {
+export function windowsHostApps(
+  paths: Paths,
+  opts: { trayAutostart?: boolean } = {},
+): WindowsHostApps {
   let base: Omit<WindowsHostContext, "launcher"> | undefined;
   const context = (selfArgv: string[]): WindowsHostContext => {
     if (!base) {
@@ -85,10 +89,34 @@ export function windowsHostApps(paths: Paths): WindowsHostApps {
     return { ...base, launcher: launcherFor(selfArgv, base.env.LOCALAPPDATA ?? paths.dataDir) };
   };
   return {
-    export: (machine, appsDir, selfArgv) =>
-      exportApps(context(selfArgv), machine, appsDir).then(() => {}),
+    export: async (machine, appsDir, selfArgv) => {
+      const ctx = context(selfArgv);
+      await exportApps(ctx, machine, appsDir);
+      if (opts.trayAutostart !== undefined) {
+        await applyTrayAutostart(ctx, knownFolder("Startup"), opts.trayAutostart);
+      }
+    },
     remove: (machine) => removeApps(context([Deno.execPath()]), machine),
   };
+}
+
+/**
+ * Writes the tray's Startup shortcut (`enabled`, config.json `tray.autostart`) or removes it;
+ * returns its path.
+ */
+export async function applyTrayAutostart(
+  ctx: WindowsHostContext,
+  startupDir: string,
+  enabled: boolean,
+): Promise<string> {
+  const path = trayAutostartPath(startupDir);
+  if (enabled) {
+    await writeAtomic(
+      path,
+      encodeShellLink(trayAutostartLink(ctx.launcher, ctx.env, ctx.workingDir)),
+    );
+  } else await Deno.remove(path).catch(ignoreMissing); // the Startup folder itself stays
+  return path;
 }
 
 /** The launcher for `selfArgv`: a compiled codchi.exe, or an interpreter with its arguments. */
