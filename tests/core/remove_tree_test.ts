@@ -5,6 +5,7 @@
  */
 import { equal, match } from "node:assert/strict";
 import { REPO } from "../support/cli.ts";
+import { asOsUser } from "../support/os_user.ts";
 
 const USER = "codchi-ta";
 const hasUser = Deno.uid() === 0 &&
@@ -19,22 +20,17 @@ async function removeAsUser(root: string, path: string) {
       `try { await removeTree(Deno.args[0]); } catch (e) {\n` +
       `  console.error(e.name + ": " + e.message + " | " + (e.hint ?? "")); Deno.exit(3);\n}\n`,
   );
-  const out = await new Deno.Command("setpriv", {
-    args: [
-      "--reuid",
-      USER,
-      "--regid",
-      "users",
-      "--init-groups",
-      "--",
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--quiet",
-      "--no-lock",
-      script,
-      path,
-    ],
+  const { cmd, args } = asOsUser(USER, [
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--quiet",
+    "--no-lock",
+    script,
+    path,
+  ]);
+  const out = await new Deno.Command(cmd, {
+    args,
     env: { PATH: "/usr/bin:/bin", HOME: root, DENO_DIR: `${root}/deno`, NO_COLOR: "1" },
     clearEnv: true,
   }).output();

@@ -9,6 +9,7 @@
 import { deepStrictEqual as deepEqual, equal, match, ok as assert } from "node:assert/strict";
 import { type CliResult, makeHome, REPO, testbedEnv, type TestHome } from "../support/cli.ts";
 import { ENGINE } from "../support/engine.ts";
+import { asOsUser } from "../support/os_user.ts";
 import { execIn, haveTestbed, lxc, ok } from "./cli_support.ts";
 
 const bed = testbedEnv();
@@ -80,21 +81,16 @@ async function homeOf(user: string, env: Record<string, string>) {
   equal((await sh("cp", "-a", from, denoDir)).code, 0);
   equal((await sh("chown", "-R", `${user}:users`, home.root)).code, 0);
   const run = async (args: string[]): Promise<CliResult> => {
-    const out = await new Deno.Command("setpriv", {
-      args: [
-        "--reuid",
-        user,
-        "--regid",
-        "users",
-        "--init-groups",
-        "--",
-        Deno.execPath(),
-        "run",
-        "-A",
-        "--quiet",
-        `${REPO}/main.ts`,
-        ...args,
-      ],
+    const { cmd, args: argv } = asOsUser(user, [
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--quiet",
+      `${REPO}/main.ts`,
+      ...args,
+    ]);
+    const out = await new Deno.Command(cmd, {
+      args: argv,
       env: { ...home.env, DENO_DIR: denoDir, USER: user, LOGNAME: user },
       clearEnv: true,
       stdin: "null",
