@@ -7,6 +7,7 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { EXEC_TOKEN_VAR, sessionArgv } from "../../src/driver/wsl/argv.ts";
+import { HOSTILE_WORDS, shellMissing } from "../support/shells.ts";
 
 /** The shells under test: argv that replaces the wrapper's `/bin/sh`. */
 const SHELLS: { name: string; argv: string[] }[] = [
@@ -16,34 +17,7 @@ const SHELLS: { name: string; argv: string[] }[] = [
   { name: "busybox ash", argv: ["/bin/busybox", "sh"] },
 ];
 
-function missing(path: string): string | undefined {
-  try {
-    return Deno.statSync(path).isFile ? undefined : `${path} is not a file`;
-  } catch {
-    return `${path} is missing (scripts/setup.sh --test-deps installs it)`;
-  }
-}
-
-/** Words no shell may re-split, expand or reinterpret. */
-const HOSTILE = [
-  "",
-  " ",
-  "a b",
-  "$HOME",
-  "`id`",
-  "$(id)",
-  "'",
-  '"',
-  "\\",
-  "*",
-  "-n",
-  "--",
-  "-e",
-  "line1\nline2",
-  "tab\there",
-  "über 🚀",
-  ";exit 9",
-];
+const HOSTILE = [...HOSTILE_WORDS];
 
 /** Runs sessionArgv("root", …) with its /bin/sh replaced by `shell`, in `dir`. */
 async function run(
@@ -76,7 +50,7 @@ async function withDir(fn: (dir: string) => Promise<void>) {
 }
 
 for (const sh of SHELLS) {
-  const why = missing(sh.argv[0]);
+  const why = shellMissing(sh.argv[0]);
   const ignore = why !== undefined;
   const name = (what: string) =>
     `WSL login wrapper under ${sh.name}: ${what}${why ? ` (${why})` : ""}`;

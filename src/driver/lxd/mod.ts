@@ -89,6 +89,7 @@ import {
   DEFAULT_PROJECT,
   inProject,
   isProjectMissing,
+  ownsProject,
   projectCreateArgv,
   projectDeleteArgv,
   projectShowArgv,
@@ -610,8 +611,8 @@ export class LxdDriver implements Driver {
       await this.lxc(imageDeleteArgv(this.bin, a));
       removed.push(`${this.name === "incus" ? "Incus" : "LXD"} image ${a}`);
     }
-    if (this.project !== DEFAULT_PROJECT && this.projectSource !== "env") {
-      // The project is this data folder's own (a named one may be shared: it stays).
+    if (ownsProject(this.projectSource)) {
+      // Only the data folder's own project goes; one named by hand may be shared: it stays.
       const exists = await this.runner.run(projectShowArgv(this.bin, this.project), {
         check: false,
       });
@@ -631,7 +632,8 @@ export class LxdDriver implements Driver {
    */
   async ensureProject(): Promise<void> {
     if (this.project === DEFAULT_PROJECT) return;
-    if (this.#pinFile) {
+    if (this.#pinFile && this.projectSource === "new") {
+      // Only codchi's own choice is pinned: a pin means "this data folder's own project".
       const { writeFileAtomic } = await import("../../config/store.ts");
       await writeFileAtomic(this.#pinFile, `${this.project}\n`);
     }

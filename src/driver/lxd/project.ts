@@ -56,6 +56,14 @@ export function chooseProject(i: ProjectInputs): { project: string; source: Proj
   return { project: autoProjectName(i.user, i.dataDir), source: "new" };
 }
 
+/**
+ * Whether the project is the data folder's own (made and pinned by codchi), so `uninstall` may
+ * delete it; one named by `CODCHI_LXD_PROJECT` or config.json may be shared and stays.
+ */
+export function ownsProject(source: ProjectSource): boolean {
+  return source === "new" || source === "pinned";
+}
+
 /** Why `name` cannot be a project name, or undefined. */
 export function projectNameProblem(name: string): string | undefined {
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) return "is not a valid project name";

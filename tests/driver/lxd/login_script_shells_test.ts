@@ -5,6 +5,7 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { LOGIN_SCRIPT } from "../../../src/driver/lxd/argv.ts";
+import { HOSTILE_WORDS, shellMissing } from "../../support/shells.ts";
 
 /** The shells under test: argv prefix that runs a `-c` script, when the binary exists. */
 const SHELLS: { name: string; argv: string[] }[] = [
@@ -14,19 +15,12 @@ const SHELLS: { name: string; argv: string[] }[] = [
   { name: "busybox ash", argv: ["/bin/busybox", "sh", "-c"] },
 ];
 
-function exists(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
+const exists = (path: string) => shellMissing(path) === undefined;
 
-/** " (skipped: … missing)" for a shell that is not installed, so the skip says why. */
+/** " (skipped: …)" for a shell that is not installed, so the skip says why. */
 function skipReason(path: string): string {
-  return exists(path)
-    ? ""
-    : ` (skipped: ${path} is missing; scripts/setup.sh --test-deps installs it)`;
+  const why = shellMissing(path);
+  return why ? ` (skipped: ${why})` : "";
 }
 
 /** Runs LOGIN_SCRIPT with `args` under a shell; stdin carries `input`. */
@@ -46,25 +40,7 @@ async function run(shell: string[], args: string[], input = "") {
   return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
 }
 
-/** Words no shell may re-split, expand or reinterpret. */
-const HOSTILE = [
-  "",
-  " ",
-  "a b",
-  "$HOME",
-  "`id`",
-  "$(id)",
-  "'",
-  '"',
-  "\\",
-  "*",
-  "-n",
-  "--",
-  "line1\nline2",
-  "tab\there",
-  "über 🚀",
-  ";exit 9",
-];
+const HOSTILE = [...HOSTILE_WORDS];
 
 for (const sh of SHELLS) {
   Deno.test({

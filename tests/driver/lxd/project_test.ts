@@ -5,9 +5,13 @@ import {
   fnv1a,
   inProject,
   isProjectMissing,
+  ownsProject,
   projectCreateArgv,
   projectNameProblem,
 } from "../../../src/driver/lxd/project.ts";
+import { LxdDriver } from "../../../src/driver/lxd/mod.ts";
+import { computePaths } from "../../../src/config/paths.ts";
+import type { Output, Runner } from "../../../src/process.ts";
 import { UsageError } from "../../../src/errors.ts";
 
 const base = {
@@ -99,4 +103,58 @@ Deno.test("isProjectMissing: the engines' wording, nothing else", () => {
   equal(isProjectMissing('Error: Failed to load project "x": not found'), true);
   equal(isProjectMissing("Error: not found"), false);
   equal(isProjectMissing("Error: Instance not found"), false);
+});
+
+Deno.test("ownsProject: only codchi's own choice (new or pinned) is the data folder's to delete", () => {
+  equal(ownsProject("new"), true);
+  equal(ownsProject("pinned"), true);
+  for (const s of ["env", "config", "existing install"] as const) equal(ownsProject(s), false, s);
+});
+
+/** A runner that records argv and answers `project show` with "not found" (exit 1). */
+function recorder(): Runner & { calls: string[][] } {
+  const calls: string[][] = [];
+  const out = (code: number): Output => ({
+    code,
+    stdout: new Uint8Array(),
+    stderr: new Uint8Array(),
+    text: "",
+    errText: code ? "Error: Project not found" : "",
+  });
+  return {
+    calls,
+    get spawns() {
+      return calls.length;
+    },
+    run(argv: string[]): Promise<Output> {
+      calls.push(argv);
+      return Promise.resolve(out(argv[2] === "show" ? 1 : 0));
+    },
+  };
+}
+
+Deno.test("ensureProject: makes the project; pins only codchi's own choice", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const paths = computePaths("linux", { HOME: root });
+    for (const [source, pinned] of [["new", true], ["config", false], ["env", false]] as const) {
+      const pinFile = `${root}/pin-${source}`;
+      const runner = recorder();
+      const d = new LxdDriver({
+        paths,
+        runner,
+        binary: "lxc",
+        env: {},
+        project: { name: "codchi-a-12345678", source, pinFile },
+      });
+      await d.ensureProject();
+      assertEquals(runner.calls.map((c) => c.slice(0, 3)), [
+        ["lxc", "project", "show"],
+        ["lxc", "project", "create"],
+      ]);
+      equal(await Deno.stat(pinFile).then(() => true, () => false), pinned, source);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
