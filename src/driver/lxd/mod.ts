@@ -78,6 +78,7 @@ import {
   isAlreadyRunning,
   isAlreadyStopped,
   isNotFound,
+  isTransientFileError,
   type ListedContainer,
   parseImageAliases,
   parseList,
@@ -575,7 +576,13 @@ export class LxdDriver implements Driver {
     mode: number,
     owner: { uid: number; gid: number },
   ): Promise<void> {
-    await this.lxc(filePushArgv(this.bin, container, path, { mode, ...owner }), { stdin: data });
+    const argv = filePushArgv(this.bin, container, path, { mode, ...owner });
+    for (let attempt = 1;; attempt++) {
+      const out = await this.lxc(argv, { stdin: data, check: false });
+      if (out.code === 0) return;
+      if (attempt >= 3 || !isTransientFileError(out.errText)) throw toolError(argv, out);
+      await sleep(100 * attempt);
+    }
   }
 
   async stop(machine: string, force = false): Promise<void> {

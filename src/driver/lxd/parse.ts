@@ -89,6 +89,17 @@ export function isAlreadyStopped(errText: string): boolean {
   return /already stopped|not running/i.test(errText);
 }
 
+/**
+ * Whether a file push failed only because LXD's per-instance file server (forkfile) went away
+ * under it (it exits when idle; a request arriving just then is reset). Trying again works.
+ */
+export function isTransientFileError(errText: string): boolean {
+  return /forkfile\.sock/.test(errText) &&
+    /connection reset by peer|broken pipe|EOF|connection refused|no such file or directory/i.test(
+      errText,
+    );
+}
+
 /** Whether an error text says the instance is already running. */
 export function isAlreadyRunning(errText: string): boolean {
   return /already running/i.test(errText);

@@ -117,7 +117,26 @@ export class LxdStore implements StoreDriver {
       );
     }
     for (const dir of storeHostDirs(this.d.paths)) await Deno.mkdir(dir, { recursive: true });
-    if (store.status !== "Running") {
+    if (store.status !== "Running") listed = await this.#start(listed, reporter);
+    if (daemon) await this.waitDaemon();
+    return listed;
+  }
+
+  /**
+   * Starts the stopped store under the store's lock: two codchis starting it at once would push
+   * its files side by side (LXD's file server resets one of them) and start it twice. The later
+   * one finds it running and only waits for the daemon.
+   */
+  async #start(listed: ListedContainer[], reporter?: Reporter): Promise<ListedContainer[]> {
+    const lock = await acquireLock(
+      `${this.d.paths.locksDir}/${STORE_KEY}.lock`,
+      "The store",
+      lockTimeoutMs(10 * 60_000),
+      (holder) => reporter?.warn(`Waiting for another codchi starting the store (${holder})…`),
+    );
+    try {
+      const now = await this.d.listed();
+      if (now.find((c) => c.name === STORE_CONTAINER)?.status === "Running") return now;
       // Read at the store's start (setup.sh, daemon.sh), so they go in before it.
       for (const f of await this.d.storeFiles?.() ?? []) {
         await this.d.pushTo(STORE_CONTAINER, f.path, f.data, f.mode);
@@ -126,9 +145,10 @@ export class LxdStore implements StoreDriver {
       const argv = startArgv(this.d.bin, STORE_CONTAINER);
       const out = await this.d.lxc(argv, { check: false, timeoutMs: 60_000 });
       if (out.code !== 0 && !isAlreadyRunning(out.errText)) throw toolError(argv, out);
+      return listed;
+    } finally {
+      lock.release();
     }
-    if (daemon) await this.waitDaemon();
-    return listed;
   }
 
   async ensureRunning(reporter?: Reporter): Promise<void> {
