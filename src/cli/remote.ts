@@ -3,7 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 import type { Context } from "./context.ts";
 import { renderTable } from "../ui.ts";
 import { UsageError } from "../errors.ts";
-import type { RemoteDeps } from "../core/remotes.ts";
+import type { RemoteDeps } from "../driver/lxd/remote_client.ts";
 
 /** The client binary and the remote in use (LXD/Incus only). */
 async function deps(ctx: Context): Promise<RemoteDeps> {
@@ -41,7 +41,7 @@ export function remoteCommand(ctx: Context) {
       '\nExample:\n  printf %s "$TOKEN" | codchi remote add build https://build.example.org:8443',
     )
     .action(async (name, url) => {
-      const { addRemote } = await import("../core/remotes.ts");
+      const { addRemote } = await import("../driver/lxd/remote_client.ts");
       const d = await deps(ctx);
       const added = await addRemote(d, name, url, async () => {
         if (Deno.stdin.isTerminal()) {
@@ -59,7 +59,7 @@ export function remoteCommand(ctx: Context) {
   remote.command("list").alias("ls")
     .description("list the remotes machines can run on (the one in use is marked)")
     .action(async () => {
-      const { listRemotes } = await import("../core/remotes.ts");
+      const { listRemotes } = await import("../driver/lxd/remote_client.ts");
       const rows = await listRemotes(await deps(ctx));
       ctx.ui.result(
         rows.length
@@ -76,7 +76,7 @@ export function remoteCommand(ctx: Context) {
     .description("forget a remote (the server keeps its machines)")
     .argument("<name>", "the remote's name")
     .action(async (name) => {
-      const { removeRemote } = await import("../core/remotes.ts");
+      const { removeRemote } = await import("../driver/lxd/remote_client.ts");
       await removeRemote(await deps(ctx), name);
       ctx.ui.result(`Remote "${name}" removed.`, { name, removed: true });
     });

@@ -184,7 +184,7 @@ Deno.test({
       },
     );
 
-    await t.step("exec passes argv exactly, as the machine user, with stdin", async () => {
+    await t.step("exec passes argv exactly, as the machine user", async () => {
       const r = await home.run([
         "exec",
         M,

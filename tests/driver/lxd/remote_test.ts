@@ -30,7 +30,7 @@ import {
   volumeDeleteArgv,
   volumeListArgv,
 } from "../../../src/driver/lxd/remote_layout.ts";
-import { addRemote, removeRemote } from "../../../src/core/remotes.ts";
+import { addRemote, removeRemote } from "../../../src/driver/lxd/remote_client.ts";
 import { ConflictError, UsageError } from "../../../src/errors.ts";
 import type { Output, Runner, RunOpts } from "../../../src/process.ts";
 

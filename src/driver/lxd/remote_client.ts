@@ -2,9 +2,9 @@
  * `codchi remote add|list|remove`: the LXD/Incus client's own remotes (machines on a remote
  * server). The trust token (or LXD 5.0's trust password) travels on the client's stdin only.
  */
-import { ConflictError, NotFoundError, UsageError } from "../errors.ts";
-import { type Runner, toolError } from "../process.ts";
-import type { LxcBinary } from "../driver/lxd/argv.ts";
+import { ConflictError, NotFoundError, UsageError } from "../../errors.ts";
+import { type Runner, toolError } from "../../process.ts";
+import type { LxcBinary } from "./argv.ts";
 import {
   checkRemoteName,
   checkRemoteUrl,
@@ -14,7 +14,7 @@ import {
   type RemoteEntry,
   remoteListArgv,
   remoteRemoveArgv,
-} from "../driver/lxd/remote.ts";
+} from "./remote.ts";
 
 /** What the remote commands need. */
 export interface RemoteDeps {
