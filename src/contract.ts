@@ -21,6 +21,11 @@ export const MACHINE_USER = {
 export const ENV_FILE = contract.envFile;
 /** Where a WSL host drops the env file for the machine's init to move into place. */
 export const WSL_ENV_DROP = contract.wslEnvDrop;
+/**
+ * The env-file variable that carries the host's Windows PATH, translated (`/mnt/c/…`, `:`-joined),
+ * which the WSL module appends after the NixOS PATH.
+ */
+export const WINDOWS_PATH_VAR = contract.windowsPathVar;
 /** Folder inside the machine where the host's sockets and per-exec files appear. */
 export const HOST_DIR = contract.hostDir;
 /** A file below HOST_DIR by its contract key. */

@@ -69,6 +69,7 @@ export interface Evaluated {
   systemdPackages: { name: string; destination: string; text: string }[];
   userManagerConfig: string;
   extraInit: string;
+  sessionVariables: Record<string, string | string[]>;
   fishInit: string;
   tmpfiles: string[];
   activationScripts: Record<string, string>;

@@ -7,7 +7,13 @@
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { posix } from "node:path";
-import { CONTRACT, ENV_FILE, HOST_CA_FILE, MACHINE_USER } from "../../src/contract.ts";
+import {
+  CONTRACT,
+  ENV_FILE,
+  HOST_CA_FILE,
+  MACHINE_USER,
+  WINDOWS_PATH_VAR,
+} from "../../src/contract.ts";
 import {
   MACHINE_PULSE_CLIENT_CONF,
   MACHINE_PULSE_SOCKET,
@@ -144,6 +150,46 @@ test("wsl: wsl.conf mounts Windows drives for the machine user and logs in as it
   const conf = e.etc["wsl.conf"].text ?? "";
   match(conf, new RegExp(`uid=${MACHINE_USER.uid},gid=${MACHINE_USER.gid}`));
   match(conf, new RegExp(`\\[user\\]\\ndefault=${MACHINE_USER.name}\\n`));
+});
+
+/** The evaluated extraInit's Windows-PATH code run by `sh` with `path` and the variable set. */
+function runWindowsPath(snippet: string, path: string, windows?: string): string {
+  const env: Record<string, string> = { PATH: path };
+  if (windows !== undefined) env[WINDOWS_PATH_VAR] = windows;
+  const r = new Deno.Command("/bin/sh", {
+    args: ["-c", `${snippet}\n${snippet}\nprintf %s "$PATH"`], // twice: a nested login shell
+    clearEnv: true,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  equal(r.code, 0, dec(r.stderr));
+  return dec(r.stdout);
+}
+
+test("wsl: the host's Windows PATH comes after NixOS's; VS Code does not nag", async () => {
+  const e = drivers.wsl ?? (await evalCases([base("wsl")]))[0];
+  const file = await Deno.readTextFile(
+    new URL("../../nix/nixos/driver/wsl/windows_path.sh", import.meta.url),
+  );
+  const snippet = file.replaceAll("@windowsPathVar@", WINDOWS_PATH_VAR);
+  ok(!snippet.includes("@"), "every placeholder is filled");
+  const at = e.extraInit.indexOf(snippet);
+  ok(at >= 0, `the WSL module's extraInit holds windows_path.sh:\n${e.extraInit}`);
+  // After the env file (which carries the variable) is sourced.
+  const envAt = e.extraInit.indexOf(`. ${ENV_FILE}\n`);
+  ok(envAt >= 0 && envAt < at, "the env file is sourced before the Windows PATH is appended");
+  equal(e.sessionVariables.DONT_PROMPT_WSL_INSTALL, "1");
+  // What the code does: appended once, NixOS first; nothing without the variable.
+  const nixos = "/run/wrappers/bin:/run/current-system/sw/bin";
+  const win = "/mnt/c/Windows/System32:/mnt/c/Program Files/Microsoft VS Code/bin";
+  equal(runWindowsPath(snippet, nixos, win), `${nixos}:${win}`);
+  equal(runWindowsPath(snippet, nixos), nixos);
+  equal(runWindowsPath(snippet, nixos, ""), nixos);
+  // Other drivers have no Windows: neither the code nor the variable.
+  const lxd = drivers.lxd ?? (await evalCases([base("lxd")]))[0];
+  ok(!lxd.extraInit.includes(WINDOWS_PATH_VAR));
+  equal(lxd.sessionVariables.DONT_PROMPT_WSL_INSTALL, undefined);
 });
 
 test("Codchi's jvm example (attribute set) and the list form merge", async () => {

@@ -57,6 +57,7 @@ in
   systemdPackages = map (p: { inherit (p) name; destination = p.destination or ""; text = p.text or ""; }) cfg.systemd.packages;
   userManagerConfig = cfg.systemd.user.extraConfig;
   extraInit = cfg.environment.extraInit;
+  sessionVariables = cfg.environment.sessionVariables;
   fishInit = cfg.programs.fish.shellInit;
   tmpfiles = cfg.systemd.tmpfiles.rules;
   activationScripts = lib.mapAttrs (_: v: if builtins.isString v then v else v.text) cfg.system.activationScripts;

@@ -6,6 +6,9 @@ let
   cfg = config.codchi.driver.wsl;
   user = config.codchi.driver.user;
   wslLib = "/usr/lib/wsl/lib";
+  # The shell code that appends the host's Windows PATH (the variable named by the contract).
+  windowsPath = builtins.replaceStrings [ "@windowsPathVar@" ] [ contract.windowsPathVar ]
+    (builtins.readFile ./windows_path.sh);
   mimeTypes = [ "text/html" "x-scheme-handler/http" "x-scheme-handler/https" "inode/directory" "application/pdf" ];
   open = pkgs.makeDesktopItem {
     name = "codchi-windows-open";
@@ -86,6 +89,13 @@ in
           export PULSE_SERVER=unix:/mnt/wslg/PulseServer
         fi
       '';
+    }
+
+    {
+      # After the env file is sourced (nix/nixos/driver/secrets.nix) and NixOS's own PATH is set.
+      environment.extraInit = lib.mkAfter windowsPath;
+      # VS Code's `code` in WSL would otherwise ask to install its WSL extension on every call.
+      environment.sessionVariables.DONT_PROMPT_WSL_INSTALL = "1";
     }
 
     (lib.mkIf cfg.windowsHandlers {
