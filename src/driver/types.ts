@@ -118,6 +118,12 @@ export interface Driver {
    * Windows the certificate store's); false for a driver that cannot push it.
    */
   readonly handsInHostCa: boolean;
+  /**
+   * Whether the store sees a machine's home only while the machine runs (WSL: the machine's init
+   * shares it under /mnt/wsl). A build with a local module then starts the machine first; the
+   * driver keeps a started machine running (its keep-alive) until it is stopped.
+   */
+  readonly homeSharedWhileRunning?: boolean;
   readonly runner: Runner;
   /** Every codchi container/distro and the store, in ONE process spawn. */
   states(): Promise<HostState>;
