@@ -1,5 +1,5 @@
 /** The host driver contract: the core asks for verbs, never for commands. */
-import type { Output, Runner, RunOpts } from "../process.ts";
+import type { Output, RunOpts } from "../process.ts";
 import type { HostUsbDevice } from "../usb/id.ts";
 import type { Reporter } from "../reporter.ts";
 
@@ -118,7 +118,6 @@ export interface Driver {
    * Windows the certificate store's); false for a driver that cannot push it.
    */
   readonly handsInHostCa: boolean;
-  readonly runner: Runner;
   /** Every codchi container/distro and the store, in ONE process spawn. */
   states(): Promise<HostState>;
   readonly store: StoreDriver;
