@@ -109,6 +109,7 @@ export class Context {
       get selfArgv() {
         return selfArgv(env);
       },
+      runner: this.runner,
     };
   }
 

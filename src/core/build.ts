@@ -257,7 +257,7 @@ export async function exportShortcuts(
       system,
     ]);
     if (tar.stdout.length > 0) {
-      await driver.runner.run(["tar", "-C", tmp, "-xf", "-"], { stdin: tar.stdout });
+      await ctx.runner.run(["tar", "-C", tmp, "-xf", "-"], { stdin: tar.stdout });
     }
     const host = await (await ctx.host()).apps({
       trayAutostart: (await ctx.config()).tray.autostart,

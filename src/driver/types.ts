@@ -1,5 +1,5 @@
 /** The host driver contract: the core asks for verbs, never for commands. */
-import type { Output, Runner, RunOpts } from "../process.ts";
+import type { Output, RunOpts } from "../process.ts";
 import type { HostUsbDevice } from "../usb/id.ts";
 import type { Reporter } from "../reporter.ts";
 
@@ -124,7 +124,6 @@ export interface Driver {
    * driver keeps a started machine running (its keep-alive) until it is stopped.
    */
   readonly homeSharedWhileRunning?: boolean;
-  readonly runner: Runner;
   /** Every codchi container/distro and the store, in ONE process spawn. */
   states(): Promise<HostState>;
   readonly store: StoreDriver;
