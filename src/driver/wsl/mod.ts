@@ -11,6 +11,7 @@ import type {
   HostState,
   MachineEnv,
   Reporter,
+  StoreFile,
 } from "../types.ts";
 import {
   checkedSessionArgv,
@@ -78,6 +79,8 @@ export interface WslDriverOptions {
   storeProbe?: string[];
   /** Run inside a machine: exits 0 once it is ready (systemd running or degraded). */
   machineProbe?: string[];
+  /** The files handed into the store at each of its starts (CA bundle, proxy, caches). */
+  storeFiles?: () => Promise<StoreFile[]>;
   /** Host integration (shortcuts, terminal entries); supplied by the Windows host code. */
   host?: HostIntegration;
   /** Sleep used between retries and polls. */
@@ -151,6 +154,7 @@ export class WslDriver implements Driver {
       storeImage: image("store", opts.storeImage ?? env.CODCHI_WSL_STORE_IMAGE),
       probe: opts.storeProbe ?? DEFAULT_STORE_PROBE,
       runtimeDir: opts.paths.runtimeDir,
+      storeFiles: opts.storeFiles,
       view: {
         configDir,
         profilesDir: (m) => `${configDir}/machines/${m}/profiles`,
