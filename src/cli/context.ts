@@ -83,7 +83,10 @@ export class Context {
         lxdProject: cfg.lxd?.project,
         storeFiles: async () => {
           const { hostStoreFiles } = await import("../core/store_files.ts");
-          return hostStoreFiles(this.os, cfg, this.env);
+          // Windows keeps its CAs in the certificate store, read through the host port.
+          const host = this.os === "windows" ? await this.host() : undefined;
+          const windows = host?.caBundle ? () => host.caBundle!() : undefined;
+          return hostStoreFiles(this.os, cfg, this.env, windows);
         },
       });
     })();

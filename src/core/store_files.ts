@@ -56,7 +56,10 @@ export function renderNixCachesConf(
   return lines.join("\n") + "\n";
 }
 
-/** The store's files for this host and config (reads the host's bundle only when it is used). */
+/**
+ * The store's files for this host and config (reads the host's bundle only when it is used; on
+ * Windows from the certificate store, through `windowsBundle`).
+ */
 export async function hostStoreFiles(
   os: HostOs,
   cfg: {
@@ -65,7 +68,11 @@ export async function hostStoreFiles(
     nix?: { substituters: readonly string[]; trustedPublicKeys: readonly string[] };
   },
   env: Record<string, string | undefined>,
+  /** Windows: the certificate store's bundle (the host port's `caBundle`). */
+  windowsBundle?: () => Promise<string | undefined>,
 ): Promise<StoreFile[]> {
-  const bundle = cfg.hostCertificates ? await readHostCaBundle(os, undefined, env) : undefined;
+  const bundle = cfg.hostCertificates
+    ? await readHostCaBundle(os, undefined, env, windowsBundle)
+    : undefined;
   return storeFiles({ ...cfg, env, bundle });
 }

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import { renderNixCachesConf, storeFiles } from "../../src/core/store_files.ts";
+import { hostStoreFiles, renderNixCachesConf, storeFiles } from "../../src/core/store_files.ts";
 import { CONTRACT } from "../../src/contract.ts";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -116,4 +116,22 @@ Deno.test("renderNixCachesConf: a value that is not one nix.conf word is refused
     }
     equal(threw, true, JSON.stringify(bad));
   }
+});
+
+Deno.test("hostStoreFiles on Windows: the certificate store's bundle, through the host port", async () => {
+  const cfg = { hostCertificates: true, hostProxy: false };
+  const ca = (files: { path: string; data: Uint8Array }[]) =>
+    dec(files.find((f) => f.path === CONTRACT.hostCaFile)!.data);
+  equal(ca(await hostStoreFiles("windows", cfg, {}, () => Promise.resolve(PEM))), PEM);
+  // No reader (or not PEM): nothing, never a Linux bundle file.
+  equal(ca(await hostStoreFiles("windows", cfg, {})), "");
+  equal(ca(await hostStoreFiles("windows", cfg, {}, () => Promise.resolve("junk"))), "");
+  // Turned off: the store is not read at all.
+  let read = false;
+  const off = await hostStoreFiles("windows", { ...cfg, hostCertificates: false }, {}, () => {
+    read = true;
+    return Promise.resolve(PEM);
+  });
+  equal(ca(off), "");
+  equal(read, false);
 });
