@@ -34,6 +34,11 @@ export function hostFile(key: keyof typeof contract.hostFiles): string {
 }
 /** The display number the machine always sees. */
 export const MACHINE_DISPLAY = contract.display;
+/**
+ * The variable `exec` sets for the display the host chose (WSL: ":<n>" of VcXsrv on the Windows
+ * host; the WSL module turns it into DISPLAY).
+ */
+export const DISPLAY_VAR = contract.displayVar;
 /** Where the host pushes its CA bundle (machines and the store). */
 export const HOST_CA_FILE = contract.hostCaFile;
 /** Logs of codchi's own units inside a machine (a host folder on LXD). */

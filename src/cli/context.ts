@@ -104,6 +104,15 @@ export class Context {
       driver: () => this.driver(),
       secrets: () => this.secrets(),
       host: () => this.host(),
+      ...(this.os === "windows"
+        ? {
+          guiEnv: async () => {
+            const vcxsrv = (await this.config()).windows.vcxsrv.enable;
+            const host = await this.host();
+            return await host.guiEnv?.({ vcxsrv, warn: (l) => this.ui.warn(l) });
+          },
+        }
+        : {}),
       reporter: this.ui,
       prompter: new TerminalPrompter(interactive, async (q) => {
         const { promptMasked } = await import("../secrets/prompt.ts");

@@ -35,4 +35,10 @@ export interface CoreContext {
   readonly selfArgv: string[];
   /** The process door for the few host commands the core runs itself (e.g. host `tar`). */
   readonly runner: Runner;
+  /**
+   * The display variables `exec` hands a machine (Windows: VcXsrv's, the host port's `guiEnv`
+   * with config.json `windows.vcxsrv`); absent where the host has none to give (Linux), so a
+   * plain exec loads no host code.
+   */
+  readonly guiEnv?: () => Promise<Record<string, string> | undefined>;
 }

@@ -9,6 +9,7 @@ import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { posix } from "node:path";
 import {
   CONTRACT,
+  DISPLAY_VAR,
   ENV_FILE,
   HOST_CA_FILE,
   MACHINE_USER,
@@ -190,6 +191,52 @@ test("wsl: the host's Windows PATH comes after NixOS's; VS Code does not nag", a
   const lxd = drivers.lxd ?? (await evalCases([base("lxd")]))[0];
   ok(!lxd.extraInit.includes(WINDOWS_PATH_VAR));
   equal(lxd.sessionVariables.DONT_PROMPT_WSL_INSTALL, undefined);
+});
+
+/** Runs display.sh (with `ip` printing `route`) under sh; returns DISPLAY and WAYLAND_DISPLAY. */
+async function runDisplay(code: string, route: string, vars: Record<string, string>) {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/ip`, `#!/bin/sh\nprintf '%s' '${route}'\n`);
+    await Deno.chmod(`${dir}/ip`, 0o755);
+    const awk = new Deno.Command("sh", { args: ["-c", "command -v awk"], stdout: "piped" })
+      .outputSync();
+    const script = code.replaceAll("@ip@", `${dir}/ip`).replaceAll("@awk@", dec(awk.stdout).trim());
+    const r = new Deno.Command("/bin/sh", {
+      args: ["-c", `${script}\nprintf '%s|%s' "\${DISPLAY-}" "\${WAYLAND_DISPLAY-unset}"`],
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin", ...vars },
+      stdout: "piped",
+      stderr: "piped",
+    }).outputSync();
+    equal(r.code, 0, dec(r.stderr));
+    return dec(r.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+test("wsl: the host's VcXsrv display (:n) is reached through WSL's gateway, else WSLg", async () => {
+  const e = drivers.wsl ?? (await evalCases([base("wsl")]))[0];
+  const file = (await Deno.readTextFile(
+    new URL("../../nix/nixos/driver/wsl/display.sh", import.meta.url),
+  )).replaceAll("@displayVar@", DISPLAY_VAR);
+  // The module holds display.sh with the contract's variable and store paths of ip and awk.
+  const m = /\/nix\/store\/[a-z0-9]+-iproute2-[^/]+\/bin\/ip/.exec(e.extraInit);
+  const a = /\/nix\/store\/[a-z0-9]+-gawk-[^/]+\/bin\/awk/.exec(e.extraInit);
+  ok(m && a, e.extraInit);
+  ok(e.extraInit.includes(file.replaceAll("@ip@", m[0]).replaceAll("@awk@", a[0])));
+  // `ip route show default` as iproute2 prints it in a WSL 2 machine (NAT networking).
+  const route = "default via 172.29.48.1 dev eth0 proto kernel \n";
+  const wayland = { WAYLAND_DISPLAY: "/mnt/wslg/runtime-dir/wayland-0" };
+  equal(await runDisplay(file, route, { [DISPLAY_VAR]: ":0", ...wayland }), "172.29.48.1:0|unset");
+  equal(await runDisplay(file, "", { [DISPLAY_VAR]: ":3" }), "127.0.0.1:3|unset");
+  equal(await runDisplay(file, route, { [DISPLAY_VAR]: "x.example:1" }), "x.example:1|unset");
+  // Not set: left to WSLg (no /mnt/wslg here, so nothing changes).
+  equal(await runDisplay(file, route, { DISPLAY: ":9" }), ":9|unset");
+  // The LXD module reads the same variable.
+  const lxd = drivers.lxd ?? (await evalCases([base("lxd")]))[0];
+  ok(lxd.extraInit.includes(`\${${DISPLAY_VAR}:-${CONTRACT.display}}`), lxd.extraInit);
 });
 
 test("Codchi's jvm example (attribute set) and the list form merge", async () => {

@@ -6,6 +6,8 @@
  */
 import { assertEquals } from "./assert.ts";
 import { driver, machineEnv, sandbox } from "./sim.ts";
+import { DISPLAY_VAR } from "../../src/contract.ts";
+import { vcxsrvDisplayEnv } from "../../src/host/windows/vcxsrv.ts";
 
 const dec = new TextDecoder();
 
@@ -51,6 +53,12 @@ Deno.test("Windows tools are found from a login shell, after the machine's own",
     );
     // Root's login shell as well.
     assertEquals(await run("clip.exe", "root"), "windows-clip");
+    // exec's display variable for VcXsrv (vcxsrvDisplayEnv) reaches the user's session (WSLENV).
+    const gui = await d.exec("m1", ["sh", "-c", `echo "$${DISPLAY_VAR}"`], {
+      capture: true,
+      env: vcxsrvDisplayEnv(0),
+    });
+    assertEquals(dec.decode(gui.stdout).trim(), ":0");
   } finally {
     await sb.dispose();
   }

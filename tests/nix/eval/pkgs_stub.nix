@@ -21,6 +21,8 @@ simple [
   "git"
   "gcr"
   "wslu"
+  "iproute2"
+  "gawk"
   "nix"
   "systemd"
   "curl"

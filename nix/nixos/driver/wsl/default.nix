@@ -9,6 +9,10 @@ let
   # The shell code that appends the host's Windows PATH (the variable named by the contract).
   windowsPath = builtins.replaceStrings [ "@windowsPathVar@" ] [ contract.windowsPathVar ]
     (builtins.readFile ./windows_path.sh);
+  # The shell code that picks the display: the host's VcXsrv (contract displayVar) or WSLg.
+  display = builtins.replaceStrings [ "@displayVar@" "@ip@" "@awk@" ]
+    [ contract.displayVar "${pkgs.iproute2}/bin/ip" "${pkgs.gawk}/bin/awk" ]
+    (builtins.readFile ./display.sh);
   mimeTypes = [ "text/html" "x-scheme-handler/http" "x-scheme-handler/https" "inode/directory" "application/pdf" ];
   open = pkgs.makeDesktopItem {
     name = "codchi-windows-open";
@@ -74,21 +78,9 @@ in
       systemd.services.systemd-udevd.enable = false;
       systemd.services.systemd-udev-trigger.enable = lib.mkDefault false;
 
-      # WSLg: X11 and Wayland sockets and PulseAudio, unless the host chose VcXsrv (CODCHI_DISPLAY).
+      # WSLg: X11 and Wayland sockets and PulseAudio, unless the host chose VcXsrv (display.sh).
       systemd.tmpfiles.rules = [ "L+ /tmp/.X11-unix - - - - /mnt/wslg/.X11-unix" ];
-      environment.extraInit = ''
-        if [ -n "''${CODCHI_DISPLAY-}" ]; then
-          export DISPLAY="$CODCHI_DISPLAY"
-        elif [ -d /mnt/wslg ]; then
-          if [ -z "''${DISPLAY-}" ]; then export DISPLAY=:0; fi
-          if [ -z "''${WAYLAND_DISPLAY-}" ] && [ -S /mnt/wslg/runtime-dir/wayland-0 ]; then
-            export WAYLAND_DISPLAY=/mnt/wslg/runtime-dir/wayland-0
-          fi
-        fi
-        if [ -z "''${PULSE_SERVER-}" ] && [ -S /mnt/wslg/PulseServer ]; then
-          export PULSE_SERVER=unix:/mnt/wslg/PulseServer
-        fi
-      '';
+      environment.extraInit = display;
     }
 
     {
