@@ -87,6 +87,8 @@ export interface StoreView {
   machineHome(machine: string): string;
   /** Who the machine user is to the store: files the store gives these ids belong to it. */
   readonly machineOwner: { uid: number; gid: number };
+  /** The host folder that is the store's `/nix`, when it is one (LXD, Incus; not a WSL disk). */
+  readonly hostNix?: string;
 }
 
 /** Host-side integration: shortcuts, terminal entries, display/sound devices. */

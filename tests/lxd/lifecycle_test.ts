@@ -164,6 +164,34 @@ Deno.test({
           const off = await seen();
           assert(!off.substituters.value.includes(team), "a removed cache is gone after a start");
         });
+        await t.step(
+          "export: the configuration as a VM image (driver none), written whole",
+          async () => {
+            const dir = await Deno.makeTempDir();
+            try {
+              const bad = await home.run(["export", M, `${dir}/m.tar`]);
+              equal(bad.code, 2, bad.stderr);
+              match(bad.stderr, /--format/);
+              const r = await ok(home, ["--json", "export", M, `${dir}/m.qcow2`]);
+              const res = JSON.parse(r.stdout);
+              equal(res.variant, "qemu", r.stdout);
+              // The test driver flake's image names its variant, the driver and the system.
+              const text = await Deno.readTextFile(`${dir}/m.qcow2`);
+              match(text, /^qemu none \/nix\/store\/[a-z0-9]{32}-codchi-system-/);
+              equal(res.bytes, text.length);
+              // An image whose file is in a folder inside it (NixOS's iso/…).
+              await ok(home, ["export", M, `${dir}/m.iso`]);
+              match(await Deno.readTextFile(`${dir}/m.iso`), /^iso none /);
+              equal(
+                [...Deno.readDirSync(dir)].map((e) => e.name).sort().join(" "),
+                "m.iso m.qcow2",
+              );
+              assert(!(await exists(`${home.configDir}/images/${M}`)), "its flake folder is gone");
+            } finally {
+              await Deno.remove(dir, { recursive: true });
+            }
+          },
+        );
       },
       shell: async ({ home, M }) => {
         // Another login shell for the machine user: exec's $SHELL and its shell follow it.
