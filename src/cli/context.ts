@@ -84,7 +84,10 @@ export class Context {
         remote: cfg.remote,
         storeFiles: async () => {
           const { hostStoreFiles } = await import("../core/store_files.ts");
-          return hostStoreFiles(this.os, cfg, this.env);
+          // Windows keeps its CAs in the certificate store, read through the host port.
+          const host = this.os === "windows" ? await this.host() : undefined;
+          const windows = host?.caBundle ? () => host.caBundle!() : undefined;
+          return hostStoreFiles(this.os, cfg, this.env, windows);
         },
       });
     })();
@@ -102,6 +105,15 @@ export class Context {
       driver: () => this.driver(),
       secrets: () => this.secrets(),
       host: () => this.host(),
+      ...(this.os === "windows"
+        ? {
+          guiEnv: async () => {
+            const vcxsrv = (await this.config()).windows.vcxsrv.enable;
+            const host = await this.host();
+            return await host.guiEnv?.({ vcxsrv, warn: (l) => this.ui.warn(l) });
+          },
+        }
+        : {}),
       reporter: this.ui,
       prompter: new TerminalPrompter(interactive, async (q) => {
         const { promptMasked } = await import("../secrets/prompt.ts");
@@ -110,6 +122,7 @@ export class Context {
       get selfArgv() {
         return selfArgv(env);
       },
+      runner: this.runner,
     };
   }
 

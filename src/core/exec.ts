@@ -36,11 +36,14 @@ export async function execInMachine(
   if (driver.store.alive && !(await driver.store.alive())) {
     await driver.store.ensureRunning(ctx.reporter);
   }
+  // On Windows: VcXsrv's display when enabled (started if not running), else WSLg.
+  const gui = await ctx.guiEnv?.();
   const run = () =>
     forwardingSignals(
       name,
       (onSpawn) =>
-        driver.exec(name, argv, { tty: opts.tty, stdin: "inherit", onSpawn }).then((o) => o.code),
+        driver.exec(name, argv, { tty: opts.tty, stdin: "inherit", onSpawn, env: gui })
+          .then((o) => o.code),
     );
   try {
     return await run();

@@ -25,7 +25,7 @@ export interface DriverDeps {
   lxdProject?: string;
   /** `remote` of config.json (`CODCHI_LXD_REMOTE` in `env` wins). */
   remote?: string;
-  /** The files handed into the store each time it starts (LXD/Incus; composed by the caller). */
+  /** The files handed into the store each time it starts (composed by the caller). */
   storeFiles?: () => Promise<StoreFile[]>;
 }
 
@@ -120,6 +120,7 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
       runner: deps.runner,
       env: deps.env,
       debug: deps.debug,
+      storeFiles: deps.storeFiles,
       releaseImage: async (kind, reporter) =>
         await images.obtain(await images.describe("wsl", kind, reporter), reporter),
     });
