@@ -210,6 +210,23 @@ Deno.test({
       match(r.traces[0], new RegExp(`list -q --format json ${R}:codchi`));
     });
 
+    await t.step("rebuild and duplicate on the server: the copy has the home's files", async () => {
+      await ok(home, ["exec", M, "--", "sh", "-c", "echo hello-from-rmt > ~/hello.txt"]);
+      const rb = await home.run(["rebuild", M]);
+      equal(rb.code, 0, rb.stderr);
+      await ok(home, ["duplicate", M, `${M}2`]);
+      const cat = await home.run(["exec", `${M}2`, "--", "cat", "/home/codchi/hello.txt"]);
+      equal(cat.code, 0, cat.stderr);
+      equal(cat.stdout, "hello-from-rmt\n");
+      // Its own volumes, not the source's.
+      const mine = (await allInstances()).filter((i) => i.project === project);
+      const dup = mine.find((i) => i.name === `codchi-${M}2`)!;
+      equal(dup.expanded_devices["codchi-home"].source, `${project}-home-${M}2`);
+      await ok(home, ["delete", `${M}2`, "--i-am-really-sure"]);
+      const vols = await customVolumes();
+      equal(vols.some((v) => v.endsWith(`-${M}2`)), false, vols.join(" "));
+    });
+
     await t.step("remote remove refuses the remote in use", async () => {
       const r = await home.run(["remote", "remove", R]);
       equal(r.code, 4, r.stderr);
