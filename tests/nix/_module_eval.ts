@@ -66,6 +66,10 @@ export interface Evaluated {
   services: Record<string, EvalUnit>;
   disabledServices: string[];
   paths: Record<string, EvalUnit>;
+  timers: Record<
+    string,
+    { enable: boolean; wantedBy: string[]; timerConfig: Record<string, string> }
+  >;
   systemdPackages: { name: string; destination: string; text: string }[];
   userManagerConfig: string;
   extraInit: string;

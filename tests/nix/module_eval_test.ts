@@ -193,6 +193,26 @@ test("wsl: the host's Windows PATH comes after NixOS's; VS Code does not nag", a
   equal(lxd.sessionVariables.DONT_PROMPT_WSL_INSTALL, undefined);
 });
 
+test("wsl: the clock is set from the host's once a minute (it lags after the host slept)", async () => {
+  const e = drivers.wsl ?? (await evalCases([base("wsl")]))[0];
+  const svc = e.services["codchi-clock"];
+  ok(svc, "the WSL module has codchi-clock.service");
+  match(String(svc.serviceConfig.ExecStart), /\/bin\/hwclock --hctosys$/);
+  equal(svc.serviceConfig.Type, "oneshot");
+  equal(svc.unitConfig.ConditionPathExists, "/dev/rtc0");
+  const timer = e.timers["codchi-clock"];
+  ok(timer?.enable, "and its timer");
+  deepStrictEqual(timer.wantedBy, ["timers.target"]);
+  equal(timer.timerConfig.OnUnitActiveSec, "60s");
+  ok(timer.timerConfig.OnBootSec, "it runs soon after boot too");
+  // The container drivers share the host's kernel clock: nothing to set there.
+  for (const d of [drivers.lxd, drivers.none]) {
+    const other = d ?? (await evalCases([base("lxd")]))[0];
+    equal(other.services["codchi-clock"], undefined);
+    equal(other.timers["codchi-clock"], undefined);
+  }
+});
+
 /** Runs display.sh (with `ip` printing `route`) under sh; returns DISPLAY and WAYLAND_DISPLAY. */
 async function runDisplay(code: string, route: string, vars: Record<string, string>) {
   const dir = await Deno.makeTempDir();

@@ -54,6 +54,7 @@ in
   services = lib.mapAttrs (_: unit) (lib.filterAttrs (_: u: u.enable) cfg.systemd.services);
   disabledServices = lib.attrNames (lib.filterAttrs (_: u: !u.enable) cfg.systemd.services);
   paths = lib.mapAttrs (_: unit) cfg.systemd.paths;
+  timers = lib.mapAttrs (_: t: { inherit (t) enable wantedBy timerConfig; }) cfg.systemd.timers;
   systemdPackages = map (p: { inherit (p) name; destination = p.destination or ""; text = p.text or ""; }) cfg.systemd.packages;
   userManagerConfig = cfg.systemd.user.extraConfig;
   extraInit = cfg.environment.extraInit;

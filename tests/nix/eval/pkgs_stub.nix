@@ -22,6 +22,7 @@ simple [
   "gcr"
   "wslu"
   "iproute2"
+  "util-linux"
   "gawk"
   "nix"
   "systemd"

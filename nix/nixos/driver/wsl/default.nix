@@ -24,6 +24,12 @@ let
 in
 {
   options.codchi.driver.wsl = {
+    clockSync = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      internal = true;
+      description = "Set the clock from the host's every minute (WSL's lags after the host slept).";
+    };
     windowsHandlers = lib.mkOption {
       type = lib.types.bool;
       default = true;
@@ -89,6 +95,28 @@ in
       # VS Code's `code` in WSL would otherwise ask to install its WSL extension on every call.
       environment.sessionVariables.DONT_PROMPT_WSL_INSTALL = "1";
     }
+
+    (lib.mkIf cfg.clockSync {
+      # WSL's VM keeps its clock while Windows sleeps, so it runs behind afterwards (WSL issues
+      # 4245, 5324), and systemd-timesyncd does not run in a container. The VM's RTC follows the
+      # host's clock: reading it back once a minute fixes every distro of the VM (they share it).
+      systemd.services.codchi-clock = {
+        description = "Set the clock from the host's (it lags after the host slept)";
+        unitConfig.ConditionPathExists = "/dev/rtc0";
+        serviceConfig = {
+          Type = "oneshot";
+          ExecStart = "${pkgs.util-linux}/bin/hwclock --hctosys";
+        };
+      };
+      systemd.timers.codchi-clock = {
+        wantedBy = [ "timers.target" ];
+        timerConfig = {
+          OnBootSec = "10s";
+          OnUnitActiveSec = "60s";
+          AccuracySec = "5s";
+        };
+      };
+    })
 
     (lib.mkIf cfg.windowsHandlers {
       environment.systemPackages = [ pkgs.wslu open ];
