@@ -116,7 +116,9 @@ async function windowsFacts(ctx: Context, vcxsrvEnabled: boolean) {
   // Where the installer, winget and scoop put it (vcxsrv.ts), as exec looks for it.
   const { findVcxsrv } = await import("../host/windows/vcxsrv_run.ts");
   const found = vcxsrvEnabled && (await findVcxsrv(ctx.env)) !== undefined;
-  return { wslPath, wslVersion, vcxsrv: { enabled: vcxsrvEnabled, found } };
+  const usbipdPath = ctx.env.CODCHI_USBIPD_EXE ??
+    onPath("usbipd.exe", ctx.env.PATH ?? "", exists, ";");
+  return { wslPath, wslVersion, vcxsrv: { enabled: vcxsrvEnabled, found }, usbipdPath };
 }
 
 async function groupMembers(group: string): Promise<string[]> {

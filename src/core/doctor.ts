@@ -42,6 +42,8 @@ export interface WindowsFacts {
   /** "2.0.14.0" etc., from `wsl.exe --version`. */
   wslVersion?: string;
   vcxsrv: { enabled: boolean; found: boolean };
+  /** Path of usbipd-win's usbipd.exe (USB devices for machines), if found. */
+  usbipdPath?: string;
 }
 
 const MIN_WSL = [2, 0, 14];
@@ -215,6 +217,18 @@ export function windowsChecks(f: WindowsFacts): Check[] {
       },
     );
   }
+  checks.push(
+    f.usbipdPath
+      ? { name: "usbipd", ok: true, severity: "warning", detail: `usbipd-win: ${f.usbipdPath}` }
+      : {
+        name: "usbipd",
+        ok: false,
+        severity: "warning",
+        detail: "usbipd-win not found: `codchi usb` cannot hand USB devices to machines",
+        // The words of USBIPD_INSTALL_HINT (src/driver/wsl/usb.ts; a test keeps them equal).
+        fix: "winget install usbipd",
+      },
+  );
   return checks;
 }
 

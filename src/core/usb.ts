@@ -57,7 +57,7 @@ export async function changeUsb(
     const { usb: _old, ...rest } = cfg;
     await saveMachine(paths, list.length ? { ...rest, usb: list } : rest);
     const running = (await driver.states()).machines.get(machine)?.running === true;
-    if (running) await usb.apply(machine, list);
+    if (running) await usb.apply(machine, list, op === "detach" ? [id] : []);
     return { machine, usb: list, applied: running };
   });
 }

@@ -31,8 +31,12 @@ export interface MachineEnv {
 export interface UsbSupport {
   /** The host's USB devices. */
   list(): Promise<HostUsbDevice[]>;
-  /** Makes the RUNNING machine carry exactly `ids` now (start does the same from MachineEnv). */
-  apply(machine: string, ids: string[]): Promise<void>;
+  /**
+   * Makes the RUNNING machine carry exactly `ids` now (start does the same from MachineEnv).
+   * `removed`: ids just taken from the machine, for drivers that cannot tell them from devices
+   * attached otherwise (WSL: an attachment belongs to the VM, not to a distro).
+   */
+  apply(machine: string, ids: string[], removed?: string[]): Promise<void>;
 }
 
 /** How to run a command in a machine. */

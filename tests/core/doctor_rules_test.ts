@@ -157,3 +157,21 @@ Deno.test("linux: a remote in use is named; one that does not answer blocks; no 
   assert.equal(canWork(down), false);
   assert.equal(byName(linuxChecks(good), "remote"), undefined);
 });
+
+Deno.test("windows: usbipd-win missing is a warning naming winget; found is ok", async () => {
+  const base = {
+    wslPath: "wsl.exe",
+    wslVersion: "2.3.26.0",
+    vcxsrv: { enabled: false, found: false },
+  };
+  const missing = windowsChecks(base).find((c) => c.name === "usbipd")!;
+  assert.equal(missing.ok, false);
+  assert.equal(missing.severity, "warning");
+  const { USBIPD_INSTALL_HINT } = await import("../../src/driver/wsl/usb.ts");
+  assert.equal(missing.fix, USBIPD_INSTALL_HINT);
+  assert.equal(canWork(windowsChecks(base)), true);
+  const found = windowsChecks({ ...base, usbipdPath: "C:/Program Files/usbipd-win/usbipd.exe" })
+    .find((c) => c.name === "usbipd")!;
+  assert.equal(found.ok, true);
+  assert.match(found.detail, /usbipd-win/);
+});

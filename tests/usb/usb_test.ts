@@ -4,10 +4,13 @@ import { isUsbId, parseUsbId, resolveUsbDevice } from "../../src/usb/id.ts";
 import { deviceFromSysfs, listSysfsUsb } from "../../src/host/linux/usb_sysfs.ts";
 import {
   idFromInstanceId,
+  parseUsbipdDevices,
   parseUsbipdState,
   usbipdAttachArgv,
   usbipdBindArgv,
+  usbipdBindHint,
   usbipdDetachArgv,
+  usbipdPlan,
 } from "../../src/host/windows/usbipd.ts";
 import { usbDeviceSpec, usbPlan } from "../../src/driver/lxd/usb.ts";
 import { changeUsbList } from "../../src/core/usb.ts";
@@ -117,8 +120,7 @@ Deno.test("usbipd: state JSON (usbipd-win's Automation format) and argv", () => 
     "--wsl",
     "--hardware-id",
     "046d:c52b",
-    "--auto-attach",
-  ]);
+  ]); // one-shot: --auto-attach would keep usbipd running
   deepEqual(usbipdDetachArgv("046d:c52b"), ["usbipd.exe", "detach", "--hardware-id", "046d:c52b"]);
 });
 
@@ -150,4 +152,66 @@ Deno.test("machine usb list: attach appends once, detach removes", () => {
   deepEqual(changeUsbList(["046d:c52b"], "046d:c52b", "attach"), ["046d:c52b"]);
   deepEqual(changeUsbList(["a", "046d:c52b"], "046d:c52b", "detach"), ["a"]);
   deepEqual(changeUsbList([], "046d:c52b", "detach"), []);
+});
+
+Deno.test("usbipd plan: binds the unshared, attaches the detached, detaches only the removed", () => {
+  const dev = (id: string, bus: string, shared: boolean, attached: boolean) => ({
+    id,
+    bus,
+    name: id,
+    shared,
+    attached,
+  });
+  const devices = [
+    dev("046d:c52b", "1-2", true, false), // shared, not attached
+    dev("0bda:8153", "1-3", false, false), // never shared
+    dev("1050:0407", "1-4", true, true), // attached (this machine or another distro)
+    dev("abcd:0001", "", true, false), // persisted, unplugged
+    dev("2222:0002", "1-5", true, true), // attached, not codchi's to touch
+  ];
+  deepEqual(
+    usbipdPlan(["046d:c52b", "0bda:8153", "1050:0407", "abcd:0001", "ffff:0000"], [], devices),
+    {
+      detach: [],
+      bind: ["0bda:8153"],
+      attach: ["046d:c52b", "0bda:8153"],
+      absent: ["abcd:0001", "ffff:0000"],
+    },
+  );
+  // Detach: only the removed id, when it is attached; other attachments stay.
+  deepEqual(usbipdPlan([], ["1050:0407"], devices), {
+    detach: ["1050:0407"],
+    bind: [],
+    attach: [],
+    absent: [],
+  });
+  deepEqual(usbipdPlan([], ["046d:c52b"], devices).detach, []); // not attached: nothing to do
+  // Removed but still wanted (attach again after detach in one list): kept.
+  deepEqual(usbipdPlan(["1050:0407"], ["1050:0407"], devices).detach, []);
+  equal(usbipdBindHint("0bda:8153"), "usbipd bind --hardware-id 0bda:8153");
+});
+
+Deno.test("usbipd: the shared flag is PersistedGuid", () => {
+  const state = JSON.stringify({
+    Devices: [
+      {
+        BusId: "1-1",
+        ClientIPAddress: null,
+        Description: "a",
+        InstanceId: "USB\\VID_0001&PID_0002\\x",
+        PersistedGuid: null,
+      },
+      {
+        BusId: "1-2",
+        ClientIPAddress: null,
+        Description: "b",
+        InstanceId: "USB\\VID_0003&PID_0004\\y",
+        PersistedGuid: "ad9d8376-6284-495e-a80b-ff1826d7447d",
+      },
+    ],
+  });
+  deepEqual(parseUsbipdDevices(state).map((d) => [d.id, d.shared]), [
+    ["0001:0002", false],
+    ["0003:0004", true],
+  ]);
 });

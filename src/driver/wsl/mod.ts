@@ -12,7 +12,9 @@ import type {
   MachineEnv,
   Reporter,
   StoreFile,
+  UsbSupport,
 } from "../types.ts";
+import { wslUsb } from "./usb.ts";
 import {
   checkedSessionArgv,
   EXEC_TOKEN_VAR,
@@ -85,6 +87,8 @@ export interface WslDriverOptions {
   host?: HostIntegration;
   /** Sleep used between retries and polls. */
   sleep?: (ms: number) => Promise<void>;
+  /** usbipd-win's executable. Default: env CODCHI_USBIPD_EXE, else "usbipd.exe" (on PATH). */
+  usbipdExe?: string;
 }
 
 /** The store's health check: the nix-daemon socket exists. */
@@ -121,6 +125,8 @@ export class WslDriver implements Driver {
   readonly #machineProbe: string[];
   /** The host's Windows PATH in Linux form (windows_path.ts), handed in with the env file. */
   readonly #windowsPath: string;
+  /** USB through usbipd-win: attachments belong to the WSL VM, seen by every distro. */
+  readonly usb: UsbSupport;
 
   constructor(opts: WslDriverOptions) {
     const env = opts.env ?? Deno.env.toObject();
@@ -162,6 +168,12 @@ export class WslDriver implements Driver {
         // Every distro sees the same ids on the shared mount.
         machineOwner: { uid: MACHINE_USER.uid, gid: MACHINE_USER.gid },
       },
+    });
+    this.usb = wslUsb({
+      runner: opts.runner,
+      exe: opts.usbipdExe ?? env.CODCHI_USBIPD_EXE,
+      timeoutMs: this.#exe.bounds.shortMs,
+      debug: this.#exe.o.debug,
     });
     this.host = opts.host ??
       { exportApps: () => Promise.resolve(), removeApps: () => Promise.resolve() };
@@ -235,6 +247,13 @@ export class WslDriver implements Driver {
     const mark = await this.#exe.runIn(distro, markStartedArgv());
     if (mark.out.code !== 0) throw this.#exe.fail(["mark", STARTED_MARKER, machine], mark);
     await this.#keepAlive(distro, "machine");
+    // usbipd attaches to the running VM: after the start. A device that cannot be attached does
+    // not keep the machine from starting; `codchi usb attach` shows the error.
+    if ((env.usb ?? []).length > 0) {
+      await this.usb.apply(machine, env.usb ?? []).catch((e) =>
+        reporter?.warn(`USB devices of ${machine} not attached: ${(e as Error).message}`)
+      );
+    }
   }
 
   /**
