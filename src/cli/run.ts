@@ -54,8 +54,10 @@ export async function runCommand(
     }
     if (fast?.kind === "exec" || fast?.kind === "status") {
       const ctx = new Context(env, ui);
-      if (fast.kind === "exec") await execAction(ctx, fast.name, fast.cmd);
-      else await statusAction(ctx);
+      if (fast.kind === "exec" && fast.after?.kind === "failed") throw fast.after.error;
+      if (fast.kind === "exec") {
+        await execAction(ctx, fast.name, fast.cmd, fast.after?.kind === "exit1");
+      } else await statusAction(ctx);
       ui.done();
       return ctx.exitCode;
     }

@@ -37,10 +37,8 @@ import {
   imageListArgv,
   initArgv,
   listArgv,
-  loginArgv,
   type LxcBinary,
   MACHINE_USER,
-  sessionEnv,
   startArgv,
   stopArgv,
   systemReadyArgv,
@@ -59,6 +57,8 @@ import {
   storeDisks,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
+import { machineExecArgv } from "./exec_argv.ts";
+import { detectBinary } from "./binary.ts";
 import { withInterrupts } from "./interrupts.ts";
 import {
   clearSessionRecord,
@@ -66,7 +66,7 @@ import {
   readSessionRecord,
   type SessionDevicesHook,
   type SessionFilesHook,
-  sessionFingerprint,
+  sessionFingerprints,
   sessionPushCommand,
   sessionRecordPath,
   socketDirArgv,
@@ -148,18 +148,6 @@ export interface LxdDriverOptions {
   project?: { name: string; source: ProjectSource; pinFile?: string };
 }
 
-/** Finds `lxc` or `incus` on PATH (lxc first), or undefined. */
-export function detectBinary(path: string = Deno.env.get("PATH") ?? ""): LxcBinary | undefined {
-  for (const bin of ["lxc", "incus"] as const) {
-    for (const dir of path.split(":").filter((d) => d)) {
-      try {
-        if (Deno.statSync(`${dir}/${bin}`).isFile) return bin;
-      } catch { /* not here */ }
-    }
-  }
-  return undefined;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OUR_DISKS = /^codchi-(config|data|nix|gcroots|store|daemon|db|profiles|home|logs)$/;
 
@@ -211,6 +199,11 @@ export class LxdDriver implements Driver {
     this.projectSource = opts.project?.source ?? "env";
     this.#pinFile = opts.project?.pinFile;
     this.store = new LxdStore(this);
+  }
+
+  /** The client and project `exec`'s fast path spawns with (see Driver.execChoice). */
+  get execChoice(): { bin: LxcBinary; project: string } {
+    return { bin: this.bin, project: this.project };
   }
 
   /** Runs an lxc/incus argv; maps a daemon that cannot be reached to a PrerequisiteError. */
@@ -414,8 +407,7 @@ export class LxdDriver implements Driver {
     const record = sessionRecordPath(this.#paths.runtimeDir, ctn);
     const files = await this.#sessionFiles(machine);
     const wanted = this.#session?.(machine);
-    const filesFp = await sessionFingerprint(files);
-    const devicesFp = await sessionFingerprint([], JSON.stringify(wanted?.devices ?? {}));
+    const [filesFp, devicesFp] = await sessionFingerprints(files, wanted);
     const [lastFiles, lastDevices] = (await readSessionRecord(record)).split(" ");
     if (!force && filesFp === lastFiles && devicesFp === lastDevices) return true;
     if (!force && wanted && devicesFp !== lastDevices) {
@@ -513,20 +505,17 @@ export class LxdDriver implements Driver {
     const terminal = stdin === "inherit" && Deno.stdin.isTerminal();
     const tty = terminal && (opts.tty ?? (!capture && Deno.stdout.isTerminal()));
     const asUser = (opts.user ?? "codchi") === "codchi";
-    const inner = loginArgv(argv);
-    const env: Record<string, string> = asUser
-      ? { ...sessionEnv(), ...this.#session?.(machine).env, ...opts.env }
-      : { ...opts.env };
-    env.PATH ??= MACHINE_PATH;
-    const command = asUser ? [...userSwitch(), ...inner] : inner;
-    const argvOut = inProject(
-      execArgv(this.bin, containerName(machine), command, {
-        tty,
-        cwd: opts.cwd ?? (asUser ? MACHINE_USER.home : undefined),
-        env,
-      }),
-      this.project,
-    );
+    const argvOut = machineExecArgv({
+      bin: this.bin,
+      project: this.project,
+      machine,
+      argv,
+      tty,
+      asUser,
+      sessionEnv: asUser ? this.#session?.(machine).env : undefined,
+      env: opts.env,
+      cwd: opts.cwd,
+    });
     if (asUser && !(await this.#syncSessionFiles(machine, false))) {
       throw new NotRunningError(machine);
     }
@@ -539,19 +528,27 @@ export class LxdDriver implements Driver {
     });
     // lxc's own failure (exit 1) may mean a stopped machine: one `list` tells, only then.
     if (out.code === 1 && (!capture || /not running/i.test(out.errText))) {
-      const st = await this.states();
-      if (st.machines.has(machine) && !st.machines.get(machine)!.running) {
-        throw new NotRunningError(machine);
-      }
-      if (!st.machines.has(machine)) {
-        throw new NotFoundError(
-          `The container ${containerName(machine)} of machine "${machine}" does not exist ` +
-            `(deleted outside codchi?).`,
-          `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
-        );
-      }
+      await this.checkExecFailure(machine);
     }
     return out;
+  }
+
+  /**
+   * After an exec's exit 1 (lxc's own failure, or the command's): one `list` tells whether the
+   * machine was stopped (NotRunningError) or is gone (NotFoundError); else nothing.
+   */
+  async checkExecFailure(machine: string): Promise<void> {
+    const st = await this.states();
+    if (st.machines.has(machine) && !st.machines.get(machine)!.running) {
+      throw new NotRunningError(machine);
+    }
+    if (!st.machines.has(machine)) {
+      throw new NotFoundError(
+        `The container ${containerName(machine)} of machine "${machine}" does not exist ` +
+          `(deleted outside codchi?).`,
+        `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
+      );
+    }
   }
 
   async pushFile(
@@ -747,16 +744,6 @@ export class LxdDriver implements Driver {
   }
 }
 
-/** PATH for commands started by `exec` before the login shell sets its own (NixOS first). */
-export const MACHINE_PATH =
-  "/run/wrappers/bin:/run/current-system/sw/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-
-/** Switches to the machine user with its supplementary groups (no PAM, no shell). */
-function userSwitch(): string[] {
-  const u = MACHINE_USER;
-  return ["setpriv", `--reuid=${u.uid}`, `--regid=${u.gid}`, "--init-groups", "--"];
-}
-
 function sameOptions(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a).sort();
   const kb = Object.keys(b).sort();
@@ -764,3 +751,5 @@ function sameOptions(a: Record<string, string>, b: Record<string, string>): bool
 }
 
 export { withInterrupts } from "./interrupts.ts";
+export { MACHINE_PATH } from "./exec_argv.ts";
+export { detectBinary } from "./binary.ts";

@@ -1,0 +1,139 @@
+/**
+ * The record of a plain `exec` that went through the full path: what it checked and decided
+ * (config.json, machine.json and built.json validated; the lxc binary and project chosen), with
+ * the inputs it did so from. When every input is the same again, `exec`'s fast path
+ * (cli/exec_fast.ts) skips loading the validators and the driver. Kept in the runtime folder
+ * (mode 0600, gone at reboot); anything that differs, or a missing or unreadable record, means
+ * the full path.
+ */
+import { buildStamp } from "../config/build_stamp.ts";
+import { machinePaths, type Paths } from "../config/paths.ts";
+
+/** The inputs of the full path's decisions. */
+export interface ExecInputs {
+  /** The environment variables that decide the paths, the driver and the project. */
+  env: string;
+  /** Text of config.json (null: there is none). */
+  config: string | null;
+  /** Text of machine.json and built.json (null: missing). */
+  machine: string | null;
+  built: string | null;
+  /** Text of the data folder's project pin (null: none), and whether the store folder exists. */
+  pin: string | null;
+  storeDir: boolean;
+}
+
+/** What the full path decided from the inputs. */
+export interface ExecMemo {
+  build: string;
+  inputs: ExecInputs;
+  /** config.json's `dataDir` (undefined: the default). */
+  dataDir?: string;
+  bin: "lxc" | "incus";
+  project: string;
+}
+
+/** The environment variables the memo depends on (paths, driver, binary, project), as one key. */
+export function envKey(env: Record<string, string | undefined>): string {
+  return JSON.stringify(
+    Object.entries(env).filter(([k]) =>
+      k !== "CODCHI_TRACE" &&
+      (/^(CODCHI|XDG)_/.test(k) || ["HOME", "PATH", "USER", "LOGNAME"].includes(k))
+    ).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0),
+  );
+}
+
+let stamp: string | undefined;
+
+/** Stale when codchi changed: the validators, the driver's choices, this module. */
+export function memoBuild(): string {
+  stamp ??= buildStamp(
+    [
+      "../config/schema.ts",
+      "../config/store.ts",
+      "./machines.ts",
+      "../driver/mod.ts",
+      "../driver/lxd/project.ts",
+      "../driver/lxd/mod.ts",
+      "./exec.ts",
+      "./exec_memo.ts",
+    ].map((m) => new URL(m, import.meta.url)),
+  );
+  return stamp;
+}
+
+/** Where the memo of machine `name` is (`base`: the paths before config.json is applied). */
+export function memoFile(base: Paths, name: string): string {
+  return `${base.runtimeDir}/exec/${name}.json`;
+}
+
+async function text(file: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(file);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads the inputs now (`paths`: with config.json's data folder applied). */
+export async function readInputs(
+  env: Record<string, string | undefined>,
+  base: Paths,
+  paths: Paths,
+  name: string,
+): Promise<ExecInputs> {
+  const m = machinePaths(base, name);
+  const [config, machine, built, pin, storeDir] = await Promise.all([
+    text(base.configFile),
+    text(m.file),
+    text(m.built),
+    text(`${paths.dataDir}/lxd-project`),
+    isDir(paths.storeDir),
+  ]);
+  return { env: envKey(env), config, machine, built, pin, storeDir };
+}
+
+/** Whether two snapshots of the inputs are the same. */
+export function sameInputs(a: ExecInputs, b: ExecInputs): boolean {
+  return a.env === b.env && a.config === b.config && a.machine === b.machine &&
+    a.built === b.built && a.pin === b.pin && a.storeDir === b.storeDir;
+}
+
+/** The memo of `name`, when there is a readable one of this codchi; else undefined. */
+export async function readMemo(base: Paths, name: string): Promise<ExecMemo | undefined> {
+  try {
+    const m = JSON.parse(await Deno.readTextFile(memoFile(base, name))) as ExecMemo;
+    return m.build === memoBuild() && m.inputs && (m.bin === "lxc" || m.bin === "incus")
+      ? m
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records a memo (0600, through a temp file and a rename); a failure only costs speed. */
+export async function writeMemo(base: Paths, name: string, memo: ExecMemo): Promise<void> {
+  const file = memoFile(base, name);
+  const tmp = `${file}.${crypto.randomUUID()}.tmp`;
+  try {
+    await Deno.mkdir(`${base.runtimeDir}/exec`, { recursive: true, mode: 0o700 });
+    await Deno.writeTextFile(tmp, JSON.stringify(memo), { mode: 0o600 });
+    await Deno.rename(tmp, file);
+  } catch {
+    await Deno.remove(tmp).catch(() => {});
+  }
+}
+
+/** Forgets the memo of `name` (the next exec takes the full path). */
+export async function forgetMemo(base: Paths, name: string): Promise<void> {
+  await Deno.remove(memoFile(base, name)).catch(() => {});
+}
