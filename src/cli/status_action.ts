@@ -11,9 +11,14 @@ export async function statusAction(ctx: Context): Promise<void> {
   const paths = await ctx.paths();
   const names = await listMachines(paths);
   const journals = await listJournals(paths);
-  const state = names.length || journals.length ? await (await ctx.driver()).states() : undefined;
-  const driver = names.length ? await driverId(driverSource(ctx.env)) : undefined;
-  const rows = await machineStatuses(paths, state, driver);
+  // The one `lxc list` is spawned first (states() spawns before its first await); the machines'
+  // files are read and the driver flake hashed while it runs.
+  const states = names.length || journals.length
+    ? (await ctx.driver()).states()
+    : Promise.resolve(undefined);
+  const driver = names.length ? driverId(driverSource(ctx.env)) : undefined;
+  const rows = await machineStatuses(paths, states, driver);
+  const state = await states;
   const store = state && storeStatus(state.store, journals.includes(STORE_KEY));
   // JSON: every row carries the store's state (the listing stays a list, as documented).
   const json = store
