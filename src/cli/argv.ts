@@ -58,7 +58,11 @@ export function commandIndex(argv: string[]): number {
 export type FastPath =
   | { kind: "version" }
   | { kind: "help" }
-  | { kind: "status" }
+  | {
+    kind: "status";
+    /** The fast path (status_fast.ts) failed after it listed: the error to report. */
+    after?: { kind: "failed"; error: unknown };
+  }
   | {
     kind: "exec";
     name: string;

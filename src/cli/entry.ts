@@ -34,6 +34,16 @@ export async function run(argv: string[], env = Deno.env.toObject()): Promise<nu
       return await runCommand(args, flags, { ...fast, after: done }, env);
     }
   }
+  if (fast?.kind === "status") {
+    // Status with the driver's choices remembered: the listing without the driver (status_fast.ts).
+    const { fastStatus } = await import("./status_fast.ts");
+    const done = await fastStatus(flags, env);
+    if (done.kind === "shown") return 0;
+    if (done.kind === "failed") {
+      const { runCommand } = await import("./run.ts");
+      return await runCommand(args, flags, { ...fast, after: done }, env);
+    }
+  }
   const { runCommand } = await import("./run.ts");
   return await runCommand(args, flags, fast, env);
 }

@@ -53,7 +53,7 @@ export async function runCommand(
     }
     if (fast?.kind === "exec" || fast?.kind === "status") {
       const ctx = new Context(env, ui);
-      if (fast.kind === "exec" && fast.after?.kind === "failed") throw fast.after.error;
+      if (fast.after?.kind === "failed") throw fast.after.error; // from a fast path
       if (fast.kind === "exec") {
         // Loaded here: a plain exec mostly ends in its fast path (exec_fast.ts) before run.ts.
         const { execAction } = await import("./exec_action.ts");

@@ -5,12 +5,11 @@
  */
 import { NotFoundError, NotRunningError } from "../errors.ts";
 import { hasJournal } from "../config/journal_files.ts";
-import { computePaths, hostOs, type Paths } from "../config/paths.ts";
 import type { Driver } from "../driver/types.ts";
 import type { CoreContext } from "./context.ts";
 import { loadBuiltQuick, loadMachineQuick } from "./records.ts";
 import { forwardingSignals } from "./exec_signals.ts";
-import { type ExecInputs, memoBuild, readInputs, writeMemo } from "./exec_memo.ts";
+import { linuxBase, readInputs, rememberChoice } from "./exec_memo.ts";
 
 /** Runs `argv` (or a login shell) in machine `name`; starts store and machine when needed. */
 export async function execInMachine(
@@ -42,7 +41,7 @@ export async function execInMachine(
   // The machine needs the store's daemon: a stopped or deleted store is brought back first.
   if (driver.store.alive && !(await driver.store.alive())) {
     await driver.store.ensureRunning(ctx.reporter);
-  } else if (base && before) await remember(ctx, base, paths, name, before, driver);
+  } else if (base && before) await rememberChoice(ctx, base, name, before, driver);
   try {
     return await runExec(driver, name, argv, opts);
   } catch (e) {
@@ -94,45 +93,4 @@ function runExec(
     (onSpawn) =>
       driver.exec(name, argv, { tty: opts.tty, stdin: "inherit", onSpawn }).then((o) => o.code),
   );
-}
-
-/** The paths before config.json is applied, on Linux (the fast path is Linux's); else undefined. */
-function linuxBase(env: Record<string, string>): Paths | undefined {
-  if (hostOs(env) !== "linux") return undefined;
-  try {
-    return computePaths("linux", env);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Records what this exec checked and chose, for the fast path: only for the LXD driver, and only
- * when config.json, machine.json and built.json still read as before they were validated.
- */
-async function remember(
-  ctx: CoreContext,
-  base: Paths,
-  paths: Paths,
-  name: string,
-  before: ExecInputs,
-  driver: Driver,
-): Promise<void> {
-  const choice = driver.execChoice;
-  if (!choice) return;
-  // Kept where the fast path finds it before config.json is read, and uninstall removes it.
-  if (paths.runtimeDir !== base.runtimeDir) return;
-  const now = await readInputs(ctx.env, base, paths, name).catch(() => undefined);
-  if (
-    !now || now.config !== before.config || now.machine !== before.machine ||
-    now.built !== before.built
-  ) return;
-  const dataDir = (await ctx.config()).dataDir;
-  await writeMemo(base, name, {
-    build: memoBuild(),
-    inputs: now,
-    ...(dataDir === undefined ? {} : { dataDir }),
-    bin: choice.bin,
-    project: choice.project,
-  });
 }

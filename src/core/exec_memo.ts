@@ -7,7 +7,9 @@
  * the full path.
  */
 import { buildStamp } from "../config/build_stamp.ts";
-import { machinePaths, type Paths } from "../config/paths.ts";
+import { computePaths, hostOs, machinePaths, type Paths } from "../config/paths.ts";
+import type { Driver } from "../driver/types.ts";
+import type { CoreContext } from "./context.ts";
 
 /** The inputs of the full path's decisions. */
 export interface ExecInputs {
@@ -62,6 +64,9 @@ export function memoBuild(): string {
   return stamp;
 }
 
+/** `status`'s memo, beside the machines' (no machine name starts with "_"). */
+export const STATUS_MEMO = "_status";
+
 /** Where the memo of machine `name` is (`base`: the paths before config.json is applied). */
 export function memoFile(base: Paths, name: string): string {
   return `${base.runtimeDir}/exec/${name}.json`;
@@ -84,18 +89,21 @@ async function isDir(path: string): Promise<boolean> {
   }
 }
 
-/** Reads the inputs now (`paths`: with config.json's data folder applied). */
+/**
+ * Reads the inputs now (`paths`: with config.json's data folder applied); without a machine
+ * `name`, its files count as missing (`status`'s memo).
+ */
 export async function readInputs(
   env: Record<string, string | undefined>,
   base: Paths,
   paths: Paths,
-  name: string,
+  name?: string,
 ): Promise<ExecInputs> {
-  const m = machinePaths(base, name);
+  const m = name === undefined ? undefined : machinePaths(base, name);
   const [config, machine, built, pin, storeDir] = await Promise.all([
     text(base.configFile),
-    text(m.file),
-    text(m.built),
+    m ? text(m.file) : null,
+    m ? text(m.built) : null,
     text(`${paths.dataDir}/lxd-project`),
     isDir(paths.storeDir),
   ]);
@@ -136,4 +144,46 @@ export async function writeMemo(base: Paths, name: string, memo: ExecMemo): Prom
 /** Forgets the memo of `name` (the next exec takes the full path). */
 export async function forgetMemo(base: Paths, name: string): Promise<void> {
   await Deno.remove(memoFile(base, name)).catch(() => {});
+}
+
+/** The paths before config.json is applied, on Linux (the fast paths are Linux's); else undefined. */
+export function linuxBase(env: Record<string, string>): Paths | undefined {
+  if (hostOs(env) !== "linux") return undefined;
+  try {
+    return computePaths("linux", env);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records what the full path checked and chose, for the fast paths (`name`: the machine of an
+ * exec; none: status): only for a driver with a fast path (`execChoice`), and only when
+ * config.json, machine.json and built.json still read as `before` (before they were validated).
+ */
+export async function rememberChoice(
+  ctx: CoreContext,
+  base: Paths,
+  name: string | undefined,
+  before: ExecInputs,
+  driver: Driver,
+): Promise<void> {
+  const choice = driver.execChoice;
+  if (!choice) return;
+  const paths = await ctx.paths();
+  // Kept where the fast path finds it before config.json is read, and uninstall removes it.
+  if (paths.runtimeDir !== base.runtimeDir) return;
+  const now = await readInputs(ctx.env, base, paths, name).catch(() => undefined);
+  if (
+    !now || now.config !== before.config || now.machine !== before.machine ||
+    now.built !== before.built
+  ) return;
+  const dataDir = (await ctx.config()).dataDir;
+  await writeMemo(base, name ?? STATUS_MEMO, {
+    build: memoBuild(),
+    inputs: now,
+    ...(dataDir === undefined ? {} : { dataDir }),
+    bin: choice.bin,
+    project: choice.project,
+  });
 }

@@ -7,12 +7,15 @@ import { join } from "node:path";
 import { REPO, type TestHome } from "../support/cli.ts";
 import { makeMachine } from "./_helpers.ts";
 
-/** Every module URL Deno loaded for `codchi <args>` (from `-L debug`), and the exit code. */
+/**
+ * Every module URL Deno loaded for `codchi <args>` (from `-L debug`), the exit code, stdout and
+ * stderr without Deno's debug lines.
+ */
 export async function loaded(
   home: TestHome,
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ code: number; modules: Set<string>; stdout: string }> {
+): Promise<{ code: number; modules: Set<string>; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "-L", "debug", `${REPO}/main.ts`, ...args],
     env: { ...home.env, ...env },
@@ -30,7 +33,8 @@ export async function loaded(
   ) {
     modules.add(m[1] ?? m[2]);
   }
-  return { code: out.code, modules, stdout: new TextDecoder().decode(out.stdout) };
+  const stderr = log.split("\n").filter((l) => !/^DEBUG |^  |^\{|^\}/.test(l)).join("\n");
+  return { code: out.code, modules, stdout: new TextDecoder().decode(out.stdout), stderr };
 }
 
 /**
@@ -65,6 +69,7 @@ export async function runningMachine(
   await Deno.writeTextFile(
     join(bin, "lxc"),
     `#!/bin/sh\necho "$*" >> "${home.root}/lxc.calls"\n` +
+      `if [ "$1" = --project ]; then shift 2; fi\n` +
       `if [ "$1" = list ]; then echo '${list}'; exit 0; fi\nexit "\${LXC_EXIT:-0}"\n`,
     { mode: 0o755 },
   );

@@ -2,7 +2,9 @@
  * The import graph of the start-up paths, as Deno really loads it (its debug log names every
  * module it fetches or compiles): `exec` on a running machine, `status`, `--version` and `--help`
  * load no npm package (zod, commander, dax, dbus-next, @bomb.sh/tab), no Node built-in and no host
- * integration; the detector itself is shown to see them where they are loaded.
+ * integration; the detector itself is shown to see them where they are loaded. The fast paths of
+ * `exec` and `status` (after a first run) load neither the driver nor the UI's full path, and
+ * stay under a module count.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -41,6 +43,16 @@ const FULL_EXEC: RegExp[] = [
   /\/src\/core\/(exec|records|machines|status|machine_list)\.ts$/,
   /\/src\/release\//,
   /\/src\/host\/linux\/(usb_sysfs|pulse_server)\.ts$/,
+];
+
+/** What the full status path loads and its fast path must not (cli/status_fast.ts). */
+const FULL_STATUS: RegExp[] = [
+  /\/src\/cli\/(run|context|exec_action|report|prompt)\.ts$/,
+  /\/src\/driver\/(mod|select)\.ts$/,
+  /\/src\/driver\/lxd\/(mod|store|session|usb|interrupts)\.ts$/,
+  /\/src\/host\//,
+  /\/src\/core\/exec\.ts$/,
+  /\/src\/release\/(images|download)/,
 ];
 
 function heavyIn(modules: Set<string>): string[] {
@@ -96,6 +108,12 @@ Deno.test("status, --version and --help load no heavy module", async () => {
     }
     const st = await loaded(home, ["--json", "status"], env);
     assert.equal(JSON.parse(st.stdout)[0].status, "UpToDate");
+    // status's fast path (after the first status): the driver's listing without the driver.
+    assert.ok(st.modules.has(`file://${REPO}/src/cli/status_fast.ts`), "detector sees nothing");
+    const full = [...st.modules].filter((u) => FULL_STATUS.some((re) => re.test(u)));
+    assert.deepEqual(full, []);
+    const files = [...st.modules].filter((u) => u.startsWith("file:"));
+    assert.ok(files.length <= 36, `${files.length} modules:\n${files.join("\n")}`);
   } finally {
     daemon?.close();
     await home.cleanup();

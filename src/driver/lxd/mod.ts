@@ -36,7 +36,6 @@ import {
   imageDeleteArgv,
   imageListArgv,
   initArgv,
-  listArgv,
   type LxcBinary,
   MACHINE_USER,
   startArgv,
@@ -47,17 +46,16 @@ import type { ImageKind } from "./images.ts";
 import type { ImageProvider } from "../../release/images.ts";
 import { VERSION } from "../../version.ts";
 import {
-  foreignStoreMounts,
   type HostIds,
   machineConfig,
   machineDisks,
   machineHostDirs,
   machineMountProblem,
-  missingStoreMounts,
   storeDisks,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
 import { machineExecArgv } from "./exec_argv.ts";
+import { listContainers, runLxc, statesOf } from "./list.ts";
 import { detectBinary } from "./binary.ts";
 import { withInterrupts } from "./interrupts.ts";
 import {
@@ -74,14 +72,12 @@ import {
 } from "./session.ts";
 import {
   bootStateOf,
-  hostStateOf,
   isAlreadyRunning,
   isAlreadyStopped,
   isNotFound,
   isTransientFileError,
   type ListedContainer,
   parseImageAliases,
-  parseList,
 } from "./parse.ts";
 import { ENV_FILE } from "../../contract.ts";
 import { exportTreeArgv } from "../export_tree.ts";
@@ -89,7 +85,6 @@ import { usbPlan } from "./usb.ts";
 import {
   DEFAULT_PROJECT,
   inProject,
-  isProjectMissing,
   ownsProject,
   projectCreateArgv,
   projectDeleteArgv,
@@ -207,25 +202,8 @@ export class LxdDriver implements Driver {
   }
 
   /** Runs an lxc/incus argv; maps a daemon that cannot be reached to a PrerequisiteError. */
-  async lxc(argv: string[], opts: RunOpts = {}): Promise<Output> {
-    const out = await this.runner.run(inProject(argv, this.project), { ...opts, check: false });
-    if (out.code !== 0) {
-      const err = out.errText;
-      if (/unix\.socket.*(permission denied|no such file|connection refused)/i.test(err)) {
-        throw new PrerequisiteError(
-          `Cannot reach the ${this.name === "incus" ? "Incus" : "LXD"} daemon.`,
-          `Start it, and add yourself to its group (lxd or incus-admin), then log in again.`,
-        );
-      }
-      if (opts.timeoutMs && out.code === 124) {
-        throw new TimeoutError(
-          `${argv.slice(0, 3).join(" ")} did not finish within ${opts.timeoutMs / 1000} s.`,
-          `Check the ${this.bin} daemon (e.g. \`${this.bin} list\`), then try again.`,
-        );
-      }
-      if (opts.check !== false) throw toolError(argv, out, opts.secrets);
-    }
-    return out;
+  lxc(argv: string[], opts: RunOpts = {}): Promise<Output> {
+    return runLxc(this, argv, opts);
   }
 
   /** Host paths this driver works with. */
@@ -244,28 +222,13 @@ export class LxdDriver implements Driver {
   }
 
   /** Raw list of the codchi containers (one spawn). */
-  async listed(): Promise<ListedContainer[]> {
-    const argv = listArgv(this.bin);
-    const out = await this.lxc(argv, { check: false });
-    // A data folder's project exists only once its store was made: until then, nothing is there.
-    if (out.code !== 0 && this.project !== DEFAULT_PROJECT && isProjectMissing(out.errText)) {
-      return [];
-    }
-    if (out.code !== 0) throw toolError(argv, out);
-    return parseList(out.text);
+  listed(): Promise<ListedContainer[]> {
+    return listContainers(this);
   }
 
   /** Every codchi container's state; the store's `problem` names a mount it lacks or misuses. */
   async states(): Promise<HostState> {
-    const listed = await this.listed();
-    const state = hostStateOf(listed);
-    const store = listed.find((c) => c.name === STORE_CONTAINER);
-    if (store) {
-      const problem = missingStoreMounts(this.#paths, store.devices) ??
-        foreignStoreMounts(this.#paths, store.devices);
-      if (problem) state.store.problem = problem;
-    }
-    return state;
+    return statesOf(await this.listed(), this.#paths);
   }
 
   /** The LXD alias of an image kind, importing the tarball the first time (bounded). */
