@@ -6,7 +6,6 @@
  * Returns the exit code (only main.ts exits).
  */
 import { fastPath, protectExecArgs, scanGlobalFlags } from "./argv.ts";
-import { rootHelpText, versionText } from "./top_text.ts";
 
 /** Runs codchi with `argv` (without the program name); returns the exit code. */
 export async function run(argv: string[], env = Deno.env.toObject()): Promise<number> {
@@ -14,6 +13,8 @@ export async function run(argv: string[], env = Deno.env.toObject()): Promise<nu
   const flags = scanGlobalFlags(args);
   const fast = fastPath(args);
   if (fast?.kind === "version" || fast?.kind === "help") {
+    // Loaded here: exec and status need neither the texts nor the version.
+    const { rootHelpText, versionText } = await import("./top_text.ts");
     const text = fast.kind === "version"
       ? versionText(!!flags.json)
       : await rootHelpText(!!flags.json);

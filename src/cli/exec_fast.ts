@@ -9,7 +9,7 @@
  */
 import { computePaths } from "../config/paths.ts";
 import { containerName, machineNameProblem } from "../config/names.ts";
-import { hasJournal } from "../config/journal_files.ts";
+import { journalFile } from "../config/journal_files.ts";
 import { readInputs, readMemo, sameInputs } from "../core/exec_memo.ts";
 import { forwardingSignals } from "../core/exec_signals.ts";
 import { machineExecArgv } from "../driver/lxd/exec_argv.ts";
@@ -17,7 +17,6 @@ import { detectBinary } from "../driver/lxd/binary.ts";
 import {
   hostSessionDevices,
   hostSessionFiles,
-  readSessionRecord,
   sessionFingerprints,
   sessionRecordPath,
 } from "../driver/lxd/session.ts";
@@ -74,28 +73,22 @@ async function prepare(
   if (Deno.build.os === "windows" || (env.CODCHI_HOST_OS ?? "linux") !== "linux") return undefined;
   if (machineNameProblem(name) !== undefined) return undefined;
   const base = computePaths("linux", env);
-  const memo = await readMemo(base, name);
+  const memo = readMemo(base, name);
   // The client the driver would pick is still the one on PATH (lxc first).
   if (!memo || detectBinary(env.PATH) !== memo.bin) return undefined;
   const paths = memo.dataDir === undefined ? base : computePaths("linux", env, memo.dataDir);
-  const ctn = containerName(name);
-  const session = {
-    files: hostSessionFiles(env)(name),
-    devices: hostSessionDevices(env, {
-      uid: Deno.uid() ?? MACHINE_USER.uid,
-      gid: Deno.gid() ?? MACHINE_USER.gid,
-    })(name),
-  };
-  const [inputs, journal, alive, recorded, files] = await Promise.all([
-    readInputs(env, base, paths, name),
-    hasJournal(paths, name),
-    daemonAnswers(`${paths.storeDir}/var/nix/daemon-socket/socket`),
-    readSessionRecord(sessionRecordPath(paths.runtimeDir, ctn)),
-    session.files,
-  ]);
-  if (!sameInputs(inputs, memo.inputs) || journal || !alive) return undefined;
+  // Synchronous reads (small files; no trip through Deno's thread pool), then one connect.
+  if (!sameInputs(readInputs(env, base, paths, name), memo.inputs)) return undefined;
+  if (exists(journalFile(paths, name))) return undefined; // an unfinished operation: settle it
+  const recorded = text(sessionRecordPath(paths.runtimeDir, containerName(name)));
+  if (!(await daemonAnswers(`${paths.storeDir}/var/nix/daemon-socket/socket`))) return undefined;
   // The session changed since the last push (or was never pushed): the driver pushes it.
-  const [filesFp, devicesFp] = await sessionFingerprints(files, session.devices);
+  const devices = hostSessionDevices(env, {
+    uid: Deno.uid() ?? MACHINE_USER.uid,
+    gid: Deno.gid() ?? MACHINE_USER.gid,
+  })(name);
+  const files = await hostSessionFiles(env)(name);
+  const [filesFp, devicesFp] = await sessionFingerprints(files, devices);
   if (recorded !== `${filesFp} ${devicesFp}`) return undefined;
   const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   return machineExecArgv({
@@ -105,8 +98,27 @@ async function prepare(
     argv: cmd,
     tty,
     asUser: true,
-    sessionEnv: session.devices.env,
+    sessionEnv: devices.env,
   });
+}
+
+/** Whether anything is at `path` (even a broken link). */
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The trimmed text of a file, "" when it cannot be read (as the driver's readSessionRecord). */
+function text(path: string): string {
+  try {
+    return Deno.readTextFileSync(path).trim();
+  } catch {
+    return "";
+  }
 }
 
 /** Whether the store's daemon accepts a connection (as the store driver's `alive`). */

@@ -4,7 +4,7 @@ import { machineStatuses, storeLine, storeStatus } from "../core/status.ts";
 import { listMachines } from "../core/records.ts";
 import { listJournals, STORE_KEY } from "../config/journal_files.ts";
 import { driverId, driverSource } from "../core/driver_id.ts";
-import { linuxBase, readInputs, rememberChoice } from "../core/exec_memo.ts";
+import { linuxBase, readInputs, rememberChoice, tryRead } from "../core/exec_memo.ts";
 import type { Paths } from "../config/paths.ts";
 import type { HostState } from "../driver/types.ts";
 import { renderTable, type Ui } from "../ui.ts";
@@ -22,7 +22,7 @@ export interface StatusDeps {
 export async function statusAction(ctx: Context): Promise<void> {
   // What the full path reads, before it reads it (remembered for status_fast.ts).
   const base = linuxBase(ctx.env);
-  const before = base && await readInputs(ctx.env, base, base).catch(() => undefined);
+  const before = base && tryRead(() => readInputs(ctx.env, base, base));
   const listed = await showStatus({
     paths: await ctx.paths(),
     env: ctx.env,

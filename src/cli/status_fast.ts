@@ -35,10 +35,10 @@ export async function fastStatus(
       return { kind: "fallback" };
     }
     const base = computePaths("linux", env);
-    memo = await readMemo(base, STATUS_MEMO);
+    memo = readMemo(base, STATUS_MEMO);
     if (!memo || detectBinary(env.PATH) !== memo.bin) return { kind: "fallback" };
     paths = memo.dataDir === undefined ? base : computePaths("linux", env, memo.dataDir);
-    if (!sameInputs(await readInputs(env, base, paths), memo.inputs)) return { kind: "fallback" };
+    if (!sameInputs(readInputs(env, base, paths), memo.inputs)) return { kind: "fallback" };
     ui = new Ui(uiOptions(flags, env, Deno.stdout.isTerminal(), Deno.stderr.isTerminal()));
   } catch {
     return { kind: "fallback" }; // the full path reports whatever this was

@@ -1,8 +1,7 @@
 /**
- * What makes a remembered result stale: codchi's version, plus the modification times of the
- * modules that computed it (a checkout) or of the binary (a compiled codchi).
+ * What makes a remembered result stale: the modification times of the modules that computed it
+ * (a checkout) or of the binary (a compiled codchi). No version: the exec path stays without it.
  */
-import { VERSION } from "../version.ts";
 
 /** The stamp for results computed by `modules` (file URLs; others are skipped). */
 export function buildStamp(modules: URL[]): string {
@@ -18,5 +17,5 @@ export function buildStamp(modules: URL[]): string {
       stamps.push(Deno.statSync(Deno.execPath()).mtime?.getTime() ?? 0);
     } catch { /* no stamp: the version alone */ }
   }
-  return `${VERSION}:${stamps.join(",")}`;
+  return stamps.join(",");
 }

@@ -5,6 +5,7 @@
  * takes the full path (which loads the schema library and reports errors as usual).
  */
 import { buildStamp } from "./build_stamp.ts";
+import { VERSION } from "../version.ts";
 import { writeFileAtomic } from "./store.ts";
 
 /** One remembered validation. */
@@ -33,9 +34,11 @@ let buildId: string | undefined;
 
 /** What makes remembered validations stale (the modules that validate, or the binary). */
 function currentBuild(): string {
-  buildId ??= buildStamp(
-    ["./schema.ts", "./store.ts", "../core/machines.ts"].map((m) => new URL(m, import.meta.url)),
-  );
+  buildId ??= `${VERSION}:${
+    buildStamp(
+      ["./schema.ts", "./store.ts", "../core/machines.ts"].map((m) => new URL(m, import.meta.url)),
+    )
+  }`;
   return buildId;
 }
 

@@ -9,7 +9,7 @@ import type { Driver } from "../driver/types.ts";
 import type { CoreContext } from "./context.ts";
 import { loadBuiltQuick, loadMachineQuick } from "./records.ts";
 import { forwardingSignals } from "./exec_signals.ts";
-import { linuxBase, readInputs, rememberChoice } from "./exec_memo.ts";
+import { linuxBase, readInputs, rememberChoice, tryRead } from "./exec_memo.ts";
 
 /** Runs `argv` (or a login shell) in machine `name`; starts store and machine when needed. */
 export async function execInMachine(
@@ -20,7 +20,7 @@ export async function execInMachine(
 ): Promise<number> {
   // What the checks below read, before they read it (remembered for the fast path).
   const base = linuxBase(ctx.env);
-  const before = base && await readInputs(ctx.env, base, base, name).catch(() => undefined);
+  const before = base && tryRead(() => readInputs(ctx.env, base, base, name));
   const paths = await ctx.paths();
   // Loading the driver overlaps the file checks below (it spawns nothing).
   const driverReady = ctx.driver();
