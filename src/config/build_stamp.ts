@@ -1,21 +1,16 @@
 /**
  * What makes a remembered result stale: the modification times of the modules that computed it
- * (a checkout) or of the binary (a compiled codchi). No version: the exec path stays without it.
+ * (a checkout) and of the running binary (a compiled codchi, or deno). No version: the exec path
+ * stays without it (a new codchi is a new binary or new modules anyway).
  */
 
-/** The stamp for results computed by `modules` (file URLs; others are skipped). */
+/** The stamp for results computed by `modules` (file URLs; others, or missing ones, skipped). */
 export function buildStamp(modules: URL[]): string {
   const stamps: number[] = [];
-  for (const url of modules) {
-    if (url.protocol !== "file:") continue;
+  for (const file of [...modules.filter((u) => u.protocol === "file:"), Deno.execPath()]) {
     try {
-      stamps.push(Deno.statSync(url).mtime?.getTime() ?? 0);
+      stamps.push(Deno.statSync(file).mtime?.getTime() ?? 0);
     } catch { /* compiled: not on disk */ }
-  }
-  if (stamps.length === 0) {
-    try {
-      stamps.push(Deno.statSync(Deno.execPath()).mtime?.getTime() ?? 0);
-    } catch { /* no stamp: the version alone */ }
   }
   return stamps.join(",");
 }
