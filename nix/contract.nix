@@ -16,6 +16,7 @@ c // {
     CODCHI_HOME=${c.user.home}
     CODCHI_ENV_FILE=${c.envFile}
     CODCHI_WSL_ENV_DROP=${c.wslEnvDrop}
+    CODCHI_WINDOWS_PATH_VAR=${c.windowsPathVar}
     CODCHI_HOST_CA_FILE=${c.hostCaFile}
     CODCHI_PROXY_FILE=${c.proxyFile}
     CODCHI_NIX_STORE=${c.nix.store}

@@ -248,6 +248,12 @@ release_store_files() {
     on && $0 ~ "^ *" q ";" { exit }
     on { sub(/^    /, ""); print }' "$RELEASE_STORE/default.nix" >"$root/etc/gitconfig"
   grep -q 'directory = \*' "$root/etc/gitconfig" || die "no gitconfig found in $RELEASE_STORE/default.nix"
+  # The release nix.conf includes the file the host writes the team's caches to (config.json
+  # `nix`): the same line, with the contract's path.
+  grep -q '^ *!include ${contract.nixCachesFile}$' "$RELEASE_STORE/default.nix" ||
+    die "the release store's nix.conf does not include the contract's nixCachesFile"
+  python3 -c 'import json, sys; print("!include " + json.load(open(sys.argv[1]))["nixCachesFile"])' \
+    "$REPO/nix/contract.json" >>"$root/etc/nix/nix.conf"
   # The image's own CA bundle: empty here (the test store reaches no public server).
   : >"$root/etc/ssl/certs/ca-bundle.crt"
   ln -sfn ca-bundle.crt "$root/etc/ssl/certs/ca-certificates.crt"

@@ -5,7 +5,8 @@
 #   store.tar.gz        - a fake nix-daemon socket at /nix/var/nix/daemon-socket/socket, made at
 #                         boot, and the store's /nix shared under /mnt/wsl/codchi/nix
 #   machine.tar.gz      - the machine user of nix/contract.json, a `machinectl shell` stand-in, the real
-#                         image's busybox at /usr/lib/codchi/busybox (+ applets in ../bin)
+#                         image's busybox at /usr/lib/codchi/busybox (+ applets in ../bin), the
+#                         WSL module's Windows-PATH code in /etc/profile, appendWindowsPath off
 #   machine-real.tar.gz - the real machine image's layout (nix/container/machine/default.nix):
 #                         no /bin, busybox at /usr/lib/codchi, the real init.sh as /sbin/init,
 #                         the real wsl.conf (systemd=true), root only
@@ -49,6 +50,7 @@ if ! file -L "$busybox" 2>/dev/null | grep -q static && ! ldd "$busybox" 2>&1 | 
   exit 9
 fi
 key=$(cat "$0" "$top/scripts/wsl_machinectl_standin.sh" "$top/nix/container/machine/init.sh" \
+  "$top/nix/nixos/driver/wsl/windows_path.sh" \
   "$top/nix/container/machine/default.nix" "$top/nix/contract.json" "$top/nix/contract.nix" |
   sha256sum | cut -c1-12)
 out="$out/bb-$key"
@@ -127,7 +129,12 @@ cat >"$m/etc/codchi-machine-boot" <<'EOF'
 : >/run/codchi-booted
 EOF
 chmod 755 "$m/etc/codchi-machine-boot"
-printf '[boot]\ncommand=/etc/codchi-machine-boot\n' >"$m/etc/wsl.conf"
+# The NixOS module's login-shell code for the host's Windows PATH (after the env file), and
+# WSL's own appending off, as in the real wsl.conf.
+sed "s/@windowsPathVar@/$CODCHI_WINDOWS_PATH_VAR/g" "$top/nix/nixos/driver/wsl/windows_path.sh" \
+  >>"$m/etc/profile"
+printf '[boot]\ncommand=/etc/codchi-machine-boot\n[interop]\nappendWindowsPath = false\n' \
+  >"$m/etc/wsl.conf"
 
 # The real machine image's layout, with its own init.sh and wsl.conf (taken from default.nix).
 r="$work/machine-real"

@@ -21,6 +21,11 @@ export const MACHINE_USER = {
 export const ENV_FILE = contract.envFile;
 /** Where a WSL host drops the env file for the machine's init to move into place. */
 export const WSL_ENV_DROP = contract.wslEnvDrop;
+/**
+ * The env-file variable that carries the host's Windows PATH, translated (`/mnt/c/…`, `:`-joined),
+ * which the WSL module appends after the NixOS PATH.
+ */
+export const WINDOWS_PATH_VAR = contract.windowsPathVar;
 /** Folder inside the machine where the host's sockets and per-exec files appear. */
 export const HOST_DIR = contract.hostDir;
 /** A file below HOST_DIR by its contract key. */
@@ -29,6 +34,11 @@ export function hostFile(key: keyof typeof contract.hostFiles): string {
 }
 /** The display number the machine always sees. */
 export const MACHINE_DISPLAY = contract.display;
+/**
+ * The variable `exec` sets for the display the host chose (WSL: ":<n>" of VcXsrv on the Windows
+ * host; the WSL module turns it into DISPLAY).
+ */
+export const DISPLAY_VAR = contract.displayVar;
 /** Where the host pushes its CA bundle (machines and the store). */
 export const HOST_CA_FILE = contract.hostCaFile;
 /** Logs of codchi's own units inside a machine (a host folder on LXD). */

@@ -115,6 +115,14 @@ export const COMMANDS: CommandInfo[] = [
     load: async () => b((await import("./tar.ts")).tarCommand),
   },
   {
+    name: "export",
+    aliases: [],
+    args: "[options] <name> <file>",
+    description:
+      "build the machine's configuration as a VM image (qcow2, raw, vmdk, vhdx, ova, iso) and write it to a file",
+    load: async () => b((await import("./export_image.ts")).exportCommand),
+  },
+  {
     name: "usb",
     aliases: [],
     args: "",

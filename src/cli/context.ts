@@ -83,7 +83,10 @@ export class Context {
         lxdProject: cfg.lxd?.project,
         storeFiles: async () => {
           const { hostStoreFiles } = await import("../core/store_files.ts");
-          return hostStoreFiles(this.os, cfg, this.env);
+          // Windows keeps its CAs in the certificate store, read through the host port.
+          const host = this.os === "windows" ? await this.host() : undefined;
+          const windows = host?.caBundle ? () => host.caBundle!() : undefined;
+          return hostStoreFiles(this.os, cfg, this.env, windows);
         },
       });
     })();
@@ -101,6 +104,15 @@ export class Context {
       driver: () => this.driver(),
       secrets: () => this.secrets(),
       host: () => this.host(),
+      ...(this.os === "windows"
+        ? {
+          guiEnv: async () => {
+            const vcxsrv = (await this.config()).windows.vcxsrv.enable;
+            const host = await this.host();
+            return await host.guiEnv?.({ vcxsrv, warn: (l) => this.ui.warn(l) });
+          },
+        }
+        : {}),
       reporter: this.ui,
       prompter: new TerminalPrompter(interactive, async (q) => {
         const { promptMasked } = await import("../secrets/prompt.ts");
@@ -109,6 +121,7 @@ export class Context {
       get selfArgv() {
         return selfArgv(env);
       },
+      runner: this.runner,
     };
   }
 

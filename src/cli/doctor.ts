@@ -93,12 +93,10 @@ async function windowsFacts(ctx: Context, vcxsrvEnabled: boolean) {
       ? out.text.replaceAll("\0", "").match(/\d+\.\d+\.\d+(\.\d+)?/)?.[0]
       : undefined;
   }
-  const programFiles = ctx.env.ProgramFiles ?? "C:\\Program Files";
-  return {
-    wslPath,
-    wslVersion,
-    vcxsrv: { enabled: vcxsrvEnabled, found: exists(`${programFiles}\\VcXsrv\\vcxsrv.exe`) },
-  };
+  // Where the installer, winget and scoop put it (vcxsrv.ts), as exec looks for it.
+  const { findVcxsrv } = await import("../host/windows/vcxsrv_run.ts");
+  const found = vcxsrvEnabled && (await findVcxsrv(ctx.env)) !== undefined;
+  return { wslPath, wslVersion, vcxsrv: { enabled: vcxsrvEnabled, found } };
 }
 
 async function groupMembers(group: string): Promise<string[]> {

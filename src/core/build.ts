@@ -18,6 +18,7 @@ import { collectSecrets, type Declared, machineEnv, saveDeclared } from "./machi
 import { machineCredentials } from "./credentials.ts";
 import { loadMachine } from "./machines.ts";
 import { handInHostCa } from "./host_ca.ts";
+import { startMachine } from "./start.ts";
 import { ENV_FILE, MACHINE_USER } from "../contract.ts";
 
 /** Writes flake.nix for the machine's modules (the lock is left to nix). */
@@ -77,6 +78,7 @@ export async function buildAndActivate(
   const mp = machinePaths(paths, machine);
   const r = ctx.reporter;
   await driver.store.ensureRunning(r);
+  await startForLocalModules(ctx, driver, machine);
   const flake = machineFlake(driver, machine);
   if (opts.update) {
     r.step(`Updating the modules of "${machine}"`);
@@ -137,6 +139,22 @@ export async function buildAndActivate(
   else await writeJson(mp.built, built);
   await exportShortcuts(ctx, driver, machine, system);
   return { system, installed: !rt };
+}
+
+/**
+ * Where the store sees a machine's home only while it runs (WSL), a build of a machine with a
+ * local module starts it first (installed and stopped; a machine not yet installed has no home
+ * to read): the lock update, evaluation and build read the module through that share. The
+ * driver's keep-alive keeps it running through the build; the build then switches it.
+ */
+async function startForLocalModules(ctx: CoreContext, driver: Driver, machine: string) {
+  if (!driver.homeSharedWhileRunning) return;
+  const cfg = await loadMachine(await ctx.paths(), machine);
+  if (!cfg.modules.some((m) => m.source.kind === "local")) return;
+  const rt = (await driver.states()).machines.get(machine);
+  if (!rt || rt.running) return;
+  ctx.reporter.step(`Starting "${machine}": the store reads its local modules from its home`);
+  await startMachine(ctx, driver, machine);
 }
 
 /**
@@ -239,7 +257,7 @@ export async function exportShortcuts(
       system,
     ]);
     if (tar.stdout.length > 0) {
-      await driver.runner.run(["tar", "-C", tmp, "-xf", "-"], { stdin: tar.stdout });
+      await ctx.runner.run(["tar", "-C", tmp, "-xf", "-"], { stdin: tar.stdout });
     }
     const host = await (await ctx.host()).apps({
       trayAutostart: (await ctx.config()).tray.autostart,

@@ -6,6 +6,7 @@ import type { Driver } from "../driver/types.ts";
 import type { Reporter } from "../reporter.ts";
 import type { SecretStore } from "../secrets/types.ts";
 import type { Host } from "../host/types.ts";
+import type { Runner } from "../process.ts";
 
 /** Asks the user things; injected so the core never touches a terminal itself. */
 export interface Prompter {
@@ -32,4 +33,12 @@ export interface CoreContext {
   readonly prompter: Prompter;
   /** argv that runs this codchi binary (for shortcuts and terminal entries). */
   readonly selfArgv: string[];
+  /** The process door for the few host commands the core runs itself (e.g. host `tar`). */
+  readonly runner: Runner;
+  /**
+   * The display variables `exec` hands a machine (Windows: VcXsrv's, the host port's `guiEnv`
+   * with config.json `windows.vcxsrv`); absent where the host has none to give (Linux), so a
+   * plain exec loads no host code.
+   */
+  readonly guiEnv?: () => Promise<Record<string, string> | undefined>;
 }

@@ -175,7 +175,9 @@ export function windowsChecks(f: WindowsFacts): Check[] {
         ok: false,
         severity: "warning",
         detail: "VcXsrv is enabled in config.json but not installed; WSLg is used",
-        fix: "winget install marha.VcXsrv   (or set windows.vcxsrv.enable to false)",
+        // The words of VCXSRV_INSTALL_HINT (src/host/windows/vcxsrv.ts; a test keeps them equal).
+        fix: "winget install marha.VcXsrv   (or: scoop install extras/vcxsrv); " +
+          "or set windows.vcxsrv.enable to false",
       },
     );
   }

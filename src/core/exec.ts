@@ -41,12 +41,17 @@ export async function execInMachine(
   // The machine needs the store's daemon: a stopped or deleted store is brought back first.
   if (driver.store.alive && !(await driver.store.alive())) {
     await driver.store.ensureRunning(ctx.reporter);
-  } else if (base && before) await rememberChoice(ctx, base, name, before, driver);
+  } else if (base && before && !ctx.guiEnv) {
+    // (The fast path is Linux's: it has no display variables of the host port to hand over.)
+    await rememberChoice(ctx, base, name, before, driver);
+  }
+  // On Windows: VcXsrv's display when enabled (started if not running), else WSLg.
+  const gui = await ctx.guiEnv?.();
   try {
-    return await runExec(driver, name, argv, opts);
+    return await runExec(driver, name, argv, { ...opts, env: gui });
   } catch (e) {
     if (!(e instanceof NotRunningError)) throw e;
-    return await startAndRun(ctx, driver, name, argv, opts);
+    return await startAndRun(ctx, driver, name, argv, { ...opts, env: gui });
   }
 }
 
@@ -66,7 +71,7 @@ export async function execAfterExit1(
     return 1;
   } catch (e) {
     if (!(e instanceof NotRunningError)) throw e;
-    return await startAndRun(ctx, driver, name, argv, opts);
+    return await startAndRun(ctx, driver, name, argv, { ...opts, env: await ctx.guiEnv?.() });
   }
 }
 
@@ -75,7 +80,7 @@ async function startAndRun(
   driver: Driver,
   name: string,
   argv: string[],
-  opts: { tty: boolean },
+  opts: { tty: boolean; env?: Record<string, string> },
 ): Promise<number> {
   const { startMachine } = await import("./start.ts");
   await startMachine(ctx, driver, name);
@@ -86,11 +91,12 @@ function runExec(
   driver: Driver,
   name: string,
   argv: string[],
-  opts: { tty: boolean },
+  opts: { tty: boolean; env?: Record<string, string> },
 ): Promise<number> {
   return forwardingSignals(
     name,
     (onSpawn) =>
-      driver.exec(name, argv, { tty: opts.tty, stdin: "inherit", onSpawn }).then((o) => o.code),
+      driver.exec(name, argv, { tty: opts.tty, stdin: "inherit", onSpawn, env: opts.env })
+        .then((o) => o.code),
   );
 }

@@ -46,17 +46,7 @@ export async function tarMachine(
   opts: { withSecrets: boolean },
 ): Promise<TarResult> {
   const compression = tarCompression(file);
-  const out = file.startsWith("/") || /^[A-Za-z]:[\\/]/.test(file) || file.startsWith("\\\\")
-    ? file
-    : `${Deno.cwd()}/${file}`;
-  const folder = out.replace(/[\\/][^\\/]*$/, "") || "/";
-  const st = await Deno.stat(folder).catch(() => undefined);
-  if (!st?.isDirectory) {
-    throw new UsageError(
-      `The folder of ${out} does not exist.`,
-      `Create ${folder} first, or write the archive elsewhere.`,
-    );
-  }
+  const out = await targetFile(file, "the archive");
   const paths = await ctx.paths();
   const cfg = await loadMachine(paths, name);
   const driver = await ctx.driver();
@@ -85,6 +75,25 @@ export async function tarMachine(
       }),
   );
   return { file: out, compression, secrets: opts.withSecrets, state: EXPORTED_STATE };
+}
+
+/**
+ * The absolute path of an export's target `file` (relative to the working folder), whose folder
+ * must exist: checked before anything is built or started.
+ */
+export async function targetFile(file: string, what: string): Promise<string> {
+  const out = file.startsWith("/") || /^[A-Za-z]:[\\/]/.test(file) || file.startsWith("\\\\")
+    ? file
+    : `${Deno.cwd()}/${file}`;
+  const folder = out.replace(/[\\/][^\\/]*$/, "") || "/";
+  const st = await Deno.stat(folder).catch(() => undefined);
+  if (!st?.isDirectory) {
+    throw new UsageError(
+      `The folder of ${out} does not exist.`,
+      `Create ${folder} first, or write ${what} elsewhere.`,
+    );
+  }
+  return out;
 }
 
 /** `/etc/nixos`: the standalone flake, its lock, machine.json (and the secrets, when asked). */

@@ -453,6 +453,11 @@ export async function setModule(
       m.name = opts.newName;
     }
     cfg.modules[i] = m;
+    // A new source is a new flake: its nixConfig caches are offered as `module add` does.
+    const info = refs && m.source.kind !== "local"
+      ? await readInfo(ctx, driver, machine, m.source, creds)
+      : undefined;
+    if (info) await offerCaches(ctx, cfg, m.name, info.caches, opts.dontPrompt);
     if (opts.useNixpkgs !== undefined) {
       const d = await chooseNixpkgs(
         ctx,
@@ -465,6 +470,7 @@ export async function setModule(
         },
         m.source,
         creds,
+        info,
       );
       cfg.nixpkgsFrom = applyNixpkgs(cfg.nixpkgsFrom, d);
     }

@@ -10,32 +10,69 @@ import type { StoreFile } from "../driver/types.ts";
 import { readHostCaBundle } from "./host_ca.ts";
 import { renderProxyFile } from "./host_proxy.ts";
 
-/** What decides the files: the two switches of config.json, the host's environment and bundle. */
+/** What decides the files: config.json's switches and caches, the host's environment and bundle. */
 export interface StoreFileInputs {
   hostCertificates: boolean;
   hostProxy: boolean;
+  /** config.json `nix`: the team's binary caches, for the store's nix-daemon. */
+  nix?: { substituters: readonly string[]; trustedPublicKeys: readonly string[] };
   env: Record<string, string | undefined>;
   /** The host's CA bundle (PEM), when it has one. */
   bundle?: string;
 }
 
-/** The store's CA and proxy files (both always written, empty when off, so a switch-off sticks). */
+/**
+ * The store's CA, proxy and caches files (always written, empty when off or none, so a switch-off
+ * or a removed cache sticks).
+ */
 export function storeFiles(i: StoreFileInputs): StoreFile[] {
   const enc = new TextEncoder();
   const ca = i.hostCertificates ? i.bundle ?? "" : "";
   const proxy = i.hostProxy ? renderProxyFile(i.env) ?? "" : "";
+  const caches = renderNixCachesConf(i.nix ?? { substituters: [], trustedPublicKeys: [] });
   return [
     { path: CONTRACT.hostCaFile, data: enc.encode(ca), mode: 0o644 },
     { path: CONTRACT.proxyFile, data: enc.encode(proxy), mode: 0o644 },
+    { path: CONTRACT.nixCachesFile, data: enc.encode(caches), mode: 0o644 },
   ];
 }
 
-/** The store's files for this host and config (reads the host's bundle only when it is used). */
+/**
+ * The nix.conf lines (included by the store's nix.conf) that add the team's caches for every
+ * client of the daemon, including nix run by users inside machines. The values were checked when
+ * config.json was read (no whitespace, quotes or control characters), so one line each is safe;
+ * an entry that is not is refused here too.
+ */
+export function renderNixCachesConf(
+  c: { substituters: readonly string[]; trustedPublicKeys: readonly string[] },
+): string {
+  const bad = [...c.substituters, ...c.trustedPublicKeys].find((v) => !/^[!-~]+$/.test(v));
+  if (bad !== undefined) throw new Error(`not a single nix.conf word: ${JSON.stringify(bad)}`);
+  const lines = ["# codchi: config.json `nix` (written by the host before each start)"];
+  if (c.substituters.length) lines.push(`extra-substituters = ${c.substituters.join(" ")}`);
+  if (c.trustedPublicKeys.length) {
+    lines.push(`extra-trusted-public-keys = ${c.trustedPublicKeys.join(" ")}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * The store's files for this host and config (reads the host's bundle only when it is used; on
+ * Windows from the certificate store, through `windowsBundle`).
+ */
 export async function hostStoreFiles(
   os: HostOs,
-  cfg: { hostCertificates: boolean; hostProxy: boolean },
+  cfg: {
+    hostCertificates: boolean;
+    hostProxy: boolean;
+    nix?: { substituters: readonly string[]; trustedPublicKeys: readonly string[] };
+  },
   env: Record<string, string | undefined>,
+  /** Windows: the certificate store's bundle (the host port's `caBundle`). */
+  windowsBundle?: () => Promise<string | undefined>,
 ): Promise<StoreFile[]> {
-  const bundle = cfg.hostCertificates ? await readHostCaBundle(os, undefined, env) : undefined;
+  const bundle = cfg.hostCertificates
+    ? await readHostCaBundle(os, undefined, env, windowsBundle)
+    : undefined;
   return storeFiles({ ...cfg, env, bundle });
 }

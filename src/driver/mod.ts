@@ -22,7 +22,7 @@ export interface DriverDeps {
   releaseUrl?: string;
   /** `lxd.project` of config.json (`CODCHI_LXD_PROJECT` in `env` wins). */
   lxdProject?: string;
-  /** The files handed into the store each time it starts (LXD/Incus; composed by the caller). */
+  /** The files handed into the store each time it starts (composed by the caller). */
   storeFiles?: () => Promise<StoreFile[]>;
 }
 
@@ -106,6 +106,7 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
       runner: deps.runner,
       env: deps.env,
       debug: deps.debug,
+      storeFiles: deps.storeFiles,
       releaseImage: async (kind, reporter) =>
         await images.obtain(await images.describe("wsl", kind, reporter), reporter),
     });

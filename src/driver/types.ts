@@ -1,5 +1,5 @@
 /** The host driver contract: the core asks for verbs, never for commands. */
-import type { Output, Runner, RunOpts } from "../process.ts";
+import type { Output, RunOpts } from "../process.ts";
 import type { HostUsbDevice } from "../usb/id.ts";
 import type { Reporter } from "../reporter.ts";
 
@@ -87,6 +87,8 @@ export interface StoreView {
   machineHome(machine: string): string;
   /** Who the machine user is to the store: files the store gives these ids belong to it. */
   readonly machineOwner: { uid: number; gid: number };
+  /** The host folder that is the store's `/nix`, when it is one (LXD, Incus; not a WSL disk). */
+  readonly hostNix?: string;
 }
 
 /** Host-side integration: shortcuts, terminal entries, display/sound devices. */
@@ -118,7 +120,12 @@ export interface Driver {
    * Windows the certificate store's); false for a driver that cannot push it.
    */
   readonly handsInHostCa: boolean;
-  readonly runner: Runner;
+  /**
+   * Whether the store sees a machine's home only while the machine runs (WSL: the machine's init
+   * shares it under /mnt/wsl). A build with a local module then starts the machine first; the
+   * driver keeps a started machine running (its keep-alive) until it is stopped.
+   */
+  readonly homeSharedWhileRunning?: boolean;
   /** Every codchi container/distro and the store, in ONE process spawn. */
   states(): Promise<HostState>;
   readonly store: StoreDriver;

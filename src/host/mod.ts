@@ -37,6 +37,18 @@ export function createHost(deps: HostDeps): Host {
         const { pemBundle } = await import("./windows/cert_bundle.ts");
         return pemBundle(readStoreCertificates()) || undefined;
       },
+      guiEnv: async ({ vcxsrv, warn }) => {
+        if (!vcxsrv || !runner.spawnDetached) return undefined;
+        const { vcxsrvEnv } = await import("./windows/vcxsrv_run.ts");
+        const spawnDetached = runner.spawnDetached.bind(runner);
+        return vcxsrvEnv({
+          enabled: true,
+          env: deps.env,
+          runner: { spawnDetached },
+          locksDir: paths.locksDir,
+          warn,
+        });
+      },
     };
   }
   return {

@@ -62,4 +62,12 @@ export interface Host {
    * certificate store; undefined when there is none (Linux: its bundle files, core/host_ca.ts).
    */
   caBundle?(): Promise<string | undefined>;
+  /**
+   * The variables `exec` hands a machine for its GUI apps' display (Windows: VcXsrv's, started
+   * when enabled and not running; a line says when WSLg is used instead); undefined: the
+   * machine's own (WSLg; on Linux the host's display reaches machines otherwise).
+   */
+  guiEnv?(opts: { vcxsrv: boolean; warn: (line: string) => void }): Promise<
+    Record<string, string> | undefined
+  >;
 }

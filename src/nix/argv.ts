@@ -124,6 +124,16 @@ export function storeGcArgv(o?: NixOptions): string[] {
   return nix(["store", "gc"], o);
 }
 
+/** Builds a VM image of a machine's flake (no out-link); its store path comes as JSON on stdout. */
+export function buildImageArgv(flakeRef: string, attr: string, o?: NixOptions): string[] {
+  return nix(["build", "--no-link", "--json", `${flakeRef}#${attr}`], o);
+}
+
+/** The image file's path inside the built image (NixOS's `passthru.filePath`), raw on stdout. */
+export function imageFilePathArgv(flakeRef: string, attr: string, o?: NixOptions): string[] {
+  return nix(["eval", "--raw", `${flakeRef}#${attr}.passthru.filePath`], o);
+}
+
 /** Reads the secrets a machine declares as JSON on stdout (see `parseDeclaredSecrets`). */
 export function readSecretsArgv(flakeRef: string, o?: NixOptions): string[] {
   return nix(["eval", "--json", `${flakeRef}#${SECRETS_ATTR}`], o);

@@ -199,6 +199,14 @@ export function renderMachineFlake(spec: MachineFlakeSpec): string {
   return render(spec, false);
 }
 
+/**
+ * The flake `codchi export` builds a VM image from: the machine's modules and inputs (local ones
+ * where the store sees them), with driver `none` (a plain NixOS, as a VM boots it).
+ */
+export function renderImageFlake(spec: Omit<MachineFlakeSpec, "driver">): string {
+  return render({ ...spec, driver: "none" }, false);
+}
+
 /** Home of the machine user; local modules of an exported machine are found below it. */
 export const MACHINE_HOME = MACHINE_USER.home;
 

@@ -272,7 +272,7 @@ Deno.test({
         ["codchi", "exec", ""],
         ["codchi", "rm", "w"],
         ["codchi", "init", "--use-nixpkgs="],
-        ["codchi", "ex"],
+        ["codchi", "exe"],
         ...withFlags.map((c) => ["codchi", ...c.path, "--"]),
       ];
       const got = await elvishComplete(home, text, bin, calls);

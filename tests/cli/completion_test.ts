@@ -1,4 +1,4 @@
-/** Completion scripts: bash completes `codchi ex` and machine names for real; others are produced. */
+/** Completion scripts: bash completes `codchi exe` and machine names for real; others are produced. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { makeHome, REPO, type TestHome } from "../support/cli.ts";
@@ -43,7 +43,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"
   return dec.decode(out.stdout).split("\n").filter(Boolean);
 }
 
-Deno.test("bash: the script loads and completes `codchi ex` to exec, then machine names", async () => {
+Deno.test("bash: the script loads and completes `codchi exe` to exec, then machine names", async () => {
   const home = await makeHome();
   try {
     await makeMachine(home.configDir, "java");
@@ -67,7 +67,7 @@ Deno.test("bash: the script loads and completes `codchi ex` to exec, then machin
     const loaded = await load.output();
     assert.equal(loaded.code, 0, new TextDecoder().decode(loaded.stderr));
 
-    assert.deepEqual(await bashComplete(home, gen.stdout, ["codchi", "ex"]), ["exec"]);
+    assert.deepEqual(await bashComplete(home, gen.stdout, ["codchi", "exe"]), ["exec"]);
     assert.deepEqual(await bashComplete(home, gen.stdout, ["codchi", "exec", ""]), [
       "java",
       "webdev",

@@ -8,6 +8,7 @@ import {
   type LinuxFacts,
   windowsChecks,
 } from "../../src/core/doctor.ts";
+import { VCXSRV_INSTALL_HINT } from "../../src/host/windows/vcxsrv.ts";
 
 const good: LinuxFacts = {
   driver: "lxd",
@@ -124,6 +125,8 @@ Deno.test("windows: wsl missing, too old, inbox, current; VcXsrv only when enabl
   assert.equal(vcx.ok, false);
   assert.equal(vcx.severity, "warning");
   assert.match(vcx.fix!, /winget install/);
+  // The same words exec prints when it falls back to WSLg, and the manifests' package ids.
+  assert.ok(vcx.fix!.startsWith(VCXSRV_INSTALL_HINT), vcx.fix);
   assert.equal(canWork(ok), true);
   assert.equal(
     windowsChecks({ wslPath: "w", wslVersion: "2.0.14", vcxsrv: { enabled: false, found: false } })

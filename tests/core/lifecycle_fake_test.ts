@@ -354,3 +354,29 @@ Deno.test("status: a broken machine.json and an unfinished journal show as Broke
 async function left(h: FakeHost): Promise<string[]> {
   return (await h.files(h.paths.configDir)).filter((f) => !f.startsWith("locks/"));
 }
+
+Deno.test("exec: the host's display variables (Windows: VcXsrv's) reach the command", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  let asked = 0;
+  let got: Record<string, string> | undefined;
+  h.driver.onExec = (_m, _argv, opts) => {
+    got = opts.env;
+    return undefined;
+  };
+  const ctx = {
+    ...h.ctx,
+    guiEnv: () => {
+      asked++;
+      return Promise.resolve({ CODCHI_DISPLAY: ":0" });
+    },
+  };
+  const spawns = h.driver.spawns;
+  equal(await execInMachine(ctx, "a", ["true"], { tty: false }), 0);
+  deepEqual(got, { CODCHI_DISPLAY: ":0" });
+  equal(asked, 1);
+  equal(h.driver.spawns - spawns, 1, "still one process");
+  // A host without one (Linux): nothing is added.
+  equal(await execInMachine(h.ctx, "a", ["true"], { tty: false }), 0);
+  equal(got, undefined);
+});

@@ -180,3 +180,39 @@ Deno.test("caches: accepted ones and config.json's reach every nix command of th
   const meta = seen.find((a) => a.includes("metadata"))!;
   equal(meta[meta.indexOf("extra-substituters") + 1], "https://team.example.org");
 });
+
+Deno.test("caches: module set --url offers the new flake's caches like module add", async () => {
+  await using h = await fakeHost();
+  await empty(h);
+  h.driver.flakes.set("github:acme/plain", { nixosModules: ["x"] });
+  h.driver.flakes.set("github:acme/cached", {
+    nixosModules: ["x"],
+    nixConfig: { "extra-substituters": ["https://cache.team.org"], "trusted-public-keys": [KEY] },
+  });
+  await addModule(h.ctx, "a", "github:acme/plain", ["x"], { dontPrompt: true, build: false });
+  equal((await cfgOf(h)).caches, undefined);
+  // -y: named as not used, nothing remembered.
+  await setModule(h.ctx, "a", "plain-x", {
+    url: "github:acme/cached",
+    dontPrompt: true,
+    build: false,
+  });
+  ok(h.reporter.warnings.some((w) => /https:\/\/cache\.team\.org; not used \(-y never/.test(w)));
+  equal((await cfgOf(h)).caches, undefined);
+  // On a terminal: asked once, accepted with the module's key.
+  const yes = new ScriptedPrompter(true, { confirm: [true] });
+  await setModule({ ...h.ctx, prompter: yes }, "a", "plain-x", {
+    url: "github:acme/cached",
+    build: false,
+  });
+  match(yes.asked.at(-1)!, /binary cache https:\/\/cache\.team\.org/);
+  deepEqual((await cfgOf(h)).caches, {
+    accepted: ["https://cache.team.org"],
+    trustedPublicKeys: [KEY],
+    declined: [],
+  });
+  // A change that is not a new source (a rename) asks nothing.
+  const silent = new ScriptedPrompter(true, {});
+  await setModule({ ...h.ctx, prompter: silent }, "a", "plain-x", { newName: "m", build: false });
+  deepEqual(silent.asked, []);
+});

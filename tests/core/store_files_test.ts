@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import { storeFiles } from "../../src/core/store_files.ts";
+import { hostStoreFiles, renderNixCachesConf, storeFiles } from "../../src/core/store_files.ts";
 import { CONTRACT } from "../../src/contract.ts";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -35,6 +35,7 @@ Deno.test("storeFiles: the CA bundle and the proxy at the contract's paths, 0644
   assertEquals(files.map((f) => [f.path, f.mode]), [
     [CONTRACT.hostCaFile, 0o644],
     [CONTRACT.proxyFile, 0o644],
+    [CONTRACT.nixCachesFile, 0o644],
   ]);
   equal(dec(files[0].data), PEM);
   const vars = await sourced(dec(files[1].data));
@@ -52,7 +53,85 @@ Deno.test("storeFiles: a switch that is off (or nothing to hand in) writes an em
     env: { https_proxy: "http://127.0.0.1:3128" },
     bundle: PEM,
   });
-  assertEquals(off.map((f) => f.data.length), [0, 0]);
+  assertEquals(off.slice(0, 2).map((f) => f.data.length), [0, 0]);
   const none = storeFiles({ hostCertificates: true, hostProxy: true, env: {} });
-  assertEquals(none.map((f) => f.data.length), [0, 0]);
+  assertEquals(none.slice(0, 2).map((f) => f.data.length), [0, 0]);
+  // No caches: only a comment, so a cache removed from config.json is gone at the next start.
+  equal(/^\s*[^#\s]/m.test(dec(none[2].data)), false);
+});
+
+/** `nix show-config --json` of a nix.conf that `!include`s `text` (as the store's does). */
+async function nixSees(text: string): Promise<Record<string, { value: unknown }>> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/caches.conf`, text);
+    await Deno.writeTextFile(
+      `${dir}/nix.conf`,
+      `substituters =\nexperimental-features = nix-command\n!include ${dir}/caches.conf\n`,
+    );
+    const out = await new Deno.Command("nix", {
+      args: ["show-config", "--json"],
+      env: { NIX_CONF_DIR: dir, NIX_USER_CONF_FILES: `${dir}/none`, HOME: dir },
+      clearEnv: true,
+    }).output();
+    equal(out.code, 0, dec(out.stderr));
+    return JSON.parse(dec(out.stdout));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const haveNix = new Deno.Command("sh", { args: ["-c", "command -v nix"] }).outputSync().success;
+
+Deno.test({
+  name: "storeFiles: the team's caches as nix.conf lines that nix itself reads",
+  ignore: !haveNix,
+}, async () => {
+  const key = `cache.example.org-1:${"A".repeat(43)}=`;
+  const files = storeFiles({
+    hostCertificates: false,
+    hostProxy: false,
+    env: {},
+    nix: {
+      substituters: ["https://cache.example.org", "http://127.0.0.1:9/c"],
+      trustedPublicKeys: [key],
+    },
+  });
+  const conf = await nixSees(dec(files[2].data));
+  assertEquals(conf.substituters.value, ["https://cache.example.org", "http://127.0.0.1:9/c"]);
+  equal((conf["trusted-public-keys"].value as string[]).includes(key), true);
+  const none = await nixSees(
+    dec(storeFiles({ hostCertificates: false, hostProxy: false, env: {} })[2].data),
+  );
+  assertEquals(none.substituters.value, []);
+});
+
+Deno.test("renderNixCachesConf: a value that is not one nix.conf word is refused", () => {
+  for (const bad of ["https://a b", "https://a\nsubstituters = x", "", "https://ü"]) {
+    let threw = false;
+    try {
+      renderNixCachesConf({ substituters: [bad], trustedPublicKeys: [] });
+    } catch {
+      threw = true;
+    }
+    equal(threw, true, JSON.stringify(bad));
+  }
+});
+
+Deno.test("hostStoreFiles on Windows: the certificate store's bundle, through the host port", async () => {
+  const cfg = { hostCertificates: true, hostProxy: false };
+  const ca = (files: { path: string; data: Uint8Array }[]) =>
+    dec(files.find((f) => f.path === CONTRACT.hostCaFile)!.data);
+  equal(ca(await hostStoreFiles("windows", cfg, {}, () => Promise.resolve(PEM))), PEM);
+  // No reader (or not PEM): nothing, never a Linux bundle file.
+  equal(ca(await hostStoreFiles("windows", cfg, {})), "");
+  equal(ca(await hostStoreFiles("windows", cfg, {}, () => Promise.resolve("junk"))), "");
+  // Turned off: the store is not read at all.
+  let read = false;
+  const off = await hostStoreFiles("windows", { ...cfg, hostCertificates: false }, {}, () => {
+    read = true;
+    return Promise.resolve(PEM);
+  });
+  equal(ca(off), "");
+  equal(read, false);
 });

@@ -38,7 +38,7 @@ let
     (builtins.attrNames merged.codchi.secrets.env);
   config = merged // {
     codchi = merged.codchi // { internal.declaredSecrets = declaredSecrets; };
-    system = (merged.system or { }) // { build.toplevel = toplevel; };
+    system = (merged.system or { }) // { build = { inherit toplevel images; }; };
   };
 
   text = name: s: builtins.toFile name s;
@@ -103,6 +103,37 @@ let
     builder = "/bin/sh";
     args = [ "-e" builder ];
   };
+
+  # VM images the way NixOS (25.05+, nixos/modules/image/images.nix) exposes them:
+  # system.build.images.<variant>, a derivation whose passthru.filePath names the image file inside
+  # it. Here each holds one line naming the variant, the driver and the system it was made from.
+  imageFiles = {
+    qemu = "nixos-image-qemu.qcow2";
+    qemu-efi = "nixos-image-qemu-efi.qcow2";
+    raw = "nixos-image-raw.img";
+    raw-efi = "nixos-image-raw-efi.img";
+    vmware = "nixos-image-vmware.vmdk";
+    hyperv = "nixos-image-hyperv.vhdx";
+    virtualbox = "nixos-image-virtualbox.ova";
+    iso = "iso/nixos-image-iso.iso";
+  };
+  images = builtins.mapAttrs
+    (variant: filePath:
+      builtins.derivation
+        {
+          name = "codchi-image-${variant}";
+          inherit system;
+          builder = "/bin/sh";
+          args = [
+            "-ec"
+            ''
+              PATH=/usr/bin:/bin
+              mkdir -p "$out/${dirOf filePath}"
+              printf '%s %s %s\n' ${variant} ${driver} ${toplevel} > "$out/${filePath}"
+            ''
+          ];
+        } // { passthru = { inherit filePath; }; })
+    imageFiles;
 in
 {
   inherit config;

@@ -1,7 +1,12 @@
 /** Unit tests of the wsl.exe simulator's pure parts (argv parsing, WSLENV, faults, texts). */
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { parseArgs, shellCommandLine } from "./wsl_sim/args.ts";
-import { linuxEnvFromWslEnv, parseWslEnv, windowsToLinuxPath } from "./wsl_sim/wslenv.ts";
+import {
+  linuxEnvFromWslEnv,
+  parseWslEnv,
+  processPath,
+  windowsToLinuxPath,
+} from "./wsl_sim/wslenv.ts";
 import { decideFault, faultConfig, unitRandom } from "./wsl_sim/faults.ts";
 import { encodeWsl, failureText, noDistros, verboseTable, versionText } from "./wsl_sim/text.ts";
 import { localeOf } from "./wsl_sim/resw.ts";
@@ -70,6 +75,20 @@ Deno.test("sim WSLENV: flags, directions and path translation", () => {
       M: "",
     },
   );
+});
+
+Deno.test("sim PATH: the Windows PATH is appended unless wsl.conf turns it off", () => {
+  const linux = "/usr/bin:/bin";
+  const win = "C:\\Windows\\system32;\\\\server\\share;relative;D:\\My Tools\\";
+  // Default (no [interop] appendWindowsPath) and true: appended after Linux's, translated.
+  equal(
+    processPath(linux, win, undefined, "d"),
+    `${linux}:/mnt/c/Windows/system32:/mnt/d/My Tools`,
+  );
+  equal(processPath(linux, win, "True", "d"), `${linux}:/mnt/c/Windows/system32:/mnt/d/My Tools`);
+  // appendWindowsPath = false (codchi's machines): Linux's only.
+  equal(processPath(linux, win, "false", "d"), linux);
+  equal(processPath(linux, undefined, undefined, "d"), linux);
 });
 
 Deno.test("sim faults: scripted, persistent, restricted, seeded", () => {

@@ -1,5 +1,6 @@
-import { equal, match, ok, throws } from "node:assert/strict";
+import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { fillTemplate, type ManifestValues } from "../../scripts/fill_manifests.ts";
+import { VCXSRV_SCOOP_APP, VCXSRV_WINGET_ID } from "../../src/host/windows/vcxsrv.ts";
 
 const values: ManifestValues = {
   VERSION: "0.4.2",
@@ -41,4 +42,26 @@ Deno.test("bad release values are refused", () => {
   throws(() => fillTemplate("{{SHA256}}", { ...values, SHA256: "abc" }));
   throws(() => fillTemplate("{{URL}}", { ...values, URL: "http://x" }));
   throws(() => fillTemplate("{{NOPE}}", values));
+});
+
+Deno.test("VcXsrv comes with codchi: winget dependency, scoop depends, the zip's README", async () => {
+  const installer = fillTemplate(await read("winget/Codchi.Codchi.installer.yaml"), values);
+  match(
+    installer,
+    new RegExp(
+      `^Dependencies:\\n  PackageDependencies:\\n    - PackageIdentifier: ${VCXSRV_WINGET_ID}\\n`,
+      "m",
+    ),
+  );
+  const scoop = JSON.parse(fillTemplate(await read("scoop/codchi.json"), values));
+  deepEqual(scoop.depends, [VCXSRV_SCOOP_APP]);
+  const readme = await read("windows_zip_README.txt");
+  ok(readme.includes(`winget install ${VCXSRV_WINGET_ID}`), readme);
+  ok(readme.includes(`scoop install ${VCXSRV_SCOOP_APP}`), readme);
+  // The release workflow puts that README into the zip next to the two programs.
+  const workflow = await Deno.readTextFile(
+    new URL("../../.github/workflows/release.yml", import.meta.url),
+  );
+  match(workflow, /cp \.\.\/scripts\/windows_zip_README\.txt x86_64-pc-windows-msvc\/README\.txt/);
+  match(workflow, /zip -q \.\.\/codchi-windows-x64\.zip codchi\.exe codchiw\.exe README\.txt/);
 });

@@ -136,6 +136,62 @@ Deno.test({
           equal(trusted.code, 0, trusted.err);
           assert(trusted.text.endsWith(host!), "the store's bundle ends with the host's");
         });
+        await t.step("the team's caches reach the store's nix.conf at its next start", async () => {
+          // A loopback URL inside the store (nothing is fetched: the check reads nix's config).
+          const team = "http://127.0.0.1:9/team";
+          const key = `team-1:${"B".repeat(43)}=`;
+          const file = `${home.configDir}/config.json`;
+          const before = await Deno.readTextFile(file).catch(() => undefined);
+          const seen = async () => {
+            equal((await lxc("stop", "--force", "codchistore")).code, 0);
+            const r = await ok(home, ["store", "debug", "--", "nix", "show-config", "--json"]);
+            return JSON.parse(r.stdout) as Record<string, { value: string[] }>;
+          };
+          const cfg = { ...JSON.parse(before ?? "{}") };
+          await Deno.mkdir(home.configDir, { recursive: true });
+          await Deno.writeTextFile(
+            file,
+            JSON.stringify({ ...cfg, nix: { substituters: [team], trustedPublicKeys: [key] } }),
+          );
+          try {
+            const on = await seen();
+            assert(on.substituters.value.includes(team), JSON.stringify(on.substituters));
+            assert(on["trusted-public-keys"].value.includes(key));
+          } finally {
+            if (before === undefined) await Deno.remove(file);
+            else await Deno.writeTextFile(file, before);
+          }
+          const off = await seen();
+          assert(!off.substituters.value.includes(team), "a removed cache is gone after a start");
+        });
+        await t.step(
+          "export: the configuration as a VM image (driver none), written whole",
+          async () => {
+            const dir = await Deno.makeTempDir();
+            try {
+              const bad = await home.run(["export", M, `${dir}/m.tar`]);
+              equal(bad.code, 2, bad.stderr);
+              match(bad.stderr, /--format/);
+              const r = await ok(home, ["--json", "export", M, `${dir}/m.qcow2`]);
+              const res = JSON.parse(r.stdout);
+              equal(res.variant, "qemu", r.stdout);
+              // The test driver flake's image names its variant, the driver and the system.
+              const text = await Deno.readTextFile(`${dir}/m.qcow2`);
+              match(text, /^qemu none \/nix\/store\/[a-z0-9]{32}-codchi-system-/);
+              equal(res.bytes, text.length);
+              // An image whose file is in a folder inside it (NixOS's iso/…).
+              await ok(home, ["export", M, `${dir}/m.iso`]);
+              match(await Deno.readTextFile(`${dir}/m.iso`), /^iso none /);
+              equal(
+                [...Deno.readDirSync(dir)].map((e) => e.name).sort().join(" "),
+                "m.iso m.qcow2",
+              );
+              assert(!(await exists(`${home.configDir}/images/${M}`)), "its flake folder is gone");
+            } finally {
+              await Deno.remove(dir, { recursive: true });
+            }
+          },
+        );
       },
       shell: async ({ home, M }) => {
         // Another login shell for the machine user: exec's $SHELL and its shell follow it.

@@ -66,9 +66,14 @@ export interface Evaluated {
   services: Record<string, EvalUnit>;
   disabledServices: string[];
   paths: Record<string, EvalUnit>;
+  timers: Record<
+    string,
+    { enable: boolean; wantedBy: string[]; timerConfig: Record<string, string> }
+  >;
   systemdPackages: { name: string; destination: string; text: string }[];
   userManagerConfig: string;
   extraInit: string;
+  sessionVariables: Record<string, string | string[]>;
   fishInit: string;
   tmpfiles: string[];
   activationScripts: Record<string, string>;

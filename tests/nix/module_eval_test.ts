@@ -7,7 +7,14 @@
  */
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { posix } from "node:path";
-import { CONTRACT, ENV_FILE, HOST_CA_FILE, MACHINE_USER } from "../../src/contract.ts";
+import {
+  CONTRACT,
+  DISPLAY_VAR,
+  ENV_FILE,
+  HOST_CA_FILE,
+  MACHINE_USER,
+  WINDOWS_PATH_VAR,
+} from "../../src/contract.ts";
 import {
   MACHINE_PULSE_CLIENT_CONF,
   MACHINE_PULSE_SOCKET,
@@ -144,6 +151,112 @@ test("wsl: wsl.conf mounts Windows drives for the machine user and logs in as it
   const conf = e.etc["wsl.conf"].text ?? "";
   match(conf, new RegExp(`uid=${MACHINE_USER.uid},gid=${MACHINE_USER.gid}`));
   match(conf, new RegExp(`\\[user\\]\\ndefault=${MACHINE_USER.name}\\n`));
+});
+
+/** The evaluated extraInit's Windows-PATH code run by `sh` with `path` and the variable set. */
+function runWindowsPath(snippet: string, path: string, windows?: string): string {
+  const env: Record<string, string> = { PATH: path };
+  if (windows !== undefined) env[WINDOWS_PATH_VAR] = windows;
+  const r = new Deno.Command("/bin/sh", {
+    args: ["-c", `${snippet}\n${snippet}\nprintf %s "$PATH"`], // twice: a nested login shell
+    clearEnv: true,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  equal(r.code, 0, dec(r.stderr));
+  return dec(r.stdout);
+}
+
+test("wsl: the host's Windows PATH comes after NixOS's; VS Code does not nag", async () => {
+  const e = drivers.wsl ?? (await evalCases([base("wsl")]))[0];
+  const file = await Deno.readTextFile(
+    new URL("../../nix/nixos/driver/wsl/windows_path.sh", import.meta.url),
+  );
+  const snippet = file.replaceAll("@windowsPathVar@", WINDOWS_PATH_VAR);
+  ok(!snippet.includes("@"), "every placeholder is filled");
+  const at = e.extraInit.indexOf(snippet);
+  ok(at >= 0, `the WSL module's extraInit holds windows_path.sh:\n${e.extraInit}`);
+  // After the env file (which carries the variable) is sourced.
+  const envAt = e.extraInit.indexOf(`. ${ENV_FILE}\n`);
+  ok(envAt >= 0 && envAt < at, "the env file is sourced before the Windows PATH is appended");
+  equal(e.sessionVariables.DONT_PROMPT_WSL_INSTALL, "1");
+  // What the code does: appended once, NixOS first; nothing without the variable.
+  const nixos = "/run/wrappers/bin:/run/current-system/sw/bin";
+  const win = "/mnt/c/Windows/System32:/mnt/c/Program Files/Microsoft VS Code/bin";
+  equal(runWindowsPath(snippet, nixos, win), `${nixos}:${win}`);
+  equal(runWindowsPath(snippet, nixos), nixos);
+  equal(runWindowsPath(snippet, nixos, ""), nixos);
+  // Other drivers have no Windows: neither the code nor the variable.
+  const lxd = drivers.lxd ?? (await evalCases([base("lxd")]))[0];
+  ok(!lxd.extraInit.includes(WINDOWS_PATH_VAR));
+  equal(lxd.sessionVariables.DONT_PROMPT_WSL_INSTALL, undefined);
+});
+
+test("wsl: the clock is set from the host's once a minute (it lags after the host slept)", async () => {
+  const e = drivers.wsl ?? (await evalCases([base("wsl")]))[0];
+  const svc = e.services["codchi-clock"];
+  ok(svc, "the WSL module has codchi-clock.service");
+  match(String(svc.serviceConfig.ExecStart), /\/bin\/hwclock --hctosys$/);
+  equal(svc.serviceConfig.Type, "oneshot");
+  equal(svc.unitConfig.ConditionPathExists, "/dev/rtc0");
+  const timer = e.timers["codchi-clock"];
+  ok(timer?.enable, "and its timer");
+  deepStrictEqual(timer.wantedBy, ["timers.target"]);
+  equal(timer.timerConfig.OnUnitActiveSec, "60s");
+  ok(timer.timerConfig.OnBootSec, "it runs soon after boot too");
+  // The container drivers share the host's kernel clock: nothing to set there.
+  for (const d of [drivers.lxd, drivers.none]) {
+    const other = d ?? (await evalCases([base("lxd")]))[0];
+    equal(other.services["codchi-clock"], undefined);
+    equal(other.timers["codchi-clock"], undefined);
+  }
+});
+
+/** Runs display.sh (with `ip` printing `route`) under sh; returns DISPLAY and WAYLAND_DISPLAY. */
+async function runDisplay(code: string, route: string, vars: Record<string, string>) {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/ip`, `#!/bin/sh\nprintf '%s' '${route}'\n`);
+    await Deno.chmod(`${dir}/ip`, 0o755);
+    const awk = new Deno.Command("sh", { args: ["-c", "command -v awk"], stdout: "piped" })
+      .outputSync();
+    const script = code.replaceAll("@ip@", `${dir}/ip`).replaceAll("@awk@", dec(awk.stdout).trim());
+    const r = new Deno.Command("/bin/sh", {
+      args: ["-c", `${script}\nprintf '%s|%s' "\${DISPLAY-}" "\${WAYLAND_DISPLAY-unset}"`],
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin", ...vars },
+      stdout: "piped",
+      stderr: "piped",
+    }).outputSync();
+    equal(r.code, 0, dec(r.stderr));
+    return dec(r.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+test("wsl: the host's VcXsrv display (:n) is reached through WSL's gateway, else WSLg", async () => {
+  const e = drivers.wsl ?? (await evalCases([base("wsl")]))[0];
+  const file = (await Deno.readTextFile(
+    new URL("../../nix/nixos/driver/wsl/display.sh", import.meta.url),
+  )).replaceAll("@displayVar@", DISPLAY_VAR);
+  // The module holds display.sh with the contract's variable and store paths of ip and awk.
+  const m = /\/nix\/store\/[a-z0-9]+-iproute2-[^/]+\/bin\/ip/.exec(e.extraInit);
+  const a = /\/nix\/store\/[a-z0-9]+-gawk-[^/]+\/bin\/awk/.exec(e.extraInit);
+  ok(m && a, e.extraInit);
+  ok(e.extraInit.includes(file.replaceAll("@ip@", m[0]).replaceAll("@awk@", a[0])));
+  // `ip route show default` as iproute2 prints it in a WSL 2 machine (NAT networking).
+  const route = "default via 172.29.48.1 dev eth0 proto kernel \n";
+  const wayland = { WAYLAND_DISPLAY: "/mnt/wslg/runtime-dir/wayland-0" };
+  equal(await runDisplay(file, route, { [DISPLAY_VAR]: ":0", ...wayland }), "172.29.48.1:0|unset");
+  equal(await runDisplay(file, "", { [DISPLAY_VAR]: ":3" }), "127.0.0.1:3|unset");
+  equal(await runDisplay(file, route, { [DISPLAY_VAR]: "x.example:1" }), "x.example:1|unset");
+  // Not set: left to WSLg (no /mnt/wslg here, so nothing changes).
+  equal(await runDisplay(file, route, { DISPLAY: ":9" }), ":9|unset");
+  // The LXD module reads the same variable.
+  const lxd = drivers.lxd ?? (await evalCases([base("lxd")]))[0];
+  ok(lxd.extraInit.includes(`\${${DISPLAY_VAR}:-${CONTRACT.display}}`), lxd.extraInit);
 });
 
 test("Codchi's jvm example (attribute set) and the list form merge", async () => {

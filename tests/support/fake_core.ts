@@ -110,6 +110,8 @@ export async function fakeHost(opts: FakeHostOptions = {}): Promise<FakeHost> {
     reporter,
     prompter,
     selfArgv: ["/opt/codchi/bin/codchi"],
+    // The fake driver's runner, so its spawn count includes the host commands the core runs.
+    runner: driver.runner,
   };
   const files = async (under = root) => {
     const out: string[] = [];

@@ -34,6 +34,8 @@ const SIM_VARS = [
   "WSL_SIM_IDLE_MS",
   "WSL_SIM_VM_IDLE_MS",
   "WSL_SIM_INIT_TIMEOUT_MS",
+  "WSL_SIM_WINDOWS_PATH",
+  "WSL_SIM_DRIVE_C",
 ];
 
 /** A simulator sandbox: its own state, log and host folders. */

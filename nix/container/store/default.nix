@@ -27,6 +27,8 @@ let
     trusted-users = root
     auto-optimise-store = true
     ssl-cert-file = /etc/ssl/certs/ca-bundle.crt
+    # The team's binary caches from config.json (`nix`), pushed by the host before each start.
+    !include ${contract.nixCachesFile}
   '';
   inittab = pkgs.writeText "inittab" ''
     ::sysinit:/etc/codchi/setup.sh

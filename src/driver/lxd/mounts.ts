@@ -179,5 +179,6 @@ export function storeView(paths: Paths, ids: HostIds = { uid: 0, gid: 0 }): Stor
     profilesDir: (machine) => inConfig(machinePaths(paths, machine).profilesDir),
     machineHome: (machine) => inData(machinePaths(paths, machine).data),
     machineOwner: machineOwnerInStore(ids),
+    hostNix: paths.storeDir,
   };
 }

@@ -240,3 +240,70 @@ export function renderVars(vars: Record<string, string>): string {
     return `${k}='${v.replaceAll("'", `'"'"'`)}'\nexport ${k}\n`;
   }).join("");
 }
+
+/**
+ * Marks (on /run, gone when the distro stops) that this boot of the store has the host's files;
+ * without it the store was started since they were handed in (WSL starts a distro by itself).
+ */
+export const STORE_FILES_MARKER = "/run/codchi-store-files";
+
+/** The exit code of the store probe when this boot has not got the host's files yet. */
+export const NO_STORE_FILES_EXIT = 97;
+
+/**
+ * Writes stdin to `$1` (mode `$2`, folder made) unless it holds the same bytes already, through a
+ * private temp file and a rename; prints "changed" when it wrote. The store image has busybox at
+ * /bin (nix/container/store/default.nix), so /bin/sh is there.
+ */
+const STORE_WRITE_SCRIPT = 'umask 022; mkdir -p "$(dirname "$1")" || exit 1; ' +
+  't=$(mktemp "$1.XXXXXX") || exit 1; cat > "$t" || { rm -f "$t"; exit 1; }; ' +
+  'if cmp -s "$t" "$1"; then rm -f "$t"; exit 0; fi; ' +
+  'chmod "$2" "$t" && mv -f "$t" "$1" && echo changed';
+
+/** argv (as root in the store) that writes stdin to `path` with `mode` when it differs. */
+export function storeWriteFileArgv(path: string, mode: number): string[] {
+  return ["/bin/sh", "-c", STORE_WRITE_SCRIPT, "codchi-store-write", path, mode.toString(8)];
+}
+
+/**
+ * After the host's files changed, what the store did with them at its start is done again: its
+ * set-up (the CA bundle nix and git trust) and the nix daemon restarted (it reads the proxy and
+ * the caches when it starts; the store's loop starts it again), waiting at most 30 s for its new
+ * socket. Then this boot's marker.
+ */
+const STORE_APPLY_SCRIPT = [
+  "marker=$1 changed=$2 socket=$3",
+  'if [ "$changed" = 1 ]; then',
+  "  if [ -x /etc/codchi/setup.sh ]; then /etc/codchi/setup.sh || exit 1; fi",
+  "  if pgrep -x nix-daemon >/dev/null; then",
+  '    rm -f "$socket"; pkill -x nix-daemon',
+  '    i=0; while [ ! -S "$socket" ]; do [ "$i" -ge 300 ] && exit 1; sleep 0.1; i=$((i+1)); done',
+  "  fi",
+  "fi",
+  ': > "$marker"',
+].join("\n");
+
+/** argv (as root in the store) of STORE_APPLY_SCRIPT. */
+export function storeApplyArgv(changed: boolean, socket: string): string[] {
+  return [
+    "/bin/sh",
+    "-c",
+    STORE_APPLY_SCRIPT,
+    "codchi-store-apply",
+    STORE_FILES_MARKER,
+    changed ? "1" : "0",
+    socket,
+  ];
+}
+
+/** `probe` behind the check that this boot of the store has the host's files. */
+export function storeProbeArgv(probe: string[]): string[] {
+  return [
+    "/bin/sh",
+    "-c",
+    `[ -e "$1" ] || exit ${NO_STORE_FILES_EXIT}; shift; exec "$@"`,
+    "codchi-probe",
+    STORE_FILES_MARKER,
+    ...probe,
+  ];
+}

@@ -11,6 +11,7 @@ import type {
   HostState,
   MachineEnv,
   Reporter,
+  StoreFile,
 } from "../types.ts";
 import {
   checkedSessionArgv,
@@ -46,7 +47,8 @@ import { stdoutGate, writeStdout } from "./stdout_gate.ts";
 import { decodeWslOutput } from "./decode.ts";
 import { windowsPathInWsl, wslCallEnv } from "./wslenv.ts";
 import { exportTreeArgv } from "../export_tree.ts";
-import { ENV_FILE, MACHINE_USER } from "../../contract.ts";
+import { ENV_FILE, MACHINE_USER, WINDOWS_PATH_VAR } from "../../contract.ts";
+import { windowsPathForWsl } from "./windows_path.ts";
 
 /** How to build a WSL driver (`paths`, `runner` and `env` are what `DriverDeps` carries). */
 export interface WslDriverOptions {
@@ -77,6 +79,8 @@ export interface WslDriverOptions {
   storeProbe?: string[];
   /** Run inside a machine: exits 0 once it is ready (systemd running or degraded). */
   machineProbe?: string[];
+  /** The files handed into the store at each of its starts (CA bundle, proxy, caches). */
+  storeFiles?: () => Promise<StoreFile[]>;
   /** Host integration (shortcuts, terminal entries); supplied by the Windows host code. */
   host?: HostIntegration;
   /** Sleep used between retries and polls. */
@@ -103,6 +107,8 @@ export class WslDriver implements Driver {
   readonly nixosModule = "wsl" as const;
   /** The host's CA bundle (Windows: the certificate store's) is pushed with the file push. */
   readonly handsInHostCa = true;
+  /** The store reads a machine's home (local modules) through the share its running init made. */
+  readonly homeSharedWhileRunning = true;
   readonly runner: Runner;
   readonly store: WslStore;
   readonly host: HostIntegration;
@@ -113,6 +119,8 @@ export class WslDriver implements Driver {
   readonly #paths: Paths;
   readonly #machineImage: ImageRef;
   readonly #machineProbe: string[];
+  /** The host's Windows PATH in Linux form (windows_path.ts), handed in with the env file. */
+  readonly #windowsPath: string;
 
   constructor(opts: WslDriverOptions) {
     const env = opts.env ?? Deno.env.toObject();
@@ -137,6 +145,7 @@ export class WslDriver implements Driver {
           : path.join(opts.paths.imagesDir, `${kind}.tar.gz`));
     this.#machineImage = image("machine", opts.machineImage ?? env.CODCHI_WSL_MACHINE_IMAGE);
     this.#machineProbe = opts.machineProbe ?? DEFAULT_MACHINE_PROBE;
+    this.#windowsPath = windowsPathForWsl(env);
     const inWsl = opts.hostPathInWsl ?? windowsPathInWsl;
     const configDir = inWsl(opts.paths.configDir);
     this.store = new WslStore(this.#ctx, {
@@ -145,6 +154,7 @@ export class WslDriver implements Driver {
       storeImage: image("store", opts.storeImage ?? env.CODCHI_WSL_STORE_IMAGE),
       probe: opts.storeProbe ?? DEFAULT_STORE_PROBE,
       runtimeDir: opts.paths.runtimeDir,
+      storeFiles: opts.storeFiles,
       view: {
         configDir,
         profilesDir: (m) => `${configDir}/machines/${m}/profiles`,
@@ -230,12 +240,14 @@ export class WslDriver implements Driver {
   /**
    * The env file's bytes: the plain variables first, with those the machine's init reads before
    * the system starts (CODCHI_MACHINE_NAME, CODCHI_PROFILES_DIR: where the store builds its
-   * system), then the secrets.
+   * system), the host's Windows PATH (WINDOWS_PATH_VAR, appended by the machine after its own),
+   * then the secrets. Written at each start and rebuild, so a changed Windows PATH arrives then.
    */
   #envFile(machine: string, secrets: Uint8Array, vars: Record<string, string> = {}): Uint8Array {
     const head = new TextEncoder().encode(renderVars({
       CODCHI_MACHINE_NAME: machine,
       ...vars,
+      ...(this.#windowsPath ? { [WINDOWS_PATH_VAR]: this.#windowsPath } : {}),
       CODCHI_PROFILES_DIR: this.store.view.profilesDir(machine),
     }));
     const data = new Uint8Array(head.length + secrets.length);

@@ -2,7 +2,8 @@
 import { machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
 import { ConflictError, NotFoundError } from "../../errors.ts";
 import type { Output, RunOpts } from "../../process.ts";
-import type { Reporter, StoreDriver, StoreView } from "../types.ts";
+import type { Reporter, StoreDriver, StoreFile, StoreView } from "../types.ts";
+import { NIX_PATHS } from "../../contract.ts";
 import {
   EXEC_TOKEN_VAR,
   execArgv,
@@ -10,6 +11,9 @@ import {
   LOGIN_SHELL_ARGV,
   sessionArgv,
   setSparseArgv,
+  storeApplyArgv,
+  storeProbeArgv,
+  storeWriteFileArgv,
   terminateArgv,
 } from "./argv.ts";
 import {
@@ -43,6 +47,11 @@ export interface StoreOptions {
   paths: Paths;
   /** Where the start tokens of calls live (codchi's runtime folder on the host). */
   runtimeDir: string;
+  /**
+   * The files handed into the store at each of its starts (CA bundle, proxy, caches). WSL starts
+   * a distro by itself, so they go in once it is up, and what reads them is done again.
+   */
+  storeFiles?: () => Promise<StoreFile[]>;
 }
 
 /** The store distro of the WSL driver. */
@@ -56,12 +65,47 @@ export class WslStore implements StoreDriver {
   }
 
   async ensureRunning(reporter?: Reporter): Promise<void> {
-    if (await hasJournal(this.o.paths, STORE_KEY)) return await this.#create(reporter);
-    const probe = await this.#exe.runIn(STORE_CONTAINER, this.o.probe);
+    if (await hasJournal(this.o.paths, STORE_KEY)) {
+      await this.#create(reporter);
+      return await this.#handIn();
+    }
+    // With files to hand in, the probe also fails in a boot that has not got them yet.
+    const argv = this.o.storeFiles ? storeProbeArgv(this.o.probe) : this.o.probe;
+    const probe = await this.#exe.runIn(STORE_CONTAINER, argv);
     if (probe.out.code === 0) return; // one spawn when the store is up
-    if (probe.kind === "not-found") return await this.#create(reporter);
+    if (probe.kind === "not-found") {
+      await this.#create(reporter);
+      return await this.#handIn();
+    }
     if (probe.kind && probe.kind !== "other") throw this.#exe.fail(this.o.probe, probe);
     await waitReady(this.ctx, STORE_CONTAINER, this.o.probe, "store");
+    await this.#handIn();
+  }
+
+  /**
+   * Hands the host's files into the running store (each written only when it differs), and when
+   * one changed has the store read them again (set-up, nix daemon restart); then marks this boot.
+   */
+  async #handIn(): Promise<void> {
+    if (!this.o.storeFiles) return;
+    let changed = false;
+    for (const f of await this.o.storeFiles()) {
+      const r = await this.#exe.runIn(STORE_CONTAINER, storeWriteFileArgv(f.path, f.mode), {
+        stdin: f.data,
+      });
+      if (r.out.code !== 0) throw this.#exe.fail(["write", f.path], r); // names the path only
+      if (r.out.text.split("\n").includes("changed")) changed = true;
+    }
+    const socket = `${NIX_PATHS.daemonSocketDir}/socket`;
+    const r = await this.#exe.runIn(STORE_CONTAINER, storeApplyArgv(changed, socket));
+    if (r.out.code !== 0) {
+      throw this.#exe.fail(
+        ["apply", "the host's files"],
+        r,
+        "The store did not take the host's CA bundle or proxy: run `codchi store debug` and " +
+          "read /nix/var/log/nix/codchi-daemon.log, or `codchi store recover`.",
+      );
+    }
   }
 
   /**

@@ -1,5 +1,14 @@
 /** VcXsrv, the X server for GUI apps when WSLg is not used: where it is and how to start it. Pure. */
 import { win32 } from "node:path";
+import { DISPLAY_VAR } from "../../contract.ts";
+
+/** VcXsrv's winget package (the winget manifest's dependency, the install hint). */
+export const VCXSRV_WINGET_ID = "marha.VcXsrv";
+/** VcXsrv's scoop app (the scoop manifest's `depends`). */
+export const VCXSRV_SCOOP_APP = "extras/vcxsrv";
+/** The one line that says how to install VcXsrv. */
+export const VCXSRV_INSTALL_HINT =
+  `winget install ${VCXSRV_WINGET_ID}   (or: scoop install ${VCXSRV_SCOOP_APP})`;
 
 /** Options of the VcXsrv launch. */
 export interface VcxsrvOptions {
@@ -31,4 +40,32 @@ export function vcxsrvCandidates(env: Record<string, string | undefined>): strin
 /** The TCP port an X server for `display` listens on. */
 export function xPort(display = 0): number {
   return 6000 + display;
+}
+
+/** The variables `exec` hands a machine for VcXsrv's `display` (the WSL module reads ":<n>"). */
+export function vcxsrvDisplayEnv(display = 0): Record<string, string> {
+  return { [DISPLAY_VAR]: `:${display}` };
+}
+
+/** The one line shown when VcXsrv is enabled but not installed. */
+export const VCXSRV_MISSING_NOTE =
+  `VcXsrv is not installed, so GUI apps use WSLg. Install it: ${VCXSRV_INSTALL_HINT}; ` +
+  "or set windows.vcxsrv.enable to false in config.json.";
+
+/** What `exec` does about VcXsrv, from what it found (pure). */
+export type VcxsrvPlan =
+  | { kind: "off" }
+  | { kind: "use" }
+  | { kind: "start"; exe: string }
+  | { kind: "wslg"; note: string };
+
+/**
+ * Off when disabled; an X server already on the display is used (one instance: never a second);
+ * else the installed vcxsrv.exe is started; none installed: WSLg, with the line how to install it.
+ */
+export function vcxsrvPlan(f: { enabled: boolean; listening: boolean; exe?: string }): VcxsrvPlan {
+  if (!f.enabled) return { kind: "off" };
+  if (f.listening) return { kind: "use" };
+  if (f.exe) return { kind: "start", exe: f.exe };
+  return { kind: "wslg", note: VCXSRV_MISSING_NOTE };
 }

@@ -60,7 +60,12 @@ import {
   WSL_ERROR_EXIT,
   type WslFailure,
 } from "./text.ts";
-import { linuxEnvFromWslEnv, translateWindowsPath, windowsToLinuxPath } from "./wslenv.ts";
+import {
+  linuxEnvFromWslEnv,
+  processPath,
+  translateWindowsPath,
+  windowsToLinuxPath,
+} from "./wslenv.ts";
 
 const env = Deno.env.toObject();
 const utf8 = env.WSL_UTF8 === "1";
@@ -510,7 +515,12 @@ async function execIn(
   if (await systemdEnabled(d.root)) await systemdGate(d, initPid, user.uid, user.name);
 
   const linuxEnv: Record<string, string> = {
-    PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    PATH: processPath(
+      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      env.WSL_SIM_WINDOWS_PATH,
+      conf.get("interop.appendwindowspath"),
+      d.name,
+    ),
     HOME: user.home,
     USER: user.name,
     LOGNAME: user.name,

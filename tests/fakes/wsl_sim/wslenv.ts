@@ -99,3 +99,26 @@ export function linuxEnvFromWslEnv(
   }
   return out;
 }
+
+/**
+ * The PATH a process started by wsl.exe gets: the Linux default, then — when wsl.conf's
+ * `[interop] appendWindowsPath` is true, its default — the caller's Windows `%PATH%` (here
+ * WSL_SIM_WINDOWS_PATH, `;`-separated), each element translated and the untranslatable ones
+ * left out. Sources: "appendWindowsPath: whether WSL will add Windows path elements to the $PATH
+ * environment variable", default true (learn.microsoft.com/windows/wsl/wsl-config, [interop]);
+ * WSL's init builds it in src/linux/init/init.cpp (the NT path appended after the Linux one,
+ * each element through the path translation used for WSLENV's `/p`).
+ */
+export function processPath(
+  linuxDefault: string,
+  windowsPath: string | undefined,
+  appendWindowsPath: string | undefined,
+  distro: string,
+): string {
+  const append = appendWindowsPath === undefined || /^true$/i.test(appendWindowsPath);
+  if (!append || !windowsPath) return linuxDefault;
+  const parts = windowsPath.split(";").filter((p) => p)
+    .map((p) => translateWindowsPath(p, distro))
+    .filter((p): p is string => p !== undefined);
+  return [linuxDefault, ...parts].join(":");
+}

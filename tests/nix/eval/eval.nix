@@ -54,9 +54,11 @@ in
   services = lib.mapAttrs (_: unit) (lib.filterAttrs (_: u: u.enable) cfg.systemd.services);
   disabledServices = lib.attrNames (lib.filterAttrs (_: u: !u.enable) cfg.systemd.services);
   paths = lib.mapAttrs (_: unit) cfg.systemd.paths;
+  timers = lib.mapAttrs (_: t: { inherit (t) enable wantedBy timerConfig; }) cfg.systemd.timers;
   systemdPackages = map (p: { inherit (p) name; destination = p.destination or ""; text = p.text or ""; }) cfg.systemd.packages;
   userManagerConfig = cfg.systemd.user.extraConfig;
   extraInit = cfg.environment.extraInit;
+  sessionVariables = cfg.environment.sessionVariables;
   fishInit = cfg.programs.fish.shellInit;
   tmpfiles = cfg.systemd.tmpfiles.rules;
   activationScripts = lib.mapAttrs (_: v: if builtins.isString v then v else v.text) cfg.system.activationScripts;

@@ -36,6 +36,7 @@ let
   };
   pathUnit = types.submodule { options = commonUnit // { pathConfig = opt unitSection { }; }; };
   socketUnit = types.submodule { options = commonUnit // { socketConfig = opt unitSection { }; }; };
+  timerUnit = types.submodule { options = commonUnit // { timerConfig = opt unitSection { }; }; };
   network = types.submodule {
     options = {
       matchConfig = opt unitSection { };
@@ -139,6 +140,7 @@ in
     systemd.services = opt (types.attrsOf service) { };
     systemd.paths = opt (types.attrsOf pathUnit) { };
     systemd.sockets = opt (types.attrsOf socketUnit) { };
+    systemd.timers = opt (types.attrsOf timerUnit) { };
     systemd.network.networks = opt (types.attrsOf network) { };
     systemd.packages = opt (types.listOf types.package) [ ];
     systemd.suppressedSystemUnits = opt strList [ ];

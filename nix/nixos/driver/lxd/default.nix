@@ -61,7 +61,7 @@ in
 
     # Login shells (what `codchi exec` runs) ...
     environment.extraInit = ''
-      if [ -z "''${DISPLAY-}" ]; then export DISPLAY="''${CODCHI_DISPLAY:-${contract.display}}"; fi
+      if [ -z "''${DISPLAY-}" ]; then export DISPLAY="''${${contract.displayVar}:-${contract.display}}"; fi
       if [ -z "''${XAUTHORITY-}" ] && [ -r ${file "xauthority"} ]; then
         export XAUTHORITY=${file "xauthority"}
       fi

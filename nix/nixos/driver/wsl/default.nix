@@ -6,6 +6,13 @@ let
   cfg = config.codchi.driver.wsl;
   user = config.codchi.driver.user;
   wslLib = "/usr/lib/wsl/lib";
+  # The shell code that appends the host's Windows PATH (the variable named by the contract).
+  windowsPath = builtins.replaceStrings [ "@windowsPathVar@" ] [ contract.windowsPathVar ]
+    (builtins.readFile ./windows_path.sh);
+  # The shell code that picks the display: the host's VcXsrv (contract displayVar) or WSLg.
+  display = builtins.replaceStrings [ "@displayVar@" "@ip@" "@awk@" ]
+    [ contract.displayVar "${pkgs.iproute2}/bin/ip" "${pkgs.gawk}/bin/awk" ]
+    (builtins.readFile ./display.sh);
   mimeTypes = [ "text/html" "x-scheme-handler/http" "x-scheme-handler/https" "inode/directory" "application/pdf" ];
   open = pkgs.makeDesktopItem {
     name = "codchi-windows-open";
@@ -17,6 +24,12 @@ let
 in
 {
   options.codchi.driver.wsl = {
+    clockSync = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      internal = true;
+      description = "Set the clock from the host's every minute (WSL's lags after the host slept).";
+    };
     windowsHandlers = lib.mkOption {
       type = lib.types.bool;
       default = true;
@@ -71,22 +84,39 @@ in
       systemd.services.systemd-udevd.enable = false;
       systemd.services.systemd-udev-trigger.enable = lib.mkDefault false;
 
-      # WSLg: X11 and Wayland sockets and PulseAudio, unless the host chose VcXsrv (CODCHI_DISPLAY).
+      # WSLg: X11 and Wayland sockets and PulseAudio, unless the host chose VcXsrv (display.sh).
       systemd.tmpfiles.rules = [ "L+ /tmp/.X11-unix - - - - /mnt/wslg/.X11-unix" ];
-      environment.extraInit = ''
-        if [ -n "''${CODCHI_DISPLAY-}" ]; then
-          export DISPLAY="$CODCHI_DISPLAY"
-        elif [ -d /mnt/wslg ]; then
-          if [ -z "''${DISPLAY-}" ]; then export DISPLAY=:0; fi
-          if [ -z "''${WAYLAND_DISPLAY-}" ] && [ -S /mnt/wslg/runtime-dir/wayland-0 ]; then
-            export WAYLAND_DISPLAY=/mnt/wslg/runtime-dir/wayland-0
-          fi
-        fi
-        if [ -z "''${PULSE_SERVER-}" ] && [ -S /mnt/wslg/PulseServer ]; then
-          export PULSE_SERVER=unix:/mnt/wslg/PulseServer
-        fi
-      '';
+      environment.extraInit = display;
     }
+
+    {
+      # After the env file is sourced (nix/nixos/driver/secrets.nix) and NixOS's own PATH is set.
+      environment.extraInit = lib.mkAfter windowsPath;
+      # VS Code's `code` in WSL would otherwise ask to install its WSL extension on every call.
+      environment.sessionVariables.DONT_PROMPT_WSL_INSTALL = "1";
+    }
+
+    (lib.mkIf cfg.clockSync {
+      # WSL's VM keeps its clock while Windows sleeps, so it runs behind afterwards (WSL issues
+      # 4245, 5324), and systemd-timesyncd does not run in a container. The VM's RTC follows the
+      # host's clock: reading it back once a minute fixes every distro of the VM (they share it).
+      systemd.services.codchi-clock = {
+        description = "Set the clock from the host's (it lags after the host slept)";
+        unitConfig.ConditionPathExists = "/dev/rtc0";
+        serviceConfig = {
+          Type = "oneshot";
+          ExecStart = "${pkgs.util-linux}/bin/hwclock --hctosys";
+        };
+      };
+      systemd.timers.codchi-clock = {
+        wantedBy = [ "timers.target" ];
+        timerConfig = {
+          OnBootSec = "10s";
+          OnUnitActiveSec = "60s";
+          AccuracySec = "5s";
+        };
+      };
+    })
 
     (lib.mkIf cfg.windowsHandlers {
       environment.systemPackages = [ pkgs.wslu open ];
