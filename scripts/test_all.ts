@@ -27,6 +27,7 @@ const SUITES: Suite[] = [
   { name: "host", argv: ["bash", "scripts/test-host.sh"] },
   { name: "secrets", argv: ["bash", "scripts/test-host-secrets.sh"] },
   { name: "lxd", argv: ["bash", "scripts/test-lxd.sh"] },
+  { name: "remote", argv: ["bash", "scripts/test-remote.sh"] },
   { name: "faults", argv: ["bash", "scripts/test-faults.sh"] },
   { name: "host-lxd", argv: ["bash", "scripts/test-host-lxd.sh"] },
   { name: "git-e2e", argv: ["bash", "scripts/test-git-e2e.sh"] },

@@ -130,6 +130,13 @@ export const COMMANDS: CommandInfo[] = [
     load: async () => b((await import("./usb.ts")).usbCommand),
   },
   {
+    name: "remote",
+    aliases: [],
+    args: "",
+    description: "remote LXD/Incus servers the machines can run on (set `remote` in config.json)",
+    load: async () => b((await import("./remote.ts")).remoteCommand),
+  },
+  {
     name: "store",
     aliases: [],
     args: "",
@@ -183,7 +190,7 @@ export function findCommand(name: string): CommandInfo | undefined {
 }
 
 /** Commands that only group subcommands (run alone, they print their help and exit 2). */
-export const GROUPS = new Set(["module", "secrets", "store"]);
+export const GROUPS = new Set(["module", "secrets", "store", "remote"]);
 
 /** The global options, as the help lists them. */
 export const GLOBAL_OPTIONS: [string, string][] = [

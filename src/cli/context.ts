@@ -81,6 +81,7 @@ export class Context {
         debug: (l) => this.ui.debug(l),
         releaseUrl: cfg.release?.url,
         lxdProject: cfg.lxd?.project,
+        remote: cfg.remote,
         storeFiles: async () => {
           const { hostStoreFiles } = await import("../core/store_files.ts");
           // Windows keeps its CAs in the certificate store, read through the host port.

@@ -40,6 +40,7 @@ function render(checks: Check[], ok: boolean, color: boolean): string {
 }
 
 async function linuxFacts(ctx: Context, driver: "lxd" | "incus" | "wsl", reason: string) {
+  const cfg = await ctx.config();
   const bin = driver === "incus" ? "incus" : "lxc";
   const cliPath = onPath(bin, ctx.env.PATH ?? "", isExecutableFile);
   let daemon: { ok: boolean; error?: string } = { ok: false };
@@ -64,8 +65,27 @@ async function linuxFacts(ctx: Context, driver: "lxd" | "incus" | "wsl", reason:
       };
     }
   }
+  let remote: { name: string; source: string; ok: boolean; error?: string } | undefined;
+  const { chooseRemote } = await import("../driver/lxd/remote.ts");
+  const chosen = chooseRemote({ env: ctx.env.CODCHI_LXD_REMOTE || undefined, config: cfg.remote });
+  if (chosen) {
+    const source = chosen.source === "env" ? "CODCHI_LXD_REMOTE" : "config.json remote";
+    const out = cliPath
+      ? await ctx.runner.run([bin, "query", `${chosen.name}:/1.0`], {
+        check: false,
+        timeoutMs: 15_000,
+      })
+      : undefined;
+    remote = out?.code === 0 ? { name: chosen.name, source, ok: true } : {
+      name: chosen.name,
+      source,
+      ok: false,
+      error: out ? (out.errText || out.text).trim().split("\n").pop() : `${bin} is not on PATH`,
+    };
+  }
   const runtime = ctx.env.XDG_RUNTIME_DIR;
   return {
+    remote,
     driver,
     driverReason: reason,
     project,

@@ -14,6 +14,7 @@ import { readInputs, readMemo, sameInputs } from "../core/exec_memo.ts";
 import { forwardingSignals } from "../core/exec_signals.ts";
 import { machineExecArgv } from "../driver/lxd/exec_argv.ts";
 import { detectBinary } from "../driver/lxd/binary.ts";
+import { inProject } from "../driver/lxd/project.ts";
 import {
   hostSessionDevices,
   hostSessionFiles,
@@ -93,7 +94,7 @@ async function prepare(
   const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   return machineExecArgv({
     bin: memo.bin,
-    project: memo.project,
+    aim: (a) => inProject(a, memo.project),
     machine: name,
     argv: cmd,
     tty,

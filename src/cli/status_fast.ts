@@ -9,6 +9,7 @@ import { computePaths } from "../config/paths.ts";
 import { readInputs, readMemo, sameInputs, STATUS_MEMO } from "../core/exec_memo.ts";
 import { detectBinary } from "../driver/lxd/binary.ts";
 import { listContainers, statesOf } from "../driver/lxd/list.ts";
+import { inProject } from "../driver/lxd/project.ts";
 import { ProcessRunner } from "../process.ts";
 import { Ui, uiOptions } from "../ui.ts";
 import type { GlobalFlags } from "./argv.ts";
@@ -43,10 +44,12 @@ export async function fastStatus(
   } catch {
     return { kind: "fallback" }; // the full path reports whatever this was
   }
+  const project = memo.project;
   const target = {
     bin: memo.bin,
-    project: memo.project,
+    project,
     runner: new ProcessRunner(env.CODCHI_TRACE === "1"),
+    aim: (argv: string[]) => inProject(argv, project),
   };
   const at = paths;
   try {

@@ -38,6 +38,8 @@ export const GlobalConfigSchema = z.strictObject({
   driver: z.enum(["lxd", "incus", "wsl"]).optional(),
   /** LXD/Incus: the project of this data folder (also `CODCHI_LXD_PROJECT`; default: its own). */
   lxd: z.strictObject({ project: z.string().min(1).optional() }).optional(),
+  /** LXD/Incus: the remote server machines run on (`codchi remote add`; also `CODCHI_LXD_REMOTE`). */
+  remote: z.string().min(1).optional(),
   tray: z.strictObject({ autostart: z.boolean().default(true) }).default({ autostart: true }),
   /** Hand the host's CA bundle to machines that enable `codchi.hostCertificates`. */
   hostCertificates: z.boolean().default(true),

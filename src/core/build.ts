@@ -249,14 +249,21 @@ export async function exportShortcuts(
 ): Promise<void> {
   const tmp = await Deno.makeTempDir({ prefix: "codchi-apps-" });
   try {
-    const tar = await driver.store.run([
+    if (driver.remote) {
+      // The machine's apps would open on the server, which has no way to this display.
+      ctx.reporter.warn(
+        `"${machine}" runs on the remote ${driver.remote}: its GUI apps get no shortcuts ` +
+          `(they cannot reach this display); its terminal entry works.`,
+      );
+    }
+    const tar = driver.remote ? undefined : await driver.store.run([
       "sh",
       "-c",
       'd="$1/sw/share/codchi"; if [ -d "$d" ]; then tar -C "$d" -chf - .; fi',
       "sh",
       system,
     ]);
-    if (tar.stdout.length > 0) {
+    if (tar && tar.stdout.length > 0) {
       await ctx.runner.run(["tar", "-C", tmp, "-xf", "-"], { stdin: tar.stdout });
     }
     const host = await (await ctx.host()).apps({

@@ -22,6 +22,11 @@ export interface LinuxFacts {
   daemon: { ok: boolean; error?: string };
   /** The LXD/Incus project of this data folder and why it was chosen. */
   project?: { name: string; source: string };
+  /**
+   * The remote server the machines run on (config.json `remote` / CODCHI_LXD_REMOTE): whether
+   * it answered (`lxc query <remote>:/1.0`), and why not.
+   */
+  remote?: { name: string; source: string; ok: boolean; error?: string };
   /** User is root or in the lxd/incus-admin group. */
   inGroup: boolean;
   user: string;
@@ -84,6 +89,26 @@ export function linuxChecks(f: LinuxFacts): Check[] {
         fix: `sudo usermod -aG ${group} ${f.user}   (then log out and in again)`,
       },
   ];
+  if (f.remote) {
+    checks.push(
+      f.remote.ok
+        ? {
+          name: "remote",
+          ok: true,
+          severity: "error",
+          detail: `${f.remote.name} (${f.remote.source}) answers: machines run there`,
+        }
+        : {
+          name: "remote",
+          ok: false,
+          severity: "error",
+          detail: `the remote ${f.remote.name} (${f.remote.source}) does not answer${
+            f.remote.error ? `: ${f.remote.error}` : ""
+          }`,
+          fix: `codchi remote list; add it with: codchi remote add ${f.remote.name} <url>`,
+        },
+    );
+  }
   if (f.cliPath) {
     checks.push(
       f.daemon.ok
@@ -102,7 +127,16 @@ export function linuxChecks(f: LinuxFacts): Check[] {
     );
   }
   checks.push(
-    f.display || f.waylandDisplay
+    f.remote
+      ? {
+        name: "display",
+        ok: false,
+        severity: "warning",
+        detail:
+          `machines on the remote ${f.remote.name} cannot reach this display or sound (terminal use only)`,
+        fix: "run GUI machines on the local daemon (no `remote` in config.json)",
+      }
+      : f.display || f.waylandDisplay
       ? {
         name: "display",
         ok: true,

@@ -7,6 +7,7 @@ import { chooseDriver, isExecutableFile, onPath } from "./select.ts";
 import type { HostOs } from "../config/paths.ts";
 import { MACHINE_USER } from "../contract.ts";
 import { chooseProject } from "./lxd/project.ts";
+import { chooseRemote } from "./lxd/remote.ts";
 
 export type * from "./types.ts";
 export { chooseDriver } from "./select.ts";
@@ -22,6 +23,8 @@ export interface DriverDeps {
   releaseUrl?: string;
   /** `lxd.project` of config.json (`CODCHI_LXD_PROJECT` in `env` wins). */
   lxdProject?: string;
+  /** `remote` of config.json (`CODCHI_LXD_REMOTE` in `env` wins). */
+  remote?: string;
   /** The files handed into the store each time it starts (composed by the caller). */
   storeFiles?: () => Promise<StoreFile[]>;
 }
@@ -99,6 +102,17 @@ function lxdProject(deps: DriverDeps) {
 /** Builds the driver `name` (loaded lazily, so a Linux host never loads WSL code). */
 export async function createDriver(name: DriverName, deps: DriverDeps): Promise<Driver> {
   const images = releaseImages(deps);
+  const remote = chooseRemote({
+    env: deps.env.CODCHI_LXD_REMOTE || undefined,
+    config: deps.remote,
+  });
+  if (name === "wsl" && remote) {
+    const { UsageError } = await import("../errors.ts");
+    throw new UsageError(
+      `A remote (${remote.name}) is set, but machines on remotes are for LXD and Incus only.`,
+      "Remove `remote` from config.json (or unset CODCHI_LXD_REMOTE) on this host.",
+    );
+  }
   if (name === "wsl") {
     const { WslDriver } = await import("./wsl/mod.ts");
     return new WslDriver({
@@ -120,10 +134,12 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
     env: deps.env,
     binary: name === "incus" ? "incus" : undefined,
     hostIds: ids,
-    sessionDevices: hostSessionDevices(deps.env, ids),
-    sessionFiles: hostSessionFiles(deps.env),
+    // A remote machine has no way to the local display or sound: no session devices or files.
+    sessionDevices: remote ? undefined : hostSessionDevices(deps.env, ids),
+    sessionFiles: remote ? undefined : hostSessionFiles(deps.env),
     storeFiles: deps.storeFiles,
     project: lxdProject(deps),
+    remote,
     images,
   });
 }

@@ -113,6 +113,11 @@ export type NixosDriverModule = "lxd" | "wsl";
 /** A host driver: LXD, Incus or WSL. */
 export interface Driver {
   readonly name: DriverName;
+  /**
+   * The remote server the machines run on (LXD/Incus `remote`), or undefined: the local host.
+   * Remote machines cannot reach the local display: no GUI shortcuts, terminal entries only.
+   */
+  readonly remote?: string;
   /** The NixOS driver module this driver's machines are built with (the core never guesses). */
   readonly nixosModule: NixosDriverModule;
   /**

@@ -134,3 +134,26 @@ Deno.test("windows: wsl missing, too old, inbox, current; VcXsrv only when enabl
     false,
   );
 });
+
+Deno.test("linux: a remote in use is named; one that does not answer blocks; no display there", () => {
+  const up = linuxChecks({
+    ...good,
+    remote: { name: "build", source: "config.json remote", ok: true },
+  });
+  assert.equal(byName(up, "remote")!.ok, true);
+  assert.match(byName(up, "remote")!.detail, /^build \(config\.json remote\) answers/);
+  // The local display does not reach remote machines: a warning, not a blocker.
+  assert.equal(byName(up, "display")!.ok, false);
+  assert.equal(byName(up, "display")!.severity, "warning");
+  assert.match(byName(up, "display")!.detail, /remote build/);
+  assert.ok(canWork(up));
+  const down = linuxChecks({
+    ...good,
+    remote: { name: "build", source: "CODCHI_LXD_REMOTE", ok: false, error: "connection refused" },
+  });
+  assert.equal(byName(down, "remote")!.ok, false);
+  assert.match(byName(down, "remote")!.detail, /does not answer: connection refused/);
+  assert.match(byName(down, "remote")!.fix!, /codchi remote add build/);
+  assert.equal(canWork(down), false);
+  assert.equal(byName(linuxChecks(good), "remote"), undefined);
+});

@@ -170,7 +170,10 @@ Deno.test(
             env: { CODCHI_TTY_TEST: JSON.stringify({ home, machine: "t-one", argv }) },
             check: false,
           });
-        const out = await ttyExec(["printf", "[%s]", ...args]);
+        // The words reach printf through sh's "$@" (argv kept exact); the short wait before the
+        // command ends lets the pty relays (lxc's, script's) drain under load, where a command
+        // that ends at once has lost its output.
+        const out = await ttyExec(["sh", "-c", 'printf "[%s]" "$@"; sleep 0.3', "sh", ...args]);
         equal(out.code, 0, out.errText);
         const got = out.text.replaceAll("\r\n", "\n").replaceAll("\0", "").replace(/^\^@/, "");
         equal(got, args.map((a) => `[${a}]`).join(""));

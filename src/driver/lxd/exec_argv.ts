@@ -1,11 +1,10 @@
 /**
  * The argv of an exec in a machine (pure): the login wrapper, the machine user's session
- * environment, the project. Shared by the driver and `exec`'s fast path (cli/exec_fast.ts), so
+ * environment, aimed at the project. Shared by the driver and `exec`'s fast path (cli/exec_fast.ts), so
  * both spawn the very same argv.
  */
 import { containerName } from "../../config/names.ts";
 import { execArgv, loginArgv, type LxcBinary, MACHINE_USER, sessionEnv } from "./argv.ts";
-import { inProject } from "./project.ts";
 
 /** PATH for commands started by `exec` before the login shell sets its own (NixOS first). */
 export const MACHINE_PATH =
@@ -20,7 +19,8 @@ function userSwitch(): string[] {
 /** What one exec in a machine is made of. */
 export interface MachineExec {
   bin: LxcBinary;
-  project: string;
+  /** Aims an argv at the daemon's project (and remote): `inProject`, or the driver's `aim`. */
+  aim: (argv: string[]) => string[];
   machine: string;
   argv: string[];
   tty: boolean;
@@ -41,12 +41,11 @@ export function machineExecArgv(x: MachineExec): string[] {
     : { ...x.env };
   env.PATH ??= MACHINE_PATH;
   const command = x.asUser ? [...userSwitch(), ...inner] : inner;
-  return inProject(
+  return x.aim(
     execArgv(x.bin, containerName(x.machine), command, {
       tty: x.tty,
       cwd: x.cwd ?? (x.asUser ? MACHINE_USER.home : undefined),
       env,
     }),
-    x.project,
   );
 }

@@ -10,18 +10,20 @@ import type { HostState } from "../types.ts";
 import { listArgv, type LxcBinary } from "./argv.ts";
 import { foreignStoreMounts, missingStoreMounts } from "./mounts.ts";
 import { hostStateOf, type ListedContainer, parseList } from "./parse.ts";
-import { DEFAULT_PROJECT, inProject, isProjectMissing } from "./project.ts";
+import { DEFAULT_PROJECT, isProjectMissing } from "./project.ts";
 
-/** Where lxc/incus calls go: the client, its project, and the process door. */
+/** Where lxc/incus calls go: the client, its project (and remote), and the process door. */
 export interface LxcTarget {
   bin: LxcBinary;
   project: string;
   runner: Runner;
+  /** Aims an argv of our builders at the project (and remote). */
+  aim(argv: string[]): string[];
 }
 
 /** Runs an lxc/incus argv; maps a daemon that cannot be reached to a PrerequisiteError. */
 export async function runLxc(t: LxcTarget, argv: string[], opts: RunOpts = {}): Promise<Output> {
-  const out = await t.runner.run(inProject(argv, t.project), { ...opts, check: false });
+  const out = await t.runner.run(t.aim(argv), { ...opts, check: false });
   if (out.code !== 0) {
     const err = out.errText;
     if (/unix\.socket.*(permission denied|no such file|connection refused)/i.test(err)) {

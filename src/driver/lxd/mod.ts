@@ -30,6 +30,7 @@ import {
   deviceAddArgv,
   deviceRemoveArgv,
   deviceSetArgv,
+  type DeviceSpec,
   diskDevice,
   execArgv,
   filePushArgv,
@@ -51,7 +52,6 @@ import {
   machineDisks,
   machineHostDirs,
   machineMountProblem,
-  storeDisks,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
 import { machineExecArgv } from "./exec_argv.ts";
@@ -72,6 +72,7 @@ import {
 } from "./session.ts";
 import {
   bootStateOf,
+  hostStateOf,
   isAlreadyRunning,
   isAlreadyStopped,
   isNotFound,
@@ -92,6 +93,22 @@ import {
   type ProjectSource,
 } from "./project.ts";
 import { listSysfsUsb } from "../../host/linux/usb_sysfs.ts";
+import { onRemote, type RemoteSource } from "./remote.ts";
+import {
+  parseCustomVolumes,
+  remoteConfig,
+  remoteDiskProblem,
+  remoteMachineDisks,
+  remoteStoreDisks,
+  remoteStoreMachineDisks,
+  remoteVolumes,
+  rootPoolArgv,
+  volumeCopyArgv,
+  volumeCreateArgv,
+  volumeDeleteArgv,
+  volumeListArgv,
+} from "./remote_layout.ts";
+import { UsageError } from "../../errors.ts";
 
 /** Time limits of every wait, in milliseconds. */
 export interface LxdTimeouts {
@@ -141,6 +158,8 @@ export interface LxdDriverOptions {
   storeFiles?: () => Promise<StoreFile[]>;
   /** The project of this data folder (project.ts); default: LXD's `default` project. */
   project?: { name: string; source: ProjectSource; pinFile?: string };
+  /** The remote server the machines run on (remote.ts); default: the local daemon. */
+  remote?: { name: string; source: RemoteSource };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -169,6 +188,9 @@ export class LxdDriver implements Driver {
   readonly project: string;
   readonly projectSource: ProjectSource;
   readonly #pinFile?: string;
+  /** The remote server every call goes to, or undefined for the local daemon. */
+  readonly remote?: string;
+  readonly remoteSource?: RemoteSource;
 
   constructor(opts: LxdDriverOptions) {
     this.#paths = opts.paths;
@@ -193,12 +215,22 @@ export class LxdDriver implements Driver {
     this.project = opts.project?.name ?? DEFAULT_PROJECT;
     this.projectSource = opts.project?.source ?? "env";
     this.#pinFile = opts.project?.pinFile;
+    this.remote = opts.remote?.name;
+    this.remoteSource = opts.remote?.source;
     this.store = new LxdStore(this);
   }
 
-  /** The client and project `exec`'s fast path spawns with (see Driver.execChoice). */
-  get execChoice(): { bin: LxcBinary; project: string } {
-    return { bin: this.bin, project: this.project };
+  /**
+   * The client and project `exec`'s and `status`'s fast paths spawn with (see Driver.execChoice);
+   * none with a remote (its calls are aimed there: the full path).
+   */
+  get execChoice(): { bin: LxcBinary; project: string } | undefined {
+    return this.remote ? undefined : { bin: this.bin, project: this.project };
+  }
+
+  /** An argv of our builders aimed at the remote (when there is one) and the project. */
+  aim(argv: string[]): string[] {
+    return inProject(onRemote(argv, this.remote), this.project);
   }
 
   /** Runs an lxc/incus argv; maps a daemon that cannot be reached to a PrerequisiteError. */
@@ -228,7 +260,19 @@ export class LxdDriver implements Driver {
 
   /** Every codchi container's state; the store's `problem` names a mount it lacks or misuses. */
   async states(): Promise<HostState> {
-    return statesOf(await this.listed(), this.#paths);
+    const listed = await this.listed();
+    if (!this.remote) return statesOf(listed, this.#paths);
+    const state = hostStateOf(listed);
+    const store = listed.find((c) => c.name === STORE_CONTAINER);
+    if (store) {
+      const problem = remoteDiskProblem(
+        // The pool as the store names it: status stays one call.
+        remoteStoreDisks(this.project, store.devices?.["codchi-nix"]?.pool ?? "?"),
+        store.devices,
+      );
+      if (problem) state.store.problem = problem;
+    }
+    return state;
   }
 
   /** The LXD alias of an image kind, importing the tarball the first time (bounded). */
@@ -261,7 +305,7 @@ export class LxdDriver implements Driver {
     container: string,
     kind: ImageKind,
     config: Record<string, string>,
-    disks: ReturnType<typeof storeDisks>,
+    disks: DeviceSpec[],
     hostDirs: string[],
     reporter?: Reporter,
   ): Promise<void> {
@@ -278,7 +322,7 @@ export class LxdDriver implements Driver {
         faultPoint(`${container}: created`);
         check();
         for (const d of disks) {
-          await this.lxc(deviceAddArgv(this.bin, container, diskDevice(d)), {
+          await this.lxc(deviceAddArgv(this.bin, container, d), {
             uninterruptible: true,
           });
           faultPoint(`${container}: ${d.name} added`);
@@ -299,14 +343,75 @@ export class LxdDriver implements Driver {
         `Delete it first (codchi delete ${machine}) or choose another name.`,
       );
     }
+    if (this.remote) {
+      // On a remote nothing binds host folders: the machine's volumes (made with the store's
+      // view of it, before its build) and the store's /nix volume.
+      const pool = await this.pool();
+      await this.ensureMachineVolumes(machine);
+      await this.createContainer(
+        containerName(machine),
+        "machine",
+        remoteConfig("machine", machine),
+        remoteMachineDisks(this.project, pool, machine),
+        [],
+        reporter,
+      );
+      return;
+    }
     await this.createContainer(
       containerName(machine),
       "machine",
       machineConfig(this.#ids, machine),
-      machineDisks(this.#paths, machine),
+      machineDisks(this.#paths, machine).map(diskDevice),
       machineHostDirs(this.#paths, machine),
       reporter,
     );
+  }
+
+  #pool?: Promise<string>;
+  /** The remote's pool for volumes: the one its default profile's root disk uses (one call). */
+  pool(): Promise<string> {
+    this.#pool ??= (async () => {
+      const out = await this.lxc(rootPoolArgv(this.bin));
+      const pool = out.text.trim();
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(pool)) {
+        throw new BrokenError(
+          `The remote ${this.remote}'s default profile has no root disk pool ("${pool}").`,
+          `Give its default profile a root disk (lxc profile device add ${this.remote}:default root disk path=/ pool=default).`,
+        );
+      }
+      return pool;
+    })();
+    return this.#pool;
+  }
+
+  /** The custom volumes of this data folder's pool (one call). */
+  async volumes(): Promise<string[]> {
+    const out = await this.lxc(volumeListArgv(this.bin, await this.pool()));
+    return parseCustomVolumes(out.text);
+  }
+
+  /** Creates the volumes `names` that do not exist yet. */
+  async ensureVolumes(names: string[], have?: string[]): Promise<void> {
+    const pool = await this.pool();
+    const existing = new Set(have ?? await this.volumes());
+    for (const v of names.filter((n) => !existing.has(n))) {
+      const argv = volumeCreateArgv(this.bin, pool, v);
+      const out = await this.lxc(argv, { check: false });
+      if (out.code !== 0 && !/already exists/i.test(out.errText)) throw toolError(argv, out);
+    }
+  }
+
+  /** A remote machine's profiles and home volumes, made when missing and given to the store. */
+  async ensureMachineVolumes(machine: string): Promise<void> {
+    const v = remoteVolumes(this.project);
+    await this.ensureVolumes([v.profiles(machine), v.home(machine)]);
+    const store = (await this.listed()).find((c) => c.name === STORE_CONTAINER);
+    if (!store) return;
+    for (const d of remoteStoreMachineDisks(this.project, await this.pool(), machine)) {
+      if (store.devices?.[d.name]) continue;
+      await this.lxc(deviceAddArgv(this.bin, STORE_CONTAINER, d));
+    }
   }
 
   async start(machine: string, env: MachineEnv, reporter?: Reporter): Promise<void> {
@@ -321,14 +426,26 @@ export class LxdDriver implements Driver {
     }
     // Only a container with exactly the machine's mounts is ever started: a half-made one or
     // one wired to another machine's folders would write the user's files to the wrong place.
-    const wrong = machineMountProblem(this.#paths, machine, me.devices);
+    const wrong = this.remote
+      ? remoteDiskProblem(remoteMachineDisks(this.project, await this.pool(), machine), me.devices)
+      : machineMountProblem(this.#paths, machine, me.devices);
     if (wrong) {
       throw new BrokenError(
         `The container ${ctn} does not carry the mounts of "${machine}": ${wrong}.`,
         `It is not used. Make it again from the machine image, keeping the home: codchi recover ${machine}`,
       );
     }
-    for (const d of machineHostDirs(this.#paths, machine)) await Deno.mkdir(d, { recursive: true });
+    if (this.remote && (env.usb ?? []).length > 0) {
+      throw new UsageError(
+        `"${machine}" runs on the remote ${this.remote}: this host's USB devices cannot reach it.`,
+        `Detach them first: codchi usb detach ${machine} <device>`,
+      );
+    }
+    if (!this.remote) {
+      for (const d of machineHostDirs(this.#paths, machine)) {
+        await Deno.mkdir(d, { recursive: true });
+      }
+    }
     await this.pushFile(machine, ENV_FILE, env.envFile, 0o600, {
       uid: MACHINE_USER.uid,
       gid: 0,
@@ -430,7 +547,7 @@ export class LxdDriver implements Driver {
       const left = deadline - Date.now();
       if (left <= 0) break;
       const out = await this.runner.run(
-        inProject(systemReadyArgv(this.bin, container), this.project),
+        this.aim(systemReadyArgv(this.bin, container)),
         {
           check: false,
           timeoutMs: Math.max(left, 1000),
@@ -470,7 +587,7 @@ export class LxdDriver implements Driver {
     const asUser = (opts.user ?? "codchi") === "codchi";
     const argvOut = machineExecArgv({
       bin: this.bin,
-      project: this.project,
+      aim: (a) => this.aim(a),
       machine,
       argv,
       tty,
@@ -562,8 +679,35 @@ export class LxdDriver implements Driver {
 
   async remove(machine: string): Promise<void> {
     await this.removeContainer(containerName(machine));
+    if (this.remote) await this.#removeRemoteData(machine);
     // The record of the last session push belongs to the container: a new one starts fresh.
     await clearSessionRecord(sessionRecordPath(this.#paths.runtimeDir, containerName(machine)));
+  }
+
+  /**
+   * A remote machine's data: the store lets go of its volumes and forgets its flake, then the
+   * volumes go (the home is the machine's data, as the host folder is on a local daemon).
+   */
+  async #removeRemoteData(machine: string): Promise<void> {
+    const pool = await this.pool();
+    const store = (await this.listed()).find((c) => c.name === STORE_CONTAINER);
+    for (const d of remoteStoreMachineDisks(this.project, pool, machine)) {
+      if (store?.devices?.[d.name]) {
+        await this.lxc(deviceRemoveArgv(this.bin, STORE_CONTAINER, d.name));
+      }
+    }
+    if (store?.status === "Running") {
+      await this.lxc(
+        execArgv(this.bin, STORE_CONTAINER, ["rm", "-rf", "--", `/config/machines/${machine}`], {
+          tty: false,
+        }),
+      );
+    }
+    const v = remoteVolumes(this.project);
+    const have = new Set(await this.volumes());
+    for (const vol of [v.profiles(machine), v.home(machine)].filter((x) => have.has(x))) {
+      await this.lxc(volumeDeleteArgv(this.bin, pool, vol));
+    }
   }
 
   /** Deletes a container (stopping it); a missing one is success. */
@@ -573,6 +717,16 @@ export class LxdDriver implements Driver {
       await this.removeContainer(STORE_CONTAINER);
       removed.push(`${this.name === "incus" ? "Incus" : "LXD"} container ${STORE_CONTAINER}`);
     }
+    if (this.remote) {
+      // The store's /nix and any machine volume left behind: every volume of this project.
+      const pool = await this.pool();
+      const own = new RegExp(`^${this.project}-(nix|home-.+|prof-.+)$`);
+      const mine = (await this.volumes()).filter((v) => own.test(v));
+      for (const v of mine) {
+        await this.lxc(volumeDeleteArgv(this.bin, pool, v));
+        removed.push(`volume ${v} on ${this.remote}`);
+      }
+    }
     const aliases = parseImageAliases((await this.lxc(imageListArgv(this.bin))).text);
     for (const a of aliases.filter((a) => a.startsWith("codchi-"))) {
       await this.lxc(imageDeleteArgv(this.bin, a));
@@ -580,11 +734,14 @@ export class LxdDriver implements Driver {
     }
     if (ownsProject(this.projectSource)) {
       // Only the data folder's own project goes; one named by hand may be shared: it stays.
-      const exists = await this.runner.run(projectShowArgv(this.bin, this.project), {
-        check: false,
-      });
+      const exists = await this.runner.run(
+        onRemote(projectShowArgv(this.bin, this.project), this.remote),
+        {
+          check: false,
+        },
+      );
       if (exists.code === 0) {
-        const argv = projectDeleteArgv(this.bin, this.project);
+        const argv = onRemote(projectDeleteArgv(this.bin, this.project), this.remote);
         const out = await this.runner.run(argv, { check: false });
         if (out.code !== 0) throw toolError(argv, out);
         removed.push(`${this.name === "incus" ? "Incus" : "LXD"} project ${this.project}`);
@@ -604,9 +761,12 @@ export class LxdDriver implements Driver {
       const { writeFileAtomic } = await import("../../config/store.ts");
       await writeFileAtomic(this.#pinFile, `${this.project}\n`);
     }
-    const shown = await this.runner.run(projectShowArgv(this.bin, this.project), { check: false });
+    const shown = await this.runner.run(
+      onRemote(projectShowArgv(this.bin, this.project), this.remote),
+      { check: false },
+    );
     if (shown.code === 0) return;
-    const argv = projectCreateArgv(this.bin, this.project);
+    const argv = onRemote(projectCreateArgv(this.bin, this.project), this.remote);
     const out = await this.runner.run(argv, { check: false });
     // Another codchi of this data folder may have made it a moment ago.
     if (out.code !== 0 && !/already exists/i.test(out.errText)) throw toolError(argv, out);
@@ -629,6 +789,7 @@ export class LxdDriver implements Driver {
       throw new ConflictError(`The container ${containerName(to)} already exists.`);
     }
     const target = containerName(to);
+    if (this.remote) return await this.#duplicateRemote(from, to, reporter);
     await withInterrupts(async (check) => {
       for (const d of machineHostDirs(this.#paths, to)) await Deno.mkdir(d, { recursive: true });
       reporter?.step(`Copying ${from} to ${to}`);
@@ -656,13 +817,51 @@ export class LxdDriver implements Driver {
     });
   }
 
-  /** LXD machines keep their home in a host folder the core copies and deletes itself. */
-  readonly managesMachineData = false;
+  /** `duplicate` on a remote: the volumes are copied on the server, then the container. */
+  async #duplicateRemote(from: string, to: string, reporter?: Reporter): Promise<void> {
+    const pool = await this.pool();
+    const v = remoteVolumes(this.project);
+    const target = containerName(to);
+    reporter?.step(`Copying ${from} to ${to} on ${this.remote}`);
+    const made: string[] = [];
+    try {
+      for (const [a, b] of [[v.profiles(from), v.profiles(to)], [v.home(from), v.home(to)]]) {
+        await this.lxc(volumeCopyArgv(this.bin, pool, a, b), { timeoutMs: this.#t.createMs });
+        made.push(b);
+      }
+      await this.lxc(copyArgv(this.bin, containerName(from), target), {
+        timeoutMs: this.#t.createMs,
+        uninterruptible: true,
+      });
+      for (const d of remoteMachineDisks(this.project, pool, to)) {
+        await this.lxc(deviceSetArgv(this.bin, target, d.name, { source: d.options.source }));
+      }
+      await this.lxc(configSetArgv(this.bin, target, { "user.codchi.machine": to }));
+      await this.ensureMachineVolumes(to);
+    } catch (e) {
+      await this.lxc(deleteArgv(this.bin, target), { check: false, uninterruptible: true });
+      for (const b of made) await this.lxc(volumeDeleteArgv(this.bin, pool, b), { check: false });
+      throw e;
+    }
+  }
+
+  /**
+   * Local LXD machines keep their home in a host folder the core copies and deletes itself; on a
+   * remote the home is a volume the driver copies and deletes.
+   */
+  get managesMachineData(): boolean {
+    return this.remote !== undefined;
+  }
 
   /** USB: the host's devices from sysfs; `usb` devices on the instance (the engine hotplugs). */
   readonly usb: UsbSupport = {
     list: () => listSysfsUsb(),
     apply: async (machine, ids) => {
+      if (this.remote && ids.length > 0) {
+        throw new UsageError(
+          `"${machine}" runs on the remote ${this.remote}: this host's USB devices cannot reach it.`,
+        );
+      }
       const ctn = containerName(machine);
       const me = (await this.listed()).find((c) => c.name === ctn);
       if (!me) {

@@ -9,9 +9,25 @@ const journal = () => import("../../config/journal.ts");
 import type { Paths } from "../../config/paths.ts";
 import { type Output, type Runner, type RunOpts, toolError } from "../../process.ts";
 import type { HostState, Reporter, StoreDriver, StoreFile, StoreView } from "../types.ts";
-import { execArgv, loginArgv, type LxcBinary, startArgv } from "./argv.ts";
+import {
+  type DeviceSpec,
+  diskDevice,
+  execArgv,
+  loginArgv,
+  type LxcBinary,
+  startArgv,
+} from "./argv.ts";
+import {
+  configSyncEntries,
+  REMOTE_STORE,
+  remoteConfig,
+  remoteDiskProblem,
+  remoteStoreDisks,
+  remoteStoreView,
+  remoteVolumes,
+} from "./remote_layout.ts";
+import { NIX_PATHS } from "../../contract.ts";
 import type { ImageKind } from "./images.ts";
-import { inProject } from "./project.ts";
 import {
   foreignStoreMounts,
   type HostIds,
@@ -41,7 +57,7 @@ export interface LxdStoreHost {
     container: string,
     kind: ImageKind,
     config: Record<string, string>,
-    disks: ReturnType<typeof storeDisks>,
+    disks: DeviceSpec[],
     hostDirs: string[],
     reporter?: Reporter,
   ): Promise<void>;
@@ -51,19 +67,43 @@ export interface LxdStoreHost {
   states(): Promise<HostState>;
   /** The LXD/Incus project every call goes to (project.ts). */
   readonly project: string;
+  /** An argv of our builders aimed at the remote (when there is one) and the project. */
+  aim(argv: string[]): string[];
   /** Makes the data folder's project when missing and pins its name (before the store). */
   ensureProject(): Promise<void>;
   /** Files pushed into the store before each start (the host's CA bundle and proxy). */
   readonly storeFiles?: () => Promise<StoreFile[]>;
   /** Writes a file into a container, running or stopped. */
   pushTo(container: string, path: string, data: Uint8Array, mode: number): Promise<void>;
+  /** The remote server the store runs on, or undefined for the local daemon. */
+  readonly remote?: string;
+  /** The remote's pool for volumes. */
+  pool(): Promise<string>;
+  /** Creates the volumes `names` that do not exist yet. */
+  ensureVolumes(names: string[]): Promise<void>;
+  /** A remote machine's volumes, made when missing and given to the store. */
+  ensureMachineVolumes(machine: string): Promise<void>;
 }
 
 /** The store container. */
 export class LxdStore implements StoreDriver {
   readonly view: StoreView;
   constructor(private readonly d: LxdStoreHost) {
-    this.view = storeView(d.paths, d.hostIds);
+    this.view = d.remote ? remoteStoreView() : storeView(d.paths, d.hostIds);
+  }
+
+  /** Why the store's devices are not its own (`devices` from the list), or undefined. */
+  async #mountProblem(
+    devices: Record<string, Record<string, string>> | undefined,
+  ): Promise<{ missing?: string; foreign?: string }> {
+    if (this.d.remote) {
+      const p = remoteDiskProblem(remoteStoreDisks(this.d.project, await this.d.pool()), devices);
+      return p ? (/not mounted/.test(p) ? { missing: p } : { foreign: p }) : {};
+    }
+    return {
+      missing: missingStoreMounts(this.d.paths, devices),
+      foreign: foreignStoreMounts(this.d.paths, devices),
+    };
   }
 
   /**
@@ -99,7 +139,7 @@ export class LxdStore implements StoreDriver {
         lock.release();
       }
     } else {
-      const missing = missingStoreMounts(paths, store.devices);
+      const { missing } = await this.#mountProblem(store.devices);
       if (missing) {
         throw new BrokenError(
           `The store container ${STORE_CONTAINER} is incomplete: ${missing}.`,
@@ -107,7 +147,7 @@ export class LxdStore implements StoreDriver {
         );
       }
     }
-    const foreign = foreignStoreMounts(this.d.paths, store.devices);
+    const { foreign } = await this.#mountProblem(store.devices);
     if (foreign) {
       throw new ConflictError(
         `The container ${STORE_CONTAINER} belongs to another codchi data folder (${foreign}); ` +
@@ -116,7 +156,9 @@ export class LxdStore implements StoreDriver {
           `(machines of the other folder stop working until it is re-created for them).`,
       );
     }
-    for (const dir of storeHostDirs(this.d.paths)) await Deno.mkdir(dir, { recursive: true });
+    if (!this.d.remote) {
+      for (const dir of storeHostDirs(this.d.paths)) await Deno.mkdir(dir, { recursive: true });
+    }
     if (store.status !== "Running") listed = await this.#start(listed, reporter);
     if (daemon) await this.waitDaemon();
     return listed;
@@ -157,18 +199,33 @@ export class LxdStore implements StoreDriver {
 
   async install(reporter?: Reporter): Promise<void> {
     const p = this.d.paths;
+    if (this.d.remote) {
+      // On a remote, /nix is a volume of the server; the machines' volumes join at their build.
+      await this.d.ensureVolumes([remoteVolumes(this.d.project).nix]);
+      await this.d.createContainer(
+        STORE_CONTAINER,
+        "store",
+        remoteConfig("store"),
+        remoteStoreDisks(this.d.project, await this.d.pool()),
+        [],
+        reporter,
+      );
+      this.#synced = undefined;
+      return;
+    }
     await this.d.createContainer(
       STORE_CONTAINER,
       "store",
       storeConfig(this.d.hostIds),
-      storeDisks(p),
+      storeDisks(p).map(diskDevice),
       storeHostDirs(p),
       reporter,
     );
   }
 
-  /** Waits (bounded) until the daemon socket on the host accepts a connection. */
+  /** Waits (bounded) until the daemon socket accepts a connection (on a remote: exists). */
   async waitDaemon(): Promise<void> {
+    if (this.d.remote) return await this.#waitRemoteDaemon();
     const socket = `${this.d.paths.storeDir}/var/nix/daemon-socket/socket`;
     const limit = this.d.timeouts.daemonMs;
     const deadline = Date.now() + limit;
@@ -189,20 +246,98 @@ export class LxdStore implements StoreDriver {
     }
   }
 
-  run(argv: string[], opts: RunOpts = {}): Promise<Output> {
+  /** On a remote: the daemon socket appears in the store (bounded, one exec). */
+  async #waitRemoteDaemon(): Promise<void> {
+    const limit = this.d.timeouts.daemonMs;
+    const socket = `${NIX_PATHS.daemonSocketDir}/socket`;
+    const script = 'i=0; while [ ! -S "$1" ]; do i=$((i+1)); [ "$i" -gt "$2" ] && exit 3; ' +
+      "sleep 0.1; done";
+    const argv = execArgv(this.d.bin, STORE_CONTAINER, [
+      "sh",
+      "-c",
+      script,
+      "sh",
+      socket,
+      String(Math.ceil(limit / 100)),
+    ], { tty: false });
+    const out = await this.d.lxc(argv, { check: false, timeoutMs: limit + 30_000 });
+    if (out.code === 3) {
+      throw new TimeoutError(
+        `The store's nix-daemon on ${this.d.remote} did not answer within ${limit / 1000} s.`,
+        `Look inside with \`codchi store debug\` (journalctl -u codchi-nix-daemon).`,
+      );
+    }
+    if (out.code !== 0) throw toolError(argv, out);
+  }
+
+  /** What was last handed to the remote store (machines and flake files), in this process. */
+  #synced?: string;
+
+  /**
+   * On a remote, before the store runs anything: each machine of the config dir has its volumes
+   * in the store, and the store has the machines' flakes and the driver flake (never a secret:
+   * only flake.nix/flake.lock and driver-flake-* go). Only when they changed since the last time.
+   */
+  async #syncRemote(): Promise<void> {
+    const paths = this.d.paths;
+    const machines: { name: string; files: string[] }[] = [];
+    const stamp: string[] = [];
+    for await (const e of readDirOrEmpty(paths.machinesDir)) {
+      if (!e.isDirectory) continue;
+      const files: string[] = [];
+      for await (const f of readDirOrEmpty(`${paths.machinesDir}/${e.name}`)) {
+        if (!f.isFile) continue;
+        files.push(f.name);
+      }
+      if (!files.includes("machine.json")) continue;
+      machines.push({ name: e.name, files });
+    }
+    const flakes: string[] = [];
+    for await (const e of readDirOrEmpty(paths.configDir)) {
+      if (e.isDirectory) flakes.push(e.name);
+    }
+    const entries = configSyncEntries(machines, flakes);
+    for (const e of entries) {
+      const st = await Deno.stat(`${paths.configDir}/${e}`);
+      stamp.push(`${e}:${st.size}:${st.mtime?.getTime()}`);
+    }
+    const key = [...machines.map((m) => m.name).sort(), ...stamp].join("\n");
+    if (key === this.#synced) return;
+    for (const m of machines) await this.d.ensureMachineVolumes(m.name);
+    if (entries.length > 0) {
+      const tar = await this.d.runner.run([
+        "tar",
+        "-C",
+        paths.configDir,
+        "-cf",
+        "-",
+        "--",
+        ...entries,
+      ]);
+      const argv = execArgv(this.d.bin, STORE_CONTAINER, [
+        "sh",
+        "-c",
+        'mkdir -p "$1" && tar -x -C "$1" -f -',
+        "sh",
+        REMOTE_STORE.config,
+      ], { tty: false });
+      await this.d.lxc(argv, { stdin: tar.stdout });
+    }
+    this.#synced = key;
+  }
+
+  async run(argv: string[], opts: RunOpts = {}): Promise<Output> {
+    if (this.d.remote) await this.#syncRemote();
     const { env, cwd, ...rest } = opts;
     const a = execArgv(this.d.bin, STORE_CONTAINER, argv, { tty: false, env, cwd });
-    return this.d.lxc(a, { ...rest, stdin: opts.stdin });
+    return await this.d.lxc(a, { ...rest, stdin: opts.stdin });
   }
 
   async shell(argv: string[] = [], reporter?: Reporter): Promise<number> {
     // Up, but never waiting for the daemon: this is the tool for a store whose daemon is dead.
     await this.ensureUp(reporter, { daemon: false });
     const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
-    const a = inProject(
-      execArgv(this.d.bin, STORE_CONTAINER, loginArgv(argv), { tty }),
-      this.d.project,
-    );
+    const a = this.d.aim(execArgv(this.d.bin, STORE_CONTAINER, loginArgv(argv), { tty }));
     const out = await this.d.runner.run(a, { stdin: "inherit", inherit: true, check: false });
     return out.code;
   }
@@ -240,6 +375,14 @@ export class LxdStore implements StoreDriver {
   }
 
   async alive(): Promise<boolean> {
+    if (this.d.remote) {
+      const argv = execArgv(this.d.bin, STORE_CONTAINER, [
+        "test",
+        "-S",
+        `${NIX_PATHS.daemonSocketDir}/socket`,
+      ], { tty: false });
+      return (await this.d.lxc(argv, { check: false })).code === 0;
+    }
     try {
       const conn = await Deno.connect({
         transport: "unix",
@@ -258,5 +401,14 @@ export class LxdStore implements StoreDriver {
       [...st.machines].filter(([, m]) => m.running).map(([name]) => this.d.stop(name)),
     );
     if (st.store.running) await this.d.stopContainer(STORE_CONTAINER);
+  }
+}
+
+/** The entries of a folder, none when it does not exist. */
+async function* readDirOrEmpty(dir: string): AsyncGenerator<Deno.DirEntry> {
+  try {
+    yield* Deno.readDir(dir);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
 }
