@@ -44,8 +44,8 @@ export async function exportImage(
   const hostNix = driver.store.view.hostNix;
   if (!hostNix) {
     throw new PrerequisiteError(
-      `VM images cannot be exported with the ${driver.name} driver yet: its store's /nix is not ` +
-        "a host folder codchi can copy the image from.",
+      "VM images cannot be exported here yet: the store's /nix is not a host folder codchi can " +
+        "copy the image from (it is a WSL disk, or a volume on a remote server).",
       `Export the machine with \`codchi tar ${name} ${name}.tar.zst\` and build the image from ` +
         `its flake on a NixOS host: nixos-rebuild build-image --image-variant ${fmt.variant} ` +
         "--flake .#default",

@@ -227,6 +227,27 @@ Deno.test({
       equal(vols.some((v) => v.endsWith(`-${M}2`)), false, vols.join(" "));
     });
 
+    await t.step(
+      "tar streams the machine from the server; gc keeps what the machine runs",
+      async () => {
+        const file = `${home.root}/rmt.tar`;
+        await ok(home, ["tar", M, file]);
+        const list = await new Deno.Command("tar", { args: ["-tf", file], stdout: "piped" })
+          .output();
+        equal(list.code, 0);
+        match(new TextDecoder().decode(list.stdout), /home\/codchi\/hello\.txt/);
+        await ok(home, ["gc", "-d", "-a"]);
+        const welcome = await home.run([
+          "exec",
+          M,
+          "--",
+          "cat",
+          "/nix/var/nix/profiles/system/codchi/welcome",
+        ]);
+        equal(welcome.code, 0, welcome.stderr);
+      },
+    );
+
     await t.step("remote remove refuses the remote in use", async () => {
       const r = await home.run(["remote", "remove", R]);
       equal(r.code, 4, r.stderr);
@@ -243,6 +264,19 @@ Deno.test({
         equal(vols.includes(`${project}-prof-${M}`), false, vols.join(" "));
         const store = mine[0].expanded_devices;
         equal(Object.keys(store).some((d) => d.endsWith(`-${M}`)), false, JSON.stringify(store));
+      },
+    );
+
+    await t.step(
+      "uninstall: the store, the project and its volumes go from the server",
+      async () => {
+        await ok(home, ["uninstall", "--i-am-really-sure"]);
+        equal((await allInstances()).some((i) => i.project === project), false);
+        const vols = await customVolumes();
+        equal(vols.some((v) => v.startsWith(`${project}-`)), false, vols.join(" "));
+        const projects = await lxc("project", "list", "--format", "json");
+        const names = (JSON.parse(projects.text) as { name: string }[]).map((p) => p.name);
+        equal(names.includes(project), false, names.join(" "));
       },
     );
   } finally {
