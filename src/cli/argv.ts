@@ -58,8 +58,18 @@ export function commandIndex(argv: string[]): number {
 export type FastPath =
   | { kind: "version" }
   | { kind: "help" }
-  | { kind: "status" }
-  | { kind: "exec"; name: string; cmd: string[] };
+  | {
+    kind: "status";
+    /** The fast path (status_fast.ts) failed after it listed: the error to report. */
+    after?: { kind: "failed"; error: unknown };
+  }
+  | {
+    kind: "exec";
+    name: string;
+    cmd: string[];
+    /** The fast path (exec_fast.ts) ran it already: its exit 1, or its error, to finish. */
+    after?: { kind: "exit1" } | { kind: "failed"; error: unknown };
+  };
 
 /**
  * The fast path for `argv` (after `protectExecArgs`), if it is one of the plain forms:

@@ -9,7 +9,6 @@ import { Ui, uiOptions } from "../ui.ts";
 import { commandIndex, type FastPath, type GlobalFlags } from "./argv.ts";
 import { printRootHelp } from "./top_text.ts";
 import { Context } from "./context.ts";
-import { execAction } from "./exec_action.ts";
 import { statusAction } from "./status_action.ts";
 // Loaded with this module (one module graph instead of one per dynamic import, which costs
 // exec time and memory); createDriver's import of them then finds them loaded.
@@ -54,8 +53,12 @@ export async function runCommand(
     }
     if (fast?.kind === "exec" || fast?.kind === "status") {
       const ctx = new Context(env, ui);
-      if (fast.kind === "exec") await execAction(ctx, fast.name, fast.cmd);
-      else await statusAction(ctx);
+      if (fast.after?.kind === "failed") throw fast.after.error; // from a fast path
+      if (fast.kind === "exec") {
+        // Loaded here: a plain exec mostly ends in its fast path (exec_fast.ts) before run.ts.
+        const { execAction } = await import("./exec_action.ts");
+        await execAction(ctx, fast.name, fast.cmd, fast.after?.kind === "exit1");
+      } else await statusAction(ctx);
       ui.done();
       return ctx.exitCode;
     }

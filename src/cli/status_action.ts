@@ -1,19 +1,52 @@
-/** What `codchi status` does (no parser needed: the fast path and the command share it). */
+/** What `codchi status` does (no parser needed: the fast paths and the command share it). */
 import type { Context } from "./context.ts";
 import { machineStatuses, storeLine, storeStatus } from "../core/status.ts";
 import { listMachines } from "../core/records.ts";
 import { listJournals, STORE_KEY } from "../config/journal_files.ts";
 import { driverId, driverSource } from "../core/driver_id.ts";
-import { renderTable } from "../ui.ts";
+import { linuxBase, readInputs, rememberChoice, tryRead } from "../core/exec_memo.ts";
+import type { Paths } from "../config/paths.ts";
+import type { HostState } from "../driver/types.ts";
+import { renderTable, type Ui } from "../ui.ts";
+
+/** What status is shown from: the paths, the environment, the driver's listing, the output. */
+export interface StatusDeps {
+  paths: Paths;
+  env: Record<string, string>;
+  /** The driver (made on first use); its `states()` spawns before its first await. */
+  driver: () => Promise<{ states(): Promise<HostState> }>;
+  ui: Ui;
+}
 
 /** Prints every machine's status (one driver call when there are machines). */
 export async function statusAction(ctx: Context): Promise<void> {
-  const paths = await ctx.paths();
+  // What the full path reads, before it reads it (remembered for status_fast.ts).
+  const base = linuxBase(ctx.env);
+  const before = base && tryRead(() => readInputs(ctx.env, base, base));
+  const listed = await showStatus({
+    paths: await ctx.paths(),
+    env: ctx.env,
+    driver: () => ctx.driver(),
+    ui: ctx.ui,
+  });
+  if (listed && base && before) {
+    await rememberChoice(ctx.core(true), base, undefined, before, await ctx.driver());
+  }
+}
+
+/** Shows the status; returns whether the driver listed the containers. */
+export async function showStatus(d: StatusDeps): Promise<boolean> {
+  const paths = d.paths;
   const names = await listMachines(paths);
   const journals = await listJournals(paths);
-  const state = names.length || journals.length ? await (await ctx.driver()).states() : undefined;
-  const driver = names.length ? await driverId(driverSource(ctx.env)) : undefined;
-  const rows = await machineStatuses(paths, state, driver);
+  // The one `lxc list` is spawned first (states() spawns before its first await); the machines'
+  // files are read and the driver flake hashed while it runs.
+  const states = names.length || journals.length
+    ? (await d.driver()).states()
+    : Promise.resolve(undefined);
+  const driver = names.length ? driverId(driverSource(d.env)) : undefined;
+  const rows = await machineStatuses(paths, states, driver);
+  const state = await states;
   const store = state && storeStatus(state.store, journals.includes(STORE_KEY));
   // JSON: every row carries the store's state (the listing stays a list, as documented).
   const json = store
@@ -32,11 +65,12 @@ export async function statusAction(ctx: Context): Promise<void> {
         r.running ? "yes" : "no",
         r.home,
       ]),
-      ctx.ui.opts.color,
+      d.ui.opts.color,
     )
     : "No machines yet. Create one with: codchi init <name> [<url> [<module>…]]";
-  ctx.ui.result(
+  d.ui.result(
     store && (rows.length || store.state === "broken") ? `${table}\n${storeLine(store)}` : table,
     json,
   );
+  return state !== undefined;
 }

@@ -4,6 +4,7 @@
  * same path is not validated again until codchi itself changes. Any other content, or a missing record,
  * takes the full path (which loads the schema library and reports errors as usual).
  */
+import { buildStamp } from "./build_stamp.ts";
 import { VERSION } from "../version.ts";
 import { writeFileAtomic } from "./store.ts";
 
@@ -31,26 +32,13 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 let buildId: string | undefined;
 
-/**
- * What makes remembered validations stale: the version, plus the modification times of the
- * modules that validate (a checkout) or of the binary (a compiled codchi).
- */
+/** What makes remembered validations stale (the modules that validate, or the binary). */
 function currentBuild(): string {
-  if (buildId) return buildId;
-  const stamps: number[] = [];
-  for (const m of ["./schema.ts", "./store.ts", "../core/machines.ts"]) {
-    const url = new URL(m, import.meta.url);
-    if (url.protocol !== "file:") continue;
-    try {
-      stamps.push(Deno.statSync(url).mtime?.getTime() ?? 0);
-    } catch { /* compiled: not on disk */ }
-  }
-  if (stamps.length === 0) {
-    try {
-      stamps.push(Deno.statSync(Deno.execPath()).mtime?.getTime() ?? 0);
-    } catch { /* no stamp: the version alone */ }
-  }
-  buildId = `${VERSION}:${stamps.join(",")}`;
+  buildId ??= `${VERSION}:${
+    buildStamp(
+      ["./schema.ts", "./store.ts", "../core/machines.ts"].map((m) => new URL(m, import.meta.url)),
+    )
+  }`;
   return buildId;
 }
 

@@ -3,10 +3,13 @@
  * unfinished operation or starting a stopped machine (store, secrets, host CA) loads the
  * lifecycle on demand.
  */
-import { InterruptedError, NotFoundError, NotRunningError } from "../errors.ts";
+import { NotFoundError, NotRunningError } from "../errors.ts";
 import { hasJournal } from "../config/journal_files.ts";
+import type { Driver } from "../driver/types.ts";
 import type { CoreContext } from "./context.ts";
 import { loadBuiltQuick, loadMachineQuick } from "./records.ts";
+import { forwardingSignals } from "./exec_signals.ts";
+import { linuxBase, readInputs, rememberChoice, tryRead } from "./exec_memo.ts";
 
 /** Runs `argv` (or a login shell) in machine `name`; starts store and machine when needed. */
 export async function execInMachine(
@@ -15,6 +18,9 @@ export async function execInMachine(
   argv: string[],
   opts: { tty: boolean },
 ): Promise<number> {
+  // What the checks below read, before they read it (remembered for the fast path).
+  const base = linuxBase(ctx.env);
+  const before = base && tryRead(() => readInputs(ctx.env, base, base, name));
   const paths = await ctx.paths();
   // Loading the driver overlaps the file checks below (it spawns nothing).
   const driverReady = ctx.driver();
@@ -35,66 +41,62 @@ export async function execInMachine(
   // The machine needs the store's daemon: a stopped or deleted store is brought back first.
   if (driver.store.alive && !(await driver.store.alive())) {
     await driver.store.ensureRunning(ctx.reporter);
+  } else if (base && before && !ctx.guiEnv) {
+    // (The fast path is Linux's: it has no display variables of the host port to hand over.)
+    await rememberChoice(ctx, base, name, before, driver);
   }
   // On Windows: VcXsrv's display when enabled (started if not running), else WSLg.
   const gui = await ctx.guiEnv?.();
-  const run = () =>
-    forwardingSignals(
-      name,
-      (onSpawn) =>
-        driver.exec(name, argv, { tty: opts.tty, stdin: "inherit", onSpawn, env: gui })
-          .then((o) => o.code),
-    );
   try {
-    return await run();
+    return await runExec(driver, name, argv, { ...opts, env: gui });
   } catch (e) {
     if (!(e instanceof NotRunningError)) throw e;
-    const { startMachine } = await import("./start.ts");
-    await startMachine(ctx, driver, name);
-    return await run();
+    return await startAndRun(ctx, driver, name, argv, { ...opts, env: gui });
   }
 }
 
-/** How long a command may take to end after SIGINT/SIGTERM was passed on to it. */
-const GRACE_MS = 10_000;
-/** A Ctrl-C in the terminal reaches the command itself too: passed on only if it is still running. */
-const SIGINT_DELAY_MS = 300;
-
 /**
- * Runs the exec with SIGINT/SIGTERM sent to codchi alone passed on to the command (`lxc exec`
- * hands them to the process in the machine), which is killed when it has not ended after
- * GRACE_MS. A signalled exec ends with an InterruptedError (exit 130) once the command ended,
- * so no child outlives codchi.
+ * What the fast path hands over when its exec ended with 1 (lxc's own failure, or the
+ * command's): a stopped machine is started and the command run again, a missing one reported.
  */
-async function forwardingSignals(
+export async function execAfterExit1(
+  ctx: CoreContext,
   name: string,
-  run: (onSpawn: (signal: (sig: Deno.Signal) => void) => void) => Promise<number>,
+  argv: string[],
+  opts: { tty: boolean },
 ): Promise<number> {
-  if (Deno.build.os === "windows") return await run(() => {});
-  let got: "SIGINT" | "SIGTERM" | undefined;
-  let send: ((sig: Deno.Signal) => void) | undefined;
-  const timers: ReturnType<typeof setTimeout>[] = [];
-  const handlers = (["SIGINT", "SIGTERM"] as const).map((s) => {
-    const h = () => {
-      got ??= s;
-      if (s === "SIGINT") timers.push(setTimeout(() => send?.("SIGINT"), SIGINT_DELAY_MS));
-      else send?.(s);
-      timers.push(setTimeout(() => send?.("SIGKILL"), GRACE_MS));
-    };
-    Deno.addSignalListener(s, h);
-    return [s, h] as const;
-  });
+  const driver = await ctx.driver();
   try {
-    const code = await run((signal) => {
-      send = signal;
-      if (got) signal(got);
-    });
-    if (got) {
-      throw new InterruptedError(`Interrupted (${got}): the command in "${name}" was stopped.`);
-    }
-    return code;
-  } finally {
-    for (const t of timers) clearTimeout(t);
-    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+    await driver.checkExecFailure?.(name);
+    return 1;
+  } catch (e) {
+    if (!(e instanceof NotRunningError)) throw e;
+    return await startAndRun(ctx, driver, name, argv, { ...opts, env: await ctx.guiEnv?.() });
   }
+}
+
+async function startAndRun(
+  ctx: CoreContext,
+  driver: Driver,
+  name: string,
+  argv: string[],
+  opts: { tty: boolean; env?: Record<string, string> },
+): Promise<number> {
+  const { startMachine } = await import("./start.ts");
+  await startMachine(ctx, driver, name);
+  return await runExec(driver, name, argv, opts);
+}
+
+function runExec(
+  driver: Driver,
+  name: string,
+  argv: string[],
+  opts: { tty: boolean; env?: Record<string, string> },
+): Promise<number> {
+  return forwardingSignals(
+    name,
+    (onSpawn) =>
+      driver.exec(name, argv, { tty: opts.tty, stdin: "inherit", onSpawn, env: opts.env })
+        .then((o) => o.code),
+  );
 }

@@ -13,6 +13,7 @@ import {
 import { machineNameProblem } from "../config/names.ts";
 import { machinePaths } from "../config/paths.ts";
 import { forgetValidated } from "../config/trusted.ts";
+import { forgetMemo } from "./exec_memo.ts";
 import type { Driver } from "../driver/types.ts";
 import { ConfigError, InterruptedError } from "../errors.ts";
 import { setInterruptSignal } from "../process.ts";
@@ -50,6 +51,7 @@ export async function removeParts(
   if (parts.includes("config")) {
     await removeTree(mp.dir);
     await forgetValidated(paths.runtimeDir, [mp.file, mp.built]);
+    await forgetMemo(paths, name);
   }
 }
 

@@ -43,59 +43,81 @@ export function configStatus(
   return "UpToDate";
 }
 
+/** What a machine's files say, before the driver's view is known. */
+type FileView =
+  | { kind: "interrupted"; reason: string }
+  | { kind: "read"; built: Built | undefined; flakeHash: string; lockHash: string }
+  | { kind: "broken"; reason: string }
+  | { kind: "error"; error: unknown };
+
 /**
  * Status of every machine; `state` comes from one `driver.states()` call (or none, if absent);
- * `driver` is the identity of this codchi's driver flake (`driverId`).
+ * `driver` is the identity of this codchi's driver flake (`driverId`). Both may still be coming
+ * (promises): the machines' files are read meanwhile (while `lxc list` runs), and an error of
+ * `state` comes first, as if it had been awaited before.
  */
 export async function machineStatuses(
   paths: Paths,
-  state: HostState | undefined,
-  driver?: string,
+  state: HostState | undefined | Promise<HostState | undefined>,
+  driver?: string | Promise<string | undefined>,
 ): Promise<MachineStatus[]> {
+  // Nobody waits on them until the files are read: their errors are thrown below.
+  Promise.resolve(state).catch(() => {});
+  Promise.resolve(driver).catch(() => {});
   const names = await listMachines(paths);
   const journals = new Set(
     (await listJournals(paths)).filter((k) => k !== STORE_KEY && !machineNameProblem(k)),
   );
   const all = [...new Set([...names, ...journals])].sort();
-  return await Promise.all(all.map(async (name) => {
-    const mp = machinePaths(paths, name);
-    const rt = state?.machines.get(name);
+  const views = await Promise.all(all.map((name) => fileView(paths, name, journals.has(name))));
+  const st = await state;
+  const drv = await driver;
+  return all.map((name, i) => {
+    const v = views[i];
+    const home = machinePaths(paths, name).data;
+    const rt = st?.machines.get(name);
     const running = rt?.running ?? false;
-    try {
-      if (journals.has(name)) {
-        const { readJournal } = await import("../config/journal.ts");
-        const j = await readJournal(paths, name);
-        if (j) {
-          return {
-            name,
-            status: "Broken" as const,
-            running,
-            home: mp.data,
-            reason: `an interrupted ${j.op} (pid ${j.pid}) was not finished; ` +
-              `the next codchi command on "${name}" finishes it (e.g. codchi ${
-                j.op === "switch" ? "rebuild" : "delete"
-              } ${name})`,
-          };
-        }
-      }
-      await loadMachineQuick(paths, name);
-      const [built, flakeHash, lockHash] = await Promise.all([
-        loadBuiltQuick(paths, name),
-        fileHash(mp.flake),
-        fileHash(mp.lock),
-      ]);
-      return {
-        name,
-        status: configStatus(built, rt !== undefined, flakeHash, lockHash, driver),
-        running,
-        home: mp.data,
-      };
-    } catch (e) {
-      if (!(e instanceof CodchiError)) throw e;
-      const reason = e.message.replace(/\s*\n\s*-?\s*/g, " ");
-      return { name, status: "Broken" as const, running, home: mp.data, reason };
+    if (v.kind === "error") throw v.error;
+    if (v.kind !== "read") {
+      return { name, status: "Broken" as const, running, home, reason: v.reason };
     }
-  }));
+    return {
+      name,
+      status: configStatus(v.built, rt !== undefined, v.flakeHash, v.lockHash, drv),
+      running,
+      home,
+    };
+  });
+}
+
+/** Reads what the files of machine `name` say (a CodchiError makes it Broken, with the reason). */
+async function fileView(paths: Paths, name: string, journal: boolean): Promise<FileView> {
+  const mp = machinePaths(paths, name);
+  try {
+    if (journal) {
+      const { readJournal } = await import("../config/journal.ts");
+      const j = await readJournal(paths, name);
+      if (j) {
+        return {
+          kind: "interrupted",
+          reason: `an interrupted ${j.op} (pid ${j.pid}) was not finished; ` +
+            `the next codchi command on "${name}" finishes it (e.g. codchi ${
+              j.op === "switch" ? "rebuild" : "delete"
+            } ${name})`,
+        };
+      }
+    }
+    await loadMachineQuick(paths, name);
+    const [built, flakeHash, lockHash] = await Promise.all([
+      loadBuiltQuick(paths, name),
+      fileHash(mp.flake),
+      fileHash(mp.lock),
+    ]);
+    return { kind: "read", built, flakeHash, lockHash };
+  } catch (e) {
+    if (!(e instanceof CodchiError)) return { kind: "error", error: e };
+    return { kind: "broken", reason: e.message.replace(/\s*\n\s*-?\s*/g, " ") };
+  }
 }
 
 /** The store's state as `status` shows it. */

@@ -184,4 +184,14 @@ export interface Driver {
   uninstall?(): Promise<string[]>;
   /** USB passthrough; absent where the driver has none. */
   readonly usb?: UsbSupport;
+  /**
+   * After an exec that ended with 1: throws NotRunningError when the machine was stopped,
+   * NotFoundError when it is gone; absent where the driver tells it otherwise.
+   */
+  checkExecFailure?(machine: string): Promise<void>;
+  /**
+   * What `exec`'s fast path (cli/exec_fast.ts, LXD/Incus) needs from the driver's choices: the
+   * client binary and the project. Absent: no fast path.
+   */
+  readonly execChoice?: { bin: "lxc" | "incus"; project: string };
 }

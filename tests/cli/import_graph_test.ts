@@ -2,12 +2,15 @@
  * The import graph of the start-up paths, as Deno really loads it (its debug log names every
  * module it fetches or compiles): `exec` on a running machine, `status`, `--version` and `--help`
  * load no npm package (zod, commander, dax, dbus-next, @bomb.sh/tab), no Node built-in and no host
- * integration; the detector itself is shown to see them where they are loaded.
+ * integration; the detector itself is shown to see them where they are loaded. The fast paths of
+ * `exec` and `status` (after a first run) load neither the driver nor the UI's full path, and
+ * stay under a module count.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeHome, REPO, type TestHome } from "../support/cli.ts";
+import { makeHome, REPO } from "../support/cli.ts";
 import { makeMachine } from "./_helpers.ts";
+import { loaded, runningMachine } from "./_startup.ts";
 
 /** Modules the start-up paths must never load, as patterns on their URLs. */
 const HEAVY: [string, RegExp][] = [
@@ -30,72 +33,32 @@ const HEAVY: [string, RegExp][] = [
   ["the schemas", /\/src\/config\/schema\.ts$/],
 ];
 
-/** Every module URL Deno loaded for `codchi <args>` (from `-L debug`), and the exit code. */
-async function loaded(
-  home: TestHome,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; modules: Set<string>; stdout: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "-L", "debug", `${REPO}/main.ts`, ...args],
-    env: { ...home.env, ...env },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const log = new TextDecoder().decode(out.stderr);
-  const modules = new Set<string>();
-  for (
-    const m of log.matchAll(
-      /FileFetcher::fetch_no_follow - specifier: (\S+)|code cache \w+ for ES module: ([^,\s]+)/g,
-    )
-  ) {
-    modules.add(m[1] ?? m[2]);
-  }
-  return { code: out.code, modules, stdout: new TextDecoder().decode(out.stdout) };
-}
+/** What the full exec path loads and its fast path must not (cli/exec_fast.ts). */
+const FULL_EXEC: RegExp[] = [
+  /\/src\/cli\/(run|context|exec_action|report|prompt)\.ts$/,
+  /\/src\/ui\.ts$/,
+  /\/src\/driver\/(mod|select)\.ts$/,
+  /\/src\/driver\/lxd\/(mod|store|mounts|parse|usb|interrupts)\.ts$/,
+  /\/src\/config\/(trusted|store|defaults|lock)\.ts$/,
+  /\/src\/core\/(exec|records|machines|status|machine_list)\.ts$/,
+  /\/src\/release\//,
+  /\/src\/host\/linux\/(usb_sysfs|pulse_server)\.ts$/,
+];
+
+/** What the full status path loads and its fast path must not (cli/status_fast.ts). */
+const FULL_STATUS: RegExp[] = [
+  /\/src\/cli\/(run|context|exec_action|report|prompt)\.ts$/,
+  /\/src\/driver\/(mod|select)\.ts$/,
+  /\/src\/driver\/lxd\/(mod|store|session|usb|interrupts)\.ts$/,
+  /\/src\/host\//,
+  /\/src\/core\/exec\.ts$/,
+  /\/src\/release\/(images|download)/,
+];
 
 function heavyIn(modules: Set<string>): string[] {
   return [...modules].flatMap((u) =>
     HEAVY.filter(([, re]) => re.test(u)).map(([what]) => `${what}: ${u}`)
   );
-}
-
-/**
- * A built machine `m`, the store's daemon socket (listening, as a running store's is) and a
- * stand-in `lxc` that reports codchi-m running and runs nothing. Close the returned listener.
- */
-async function runningMachine(
-  home: TestHome,
-): Promise<{ env: Record<string, string>; daemon: Deno.Listener }> {
-  const sock = join(home.dataDir, "nix/var/nix/daemon-socket");
-  await Deno.mkdir(sock, { recursive: true });
-  const daemon = Deno.listen({ transport: "unix", path: join(sock, "socket") });
-  await makeMachine(home.configDir, "m");
-  await Deno.writeTextFile(
-    join(home.configDir, "machines", "m", "built.json"),
-    JSON.stringify({
-      version: 1,
-      flakeHash: "", // no flake.nix: the hash of a missing file
-      lockHash: "",
-      system: "/nix/store/00000000000000000000000000000000-nixos-system-m",
-      builtAt: "2026-01-01T00:00:00.000Z",
-    }),
-  );
-  const bin = join(home.root, "bin");
-  await Deno.mkdir(bin);
-  const list = JSON.stringify([
-    { name: "codchistore", status: "Running", devices: {}, config: {} },
-    { name: "codchi-m", status: "Running", devices: {}, config: {} },
-  ]);
-  await Deno.writeTextFile(
-    join(bin, "lxc"),
-    `#!/bin/sh\necho "$*" >> "${home.root}/lxc.calls"\n` +
-      `if [ "$1" = list ]; then echo '${list}'; fi\nexit 0\n`,
-    { mode: 0o755 },
-  );
-  return { env: { PATH: `${bin}:${home.env.PATH}`, CODCHI_DRIVER: "lxd" }, daemon };
 }
 
 Deno.test("exec on a running machine loads no heavy module (after the first exec)", async () => {
@@ -115,8 +78,14 @@ Deno.test("exec on a running machine loads no heavy module (after the first exec
     const spawned = (await calls()).trim().split("\n").slice(before);
     assert.equal(spawned.length, 1, spawned.join("\n"));
     assert.match(spawned[0], /^exec( -\w+)* codchi-m .* true$/);
-    assert.ok(again.modules.has(`file://${REPO}/src/cli/exec_action.ts`), "detector sees nothing");
-    assert.ok(again.modules.has(`file://${REPO}/src/driver/lxd/mod.ts`));
+    assert.ok(again.modules.has(`file://${REPO}/src/cli/exec_fast.ts`), "detector sees nothing");
+    // The fast path: not even the driver, the UI or the validated records are loaded.
+    const full = [...again.modules].filter((u) => FULL_EXEC.some((re) => re.test(u)));
+    assert.deepEqual(full, []);
+    const files = [...again.modules].filter((u) => u.startsWith("file:"));
+    assert.ok(files.length <= 27, `${files.length} modules:\n${files.join("\n")}`);
+    // The first exec took the full path (it leaves the memo the fast path starts from).
+    assert.ok(first.modules.has(`file://${REPO}/src/driver/lxd/mod.ts`));
     assert.deepEqual(heavyIn(again.modules), []);
   } finally {
     daemon?.close();
@@ -139,6 +108,12 @@ Deno.test("status, --version and --help load no heavy module", async () => {
     }
     const st = await loaded(home, ["--json", "status"], env);
     assert.equal(JSON.parse(st.stdout)[0].status, "UpToDate");
+    // status's fast path (after the first status): the driver's listing without the driver.
+    assert.ok(st.modules.has(`file://${REPO}/src/cli/status_fast.ts`), "detector sees nothing");
+    const full = [...st.modules].filter((u) => FULL_STATUS.some((re) => re.test(u)));
+    assert.deepEqual(full, []);
+    const files = [...st.modules].filter((u) => u.startsWith("file:"));
+    assert.ok(files.length <= 34, `${files.length} modules:\n${files.join("\n")}`);
   } finally {
     daemon?.close();
     await home.cleanup();

@@ -37,11 +37,8 @@ import {
   imageDeleteArgv,
   imageListArgv,
   initArgv,
-  listArgv,
-  loginArgv,
   type LxcBinary,
   MACHINE_USER,
-  sessionEnv,
   startArgv,
   stopArgv,
   systemReadyArgv,
@@ -50,15 +47,16 @@ import type { ImageKind } from "./images.ts";
 import type { ImageProvider } from "../../release/images.ts";
 import { VERSION } from "../../version.ts";
 import {
-  foreignStoreMounts,
   type HostIds,
   machineConfig,
   machineDisks,
   machineHostDirs,
   machineMountProblem,
-  missingStoreMounts,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
+import { machineExecArgv } from "./exec_argv.ts";
+import { listContainers, runLxc, statesOf } from "./list.ts";
+import { detectBinary } from "./binary.ts";
 import { withInterrupts } from "./interrupts.ts";
 import {
   clearSessionRecord,
@@ -66,7 +64,7 @@ import {
   readSessionRecord,
   type SessionDevicesHook,
   type SessionFilesHook,
-  sessionFingerprint,
+  sessionFingerprints,
   sessionPushCommand,
   sessionRecordPath,
   socketDirArgv,
@@ -81,7 +79,6 @@ import {
   isTransientFileError,
   type ListedContainer,
   parseImageAliases,
-  parseList,
 } from "./parse.ts";
 import { ENV_FILE } from "../../contract.ts";
 import { exportTreeArgv } from "../export_tree.ts";
@@ -89,7 +86,6 @@ import { usbPlan } from "./usb.ts";
 import {
   DEFAULT_PROJECT,
   inProject,
-  isProjectMissing,
   ownsProject,
   projectCreateArgv,
   projectDeleteArgv,
@@ -166,18 +162,6 @@ export interface LxdDriverOptions {
   remote?: { name: string; source: RemoteSource };
 }
 
-/** Finds `lxc` or `incus` on PATH (lxc first), or undefined. */
-export function detectBinary(path: string = Deno.env.get("PATH") ?? ""): LxcBinary | undefined {
-  for (const bin of ["lxc", "incus"] as const) {
-    for (const dir of path.split(":").filter((d) => d)) {
-      try {
-        if (Deno.statSync(`${dir}/${bin}`).isFile) return bin;
-      } catch { /* not here */ }
-    }
-  }
-  return undefined;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OUR_DISKS = /^codchi-(config|data|nix|gcroots|store|daemon|db|profiles|home|logs)$/;
 
@@ -236,31 +220,22 @@ export class LxdDriver implements Driver {
     this.store = new LxdStore(this);
   }
 
+  /**
+   * The client and project `exec`'s and `status`'s fast paths spawn with (see Driver.execChoice);
+   * none with a remote (its calls are aimed there: the full path).
+   */
+  get execChoice(): { bin: LxcBinary; project: string } | undefined {
+    return this.remote ? undefined : { bin: this.bin, project: this.project };
+  }
+
   /** An argv of our builders aimed at the remote (when there is one) and the project. */
   aim(argv: string[]): string[] {
     return inProject(onRemote(argv, this.remote), this.project);
   }
 
   /** Runs an lxc/incus argv; maps a daemon that cannot be reached to a PrerequisiteError. */
-  async lxc(argv: string[], opts: RunOpts = {}): Promise<Output> {
-    const out = await this.runner.run(this.aim(argv), { ...opts, check: false });
-    if (out.code !== 0) {
-      const err = out.errText;
-      if (/unix\.socket.*(permission denied|no such file|connection refused)/i.test(err)) {
-        throw new PrerequisiteError(
-          `Cannot reach the ${this.name === "incus" ? "Incus" : "LXD"} daemon.`,
-          `Start it, and add yourself to its group (lxd or incus-admin), then log in again.`,
-        );
-      }
-      if (opts.timeoutMs && out.code === 124) {
-        throw new TimeoutError(
-          `${argv.slice(0, 3).join(" ")} did not finish within ${opts.timeoutMs / 1000} s.`,
-          `Check the ${this.bin} daemon (e.g. \`${this.bin} list\`), then try again.`,
-        );
-      }
-      if (opts.check !== false) throw toolError(argv, out, opts.secrets);
-    }
-    return out;
+  lxc(argv: string[], opts: RunOpts = {}): Promise<Output> {
+    return runLxc(this, argv, opts);
   }
 
   /** Host paths this driver works with. */
@@ -279,31 +254,22 @@ export class LxdDriver implements Driver {
   }
 
   /** Raw list of the codchi containers (one spawn). */
-  async listed(): Promise<ListedContainer[]> {
-    const argv = listArgv(this.bin);
-    const out = await this.lxc(argv, { check: false });
-    // A data folder's project exists only once its store was made: until then, nothing is there.
-    if (out.code !== 0 && this.project !== DEFAULT_PROJECT && isProjectMissing(out.errText)) {
-      return [];
-    }
-    if (out.code !== 0) throw toolError(argv, out);
-    return parseList(out.text);
+  listed(): Promise<ListedContainer[]> {
+    return listContainers(this);
   }
 
   /** Every codchi container's state; the store's `problem` names a mount it lacks or misuses. */
   async states(): Promise<HostState> {
     const listed = await this.listed();
+    if (!this.remote) return statesOf(listed, this.#paths);
     const state = hostStateOf(listed);
     const store = listed.find((c) => c.name === STORE_CONTAINER);
     if (store) {
-      const problem = this.remote
-        ? remoteDiskProblem(
-          // The pool as the store names it: status stays one call.
-          remoteStoreDisks(this.project, store.devices?.["codchi-nix"]?.pool ?? "?"),
-          store.devices,
-        )
-        : missingStoreMounts(this.#paths, store.devices) ??
-          foreignStoreMounts(this.#paths, store.devices);
+      const problem = remoteDiskProblem(
+        // The pool as the store names it: status stays one call.
+        remoteStoreDisks(this.project, store.devices?.["codchi-nix"]?.pool ?? "?"),
+        store.devices,
+      );
       if (problem) state.store.problem = problem;
     }
     return state;
@@ -521,8 +487,7 @@ export class LxdDriver implements Driver {
     const record = sessionRecordPath(this.#paths.runtimeDir, ctn);
     const files = await this.#sessionFiles(machine);
     const wanted = this.#session?.(machine);
-    const filesFp = await sessionFingerprint(files);
-    const devicesFp = await sessionFingerprint([], JSON.stringify(wanted?.devices ?? {}));
+    const [filesFp, devicesFp] = await sessionFingerprints(files, wanted);
     const [lastFiles, lastDevices] = (await readSessionRecord(record)).split(" ");
     if (!force && filesFp === lastFiles && devicesFp === lastDevices) return true;
     if (!force && wanted && devicesFp !== lastDevices) {
@@ -620,19 +585,17 @@ export class LxdDriver implements Driver {
     const terminal = stdin === "inherit" && Deno.stdin.isTerminal();
     const tty = terminal && (opts.tty ?? (!capture && Deno.stdout.isTerminal()));
     const asUser = (opts.user ?? "codchi") === "codchi";
-    const inner = loginArgv(argv);
-    const env: Record<string, string> = asUser
-      ? { ...sessionEnv(), ...this.#session?.(machine).env, ...opts.env }
-      : { ...opts.env };
-    env.PATH ??= MACHINE_PATH;
-    const command = asUser ? [...userSwitch(), ...inner] : inner;
-    const argvOut = this.aim(
-      execArgv(this.bin, containerName(machine), command, {
-        tty,
-        cwd: opts.cwd ?? (asUser ? MACHINE_USER.home : undefined),
-        env,
-      }),
-    );
+    const argvOut = machineExecArgv({
+      bin: this.bin,
+      aim: (a) => this.aim(a),
+      machine,
+      argv,
+      tty,
+      asUser,
+      sessionEnv: asUser ? this.#session?.(machine).env : undefined,
+      env: opts.env,
+      cwd: opts.cwd,
+    });
     if (asUser && !(await this.#syncSessionFiles(machine, false))) {
       throw new NotRunningError(machine);
     }
@@ -645,19 +608,27 @@ export class LxdDriver implements Driver {
     });
     // lxc's own failure (exit 1) may mean a stopped machine: one `list` tells, only then.
     if (out.code === 1 && (!capture || /not running/i.test(out.errText))) {
-      const st = await this.states();
-      if (st.machines.has(machine) && !st.machines.get(machine)!.running) {
-        throw new NotRunningError(machine);
-      }
-      if (!st.machines.has(machine)) {
-        throw new NotFoundError(
-          `The container ${containerName(machine)} of machine "${machine}" does not exist ` +
-            `(deleted outside codchi?).`,
-          `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
-        );
-      }
+      await this.checkExecFailure(machine);
     }
     return out;
+  }
+
+  /**
+   * After an exec's exit 1 (lxc's own failure, or the command's): one `list` tells whether the
+   * machine was stopped (NotRunningError) or is gone (NotFoundError); else nothing.
+   */
+  async checkExecFailure(machine: string): Promise<void> {
+    const st = await this.states();
+    if (st.machines.has(machine) && !st.machines.get(machine)!.running) {
+      throw new NotRunningError(machine);
+    }
+    if (!st.machines.has(machine)) {
+      throw new NotFoundError(
+        `The container ${containerName(machine)} of machine "${machine}" does not exist ` +
+          `(deleted outside codchi?).`,
+        `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
+      );
+    }
   }
 
   async pushFile(
@@ -935,16 +906,6 @@ export class LxdDriver implements Driver {
   }
 }
 
-/** PATH for commands started by `exec` before the login shell sets its own (NixOS first). */
-export const MACHINE_PATH =
-  "/run/wrappers/bin:/run/current-system/sw/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-
-/** Switches to the machine user with its supplementary groups (no PAM, no shell). */
-function userSwitch(): string[] {
-  const u = MACHINE_USER;
-  return ["setpriv", `--reuid=${u.uid}`, `--regid=${u.gid}`, "--init-groups", "--"];
-}
-
 function sameOptions(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a).sort();
   const kb = Object.keys(b).sort();
@@ -952,3 +913,5 @@ function sameOptions(a: Record<string, string>, b: Record<string, string>): bool
 }
 
 export { withInterrupts } from "./interrupts.ts";
+export { MACHINE_PATH } from "./exec_argv.ts";
+export { detectBinary } from "./binary.ts";

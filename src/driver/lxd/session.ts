@@ -96,6 +96,17 @@ export function sessionFingerprint(files: SessionFile[], extra = ""): Promise<st
   return Promise.resolve(a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0"));
 }
 
+/** The fingerprints of the session now: its files, and the devices it wants (as recorded). */
+export async function sessionFingerprints(
+  files: SessionFile[],
+  wanted: SessionDevices | undefined,
+): Promise<[files: string, devices: string]> {
+  return [
+    await sessionFingerprint(files),
+    await sessionFingerprint([], JSON.stringify(wanted?.devices ?? {})),
+  ];
+}
+
 /** Where the fingerprint of the last push into `container` is kept (runtime dir: gone at reboot). */
 export function sessionRecordPath(runtimeDir: string, container: string): string {
   return `${runtimeDir}/session/${container}.sha256`;

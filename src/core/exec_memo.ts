@@ -1,0 +1,204 @@
+/**
+ * The record of a plain `exec` that went through the full path: what it checked and decided
+ * (config.json, machine.json and built.json validated; the lxc binary and project chosen), with
+ * the inputs it did so from. When every input is the same again, `exec`'s fast path
+ * (cli/exec_fast.ts) skips loading the validators and the driver. Kept in the runtime folder
+ * (mode 0600, gone at reboot); anything that differs, or a missing or unreadable record, means
+ * the full path.
+ */
+import { buildStamp } from "../config/build_stamp.ts";
+import { computePaths, hostOs, machinePaths, type Paths } from "../config/paths.ts";
+import type { Driver } from "../driver/types.ts";
+import type { CoreContext } from "./context.ts";
+
+/** The inputs of the full path's decisions. */
+export interface ExecInputs {
+  /** The environment variables that decide the paths, the driver and the project. */
+  env: string;
+  /** Text of config.json (null: there is none). */
+  config: string | null;
+  /** Text of machine.json and built.json (null: missing). */
+  machine: string | null;
+  built: string | null;
+  /** Text of the data folder's project pin (null: none), and whether the store folder exists. */
+  pin: string | null;
+  storeDir: boolean;
+}
+
+/** What the full path decided from the inputs. */
+export interface ExecMemo {
+  build: string;
+  inputs: ExecInputs;
+  /** config.json's `dataDir` (undefined: the default). */
+  dataDir?: string;
+  bin: "lxc" | "incus";
+  project: string;
+}
+
+/** The environment variables the memo depends on (paths, driver, binary, project), as one key. */
+export function envKey(env: Record<string, string | undefined>): string {
+  return JSON.stringify(
+    Object.entries(env).filter(([k]) =>
+      k !== "CODCHI_TRACE" &&
+      (/^(CODCHI|XDG)_/.test(k) || ["HOME", "PATH", "USER", "LOGNAME"].includes(k))
+    ).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0),
+  );
+}
+
+let stamp: string | undefined;
+
+/** Stale when codchi changed: the validators, the driver's choices, this module. */
+export function memoBuild(): string {
+  stamp ??= buildStamp(
+    [
+      "../config/schema.ts",
+      "../config/store.ts",
+      "./machines.ts",
+      "../driver/mod.ts",
+      "../driver/lxd/project.ts",
+      "../driver/lxd/mod.ts",
+      "./exec.ts",
+      "./exec_memo.ts",
+    ].map((m) => new URL(m, import.meta.url)),
+  );
+  return stamp;
+}
+
+/** `status`'s memo, beside the machines' (no machine name starts with "_"). */
+export const STATUS_MEMO = "_status";
+
+/** Where the memo of machine `name` is (`base`: the paths before config.json is applied). */
+export function memoFile(base: Paths, name: string): string {
+  return `${base.runtimeDir}/exec/${name}.json`;
+}
+
+function text(file: string): string | null {
+  try {
+    return Deno.readTextFileSync(file);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads the inputs now (`paths`: with config.json's data folder applied); without a machine
+ * `name`, its files count as missing (`status`'s memo). Synchronous: a few small files, read
+ * faster (and with less memory) than through Deno's thread pool.
+ */
+export function readInputs(
+  env: Record<string, string | undefined>,
+  base: Paths,
+  paths: Paths,
+  name?: string,
+): ExecInputs {
+  const m = name === undefined ? undefined : machinePaths(base, name);
+  return {
+    env: envKey(env),
+    config: text(base.configFile),
+    machine: m ? text(m.file) : null,
+    built: m ? text(m.built) : null,
+    pin: text(`${paths.dataDir}/lxd-project`),
+    storeDir: isDir(paths.storeDir),
+  };
+}
+
+/** Whether two snapshots of the inputs are the same. */
+export function sameInputs(a: ExecInputs, b: ExecInputs): boolean {
+  return a.env === b.env && a.config === b.config && a.machine === b.machine &&
+    a.built === b.built && a.pin === b.pin && a.storeDir === b.storeDir;
+}
+
+/** The memo of `name`, when there is a readable one of this codchi; else undefined. */
+export function readMemo(base: Paths, name: string): ExecMemo | undefined {
+  try {
+    const m = JSON.parse(Deno.readTextFileSync(memoFile(base, name))) as ExecMemo;
+    return m.build === memoBuild() && m.inputs && (m.bin === "lxc" || m.bin === "incus")
+      ? m
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records a memo (0600, through a temp file and a rename); a failure only costs speed. */
+export async function writeMemo(base: Paths, name: string, memo: ExecMemo): Promise<void> {
+  const file = memoFile(base, name);
+  const tmp = `${file}.${crypto.randomUUID()}.tmp`;
+  try {
+    await Deno.mkdir(`${base.runtimeDir}/exec`, { recursive: true, mode: 0o700 });
+    await Deno.writeTextFile(tmp, JSON.stringify(memo), { mode: 0o600 });
+    await Deno.rename(tmp, file);
+  } catch {
+    await Deno.remove(tmp).catch(() => {});
+  }
+}
+
+/** Forgets the memo of `name` (the next exec takes the full path). */
+export async function forgetMemo(base: Paths, name: string): Promise<void> {
+  await Deno.remove(memoFile(base, name)).catch(() => {});
+}
+
+/** The paths before config.json is applied, on Linux (the fast paths are Linux's); else undefined. */
+export function linuxBase(env: Record<string, string>): Paths | undefined {
+  if (hostOs(env) !== "linux") return undefined;
+  try {
+    return computePaths("linux", env);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records what the full path checked and chose, for the fast paths (`name`: the machine of an
+ * exec; none: status): only for a driver with a fast path (`execChoice`), and only when
+ * config.json, machine.json and built.json still read as `before` (before they were validated).
+ */
+export async function rememberChoice(
+  ctx: CoreContext,
+  base: Paths,
+  name: string | undefined,
+  before: ExecInputs,
+  driver: Driver,
+): Promise<void> {
+  const choice = driver.execChoice;
+  if (!choice) return;
+  const paths = await ctx.paths();
+  // Kept where the fast path finds it before config.json is read, and uninstall removes it.
+  if (paths.runtimeDir !== base.runtimeDir) return;
+  let now: ExecInputs;
+  try {
+    now = readInputs(ctx.env, base, paths, name);
+  } catch {
+    return;
+  }
+  if (
+    now.config !== before.config || now.machine !== before.machine ||
+    now.built !== before.built
+  ) return;
+  const dataDir = (await ctx.config()).dataDir;
+  await writeMemo(base, name ?? STATUS_MEMO, {
+    build: memoBuild(),
+    inputs: now,
+    ...(dataDir === undefined ? {} : { dataDir }),
+    bin: choice.bin,
+    project: choice.project,
+  });
+}
+
+/** `read()`, or undefined when it throws (an unreadable input: no memo is written). */
+export function tryRead<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
