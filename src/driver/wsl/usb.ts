@@ -34,7 +34,7 @@ export interface WslUsbOptions {
 }
 
 /** UsbSupport for WSL: `apply` detaches the removed ids, binds and attaches the wanted ones. */
-export function wslUsb(o: WslUsbOptions): UsbSupport & { listShared(): Promise<UsbipdDevice[]> } {
+export function wslUsb(o: WslUsbOptions): UsbSupport {
   const exe = o.exe ?? USBIPD;
   const run = async (argv: string[]) => {
     const args = [exe, ...argv.slice(1)];
@@ -74,7 +74,6 @@ export function wslUsb(o: WslUsbOptions): UsbSupport & { listShared(): Promise<U
     if (r.code !== 0) throw failed(argv, r, hint);
   };
   return {
-    listShared: state,
     list: async (): Promise<HostUsbDevice[]> => (await state()).map(({ shared: _s, ...d }) => d),
     apply: async (machine: string, ids: string[], removed: string[] = []) => {
       const plan = usbipdPlan(ids, removed, await state());
