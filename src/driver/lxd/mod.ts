@@ -75,6 +75,7 @@ import {
   hostStateOf,
   isAlreadyRunning,
   isAlreadyStopped,
+  isForkstartError,
   isNotFound,
   isTransientFileError,
   type ListedContainer,
@@ -460,10 +461,7 @@ export class LxdDriver implements Driver {
     await this.#applyUsb(ctn, env.usb ?? [], me.devices ?? {});
     if (me.status !== "Running") {
       reporter?.step(`Starting ${machine}`);
-      const out = await this.lxc(startArgv(this.bin, ctn), {
-        check: false,
-        timeoutMs: this.#t.bootMs,
-      });
+      const out = await this.startContainer(ctn, this.#t.bootMs);
       if (out.code !== 0 && !isAlreadyRunning(out.errText)) {
         // Parallel execs start one machine at once: another one's start may have won.
         const now = (await this.listed()).find((c) => c.name === ctn);
@@ -629,6 +627,18 @@ export class LxdDriver implements Driver {
         `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
       );
     }
+  }
+
+  /**
+   * `lxc start` of a container (its Output; the caller decides what a failure means). A failure in
+   * LXD's forkstart is tried once more after a moment (see isForkstartError).
+   */
+  async startContainer(container: string, timeoutMs: number): Promise<Output> {
+    const argv = startArgv(this.bin, container);
+    const out = await this.lxc(argv, { check: false, timeoutMs });
+    if (out.code === 0 || !isForkstartError(out.errText)) return out;
+    await sleep(1000);
+    return await this.lxc(argv, { check: false, timeoutMs });
   }
 
   async pushFile(

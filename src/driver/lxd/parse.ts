@@ -100,6 +100,14 @@ export function isTransientFileError(errText: string): boolean {
     );
 }
 
+/**
+ * Whether `lxc start` failed in LXD's forkstart (the container's own start-up), which happens once
+ * in a while right after files were pushed into the stopped container; a second start works.
+ */
+export function isForkstartError(errText: string): boolean {
+  return /forkstart/.test(errText) && !/already running/i.test(errText);
+}
+
 /** Whether an error text says the instance is already running. */
 export function isAlreadyRunning(errText: string): boolean {
   return /already running/i.test(errText);

@@ -73,6 +73,8 @@ export interface LxdStoreHost {
   ensureProject(): Promise<void>;
   /** Files pushed into the store before each start (the host's CA bundle and proxy). */
   readonly storeFiles?: () => Promise<StoreFile[]>;
+  /** `lxc start` of a container, a forkstart failure tried once more; its Output. */
+  startContainer(container: string, timeoutMs: number): Promise<Output>;
   /** Writes a file into a container, running or stopped. */
   pushTo(container: string, path: string, data: Uint8Array, mode: number): Promise<void>;
   /** The remote server the store runs on, or undefined for the local daemon. */
@@ -184,9 +186,10 @@ export class LxdStore implements StoreDriver {
         await this.d.pushTo(STORE_CONTAINER, f.path, f.data, f.mode);
       }
       reporter?.step("Starting the store");
-      const argv = startArgv(this.d.bin, STORE_CONTAINER);
-      const out = await this.d.lxc(argv, { check: false, timeoutMs: 60_000 });
-      if (out.code !== 0 && !isAlreadyRunning(out.errText)) throw toolError(argv, out);
+      const out = await this.d.startContainer(STORE_CONTAINER, 60_000);
+      if (out.code !== 0 && !isAlreadyRunning(out.errText)) {
+        throw toolError(startArgv(this.d.bin, STORE_CONTAINER), out);
+      }
       return listed;
     } finally {
       lock.release();

@@ -116,3 +116,42 @@ Deno.test("a store another codchi started meanwhile is not pushed to nor started
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("startContainer: a forkstart failure is tried once more; others are not", async () => {
+  const paths = computePaths("linux", { HOME: "/home/u" });
+  const FORK = "Error: Failed to run: /usr/bin/lxd forkstart codchistore /var/lib/lxd/containers " +
+    "/var/log/lxd/codchistore/lxc.conf: exit status 1";
+  let starts = 0;
+  const once = new LxdDriver({
+    paths,
+    runner: runner((a) => a.includes("start") && ++starts === 1 ? out(1, "", FORK) : out(0, "")),
+    binary: "lxc",
+    env: {},
+  });
+  assert.equal((await once.startContainer("codchistore", 1000)).code, 0);
+  assert.equal(starts, 2);
+  // A failure that persists is returned after the second try.
+  starts = 0;
+  const always = new LxdDriver({
+    paths,
+    runner: runner((a) => a.includes("start") ? (starts++, out(1, "", FORK)) : out(0, "")),
+    binary: "lxc",
+    env: {},
+  });
+  assert.match((await always.startContainer("c", 1000)).errText, /forkstart/);
+  assert.equal(starts, 2);
+  // Anything else (already running, a missing image) is returned at once.
+  starts = 0;
+  const other = new LxdDriver({
+    paths,
+    runner: runner((a) =>
+      a.includes("start")
+        ? (starts++, out(1, "", "Error: The instance is already running"))
+        : out(0, "")
+    ),
+    binary: "lxc",
+    env: {},
+  });
+  assert.equal((await other.startContainer("c", 1000)).code, 1);
+  assert.equal(starts, 1);
+});
