@@ -33,7 +33,7 @@ export async function loaded(
   ) {
     modules.add(m[1] ?? m[2]);
   }
-  const stderr = log.split("\n").filter((l) => !/^DEBUG |^  |^\{|^\}/.test(l)).join("\n");
+  const stderr = log.split("\n").filter((l) => !/^DEBUG |^ {2}|^\{|^\}/.test(l)).join("\n");
   return { code: out.code, modules, stdout: new TextDecoder().decode(out.stdout), stderr };
 }
 
