@@ -637,7 +637,7 @@ export class LxdDriver implements Driver {
     const argv = startArgv(this.bin, container);
     const out = await this.lxc(argv, { check: false, timeoutMs });
     if (out.code === 0 || !isForkstartError(out.errText)) return out;
-    await sleep(1000);
+    await sleep(800);
     return await this.lxc(argv, { check: false, timeoutMs });
   }
 
