@@ -5,7 +5,7 @@
  * state and the home are not in the image: `codchi tar` carries those.
  */
 import { machinePaths } from "../config/paths.ts";
-import { fileHash, writeFileAtomic } from "../config/store.ts";
+import { writeFileAtomic } from "../config/store.ts";
 import { PrerequisiteError, ToolError } from "../errors.ts";
 import { buildImageArgv, imageFilePathArgv, machineFlakeRef } from "../nix/argv.ts";
 import { renderImageFlake } from "../nix/flake.ts";
@@ -76,9 +76,9 @@ export async function exportImage(
         }),
       );
       const lock = machinePaths(paths, name).lock;
-      if (await fileHash(lock).then(() => true, () => false)) {
-        await Deno.copyFile(lock, `${dir}/flake.lock`);
-      }
+      await Deno.copyFile(lock, `${dir}/flake.lock`).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
       const attr = imageAttr(fmt.variant);
       const settings = {
         creds: await machineCredentials(ctx, name),

@@ -10,32 +10,13 @@ import { LxdDriver } from "../../../src/driver/lxd/mod.ts";
 import { isTransientFileError } from "../../../src/driver/lxd/parse.ts";
 import type { LxdStore } from "../../../src/driver/lxd/store.ts";
 import { storeDisks } from "../../../src/driver/lxd/mounts.ts";
-import type { Output, Runner } from "../../../src/process.ts";
+import { output, scriptedRunner } from "../../support/scripted_runner.ts";
 
 const enc = new TextEncoder();
-const out = (code: number, text: string, errText = ""): Output => ({
-  code,
-  stdout: enc.encode(text),
-  stderr: enc.encode(errText),
-  text,
-  errText,
-});
+const out = output;
 const RESET = "Error: read unix @->/proc/self/fd/80/forkfile.sock: read: connection reset by peer";
 
-/** A runner whose answer to each call is chosen by `answer` (argv → Output). */
-function runner(answer: (argv: string[]) => Output): Runner & { calls: string[][] } {
-  const calls: string[][] = [];
-  return {
-    calls,
-    get spawns() {
-      return calls.length;
-    },
-    run(argv: string[]): Promise<Output> {
-      calls.push(argv);
-      return Promise.resolve(answer(argv));
-    },
-  };
-}
+const runner = scriptedRunner;
 
 Deno.test("isTransientFileError: only forkfile's reset/refused/EOF", () => {
   assert.equal(isTransientFileError(RESET), true);

@@ -11,7 +11,7 @@ import {
 } from "../../../src/driver/lxd/project.ts";
 import { LxdDriver } from "../../../src/driver/lxd/mod.ts";
 import { computePaths } from "../../../src/config/paths.ts";
-import type { Output, Runner } from "../../../src/process.ts";
+import { output, scriptedRunner } from "../../support/scripted_runner.ts";
 import { UsageError } from "../../../src/errors.ts";
 
 const base = {
@@ -112,25 +112,10 @@ Deno.test("ownsProject: only codchi's own choice (new or pinned) is the data fol
 });
 
 /** A runner that records argv and answers `project show` with "not found" (exit 1). */
-function recorder(): Runner & { calls: string[][] } {
-  const calls: string[][] = [];
-  const out = (code: number): Output => ({
-    code,
-    stdout: new Uint8Array(),
-    stderr: new Uint8Array(),
-    text: "",
-    errText: code ? "Error: Project not found" : "",
-  });
-  return {
-    calls,
-    get spawns() {
-      return calls.length;
-    },
-    run(argv: string[]): Promise<Output> {
-      calls.push(argv);
-      return Promise.resolve(out(argv[2] === "show" ? 1 : 0));
-    },
-  };
+function recorder() {
+  return scriptedRunner((argv) =>
+    argv[2] === "show" ? output(1, "", "Error: Project not found") : output(0)
+  );
 }
 
 Deno.test("ensureProject: makes the project; pins only codchi's own choice", async () => {

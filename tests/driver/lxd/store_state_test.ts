@@ -7,33 +7,13 @@ import assert from "node:assert/strict";
 import { computePaths } from "../../../src/config/paths.ts";
 import { LxdDriver } from "../../../src/driver/lxd/mod.ts";
 import { storeDisks } from "../../../src/driver/lxd/mounts.ts";
-import type { Output, Runner } from "../../../src/process.ts";
+import { output, scriptedRunner } from "../../support/scripted_runner.ts";
 import { storeLine, storeStatus } from "../../../src/core/status.ts";
 
 const paths = computePaths("linux", { HOME: "/home/u" });
-const enc = new TextEncoder();
 
 /** A runner answering every call with `list` as `lxc list --format json` would. */
-function listRunner(list: unknown[]): Runner & { calls: string[][] } {
-  const calls: string[][] = [];
-  return {
-    calls,
-    get spawns() {
-      return calls.length;
-    },
-    run(argv: string[]): Promise<Output> {
-      calls.push(argv);
-      const text = JSON.stringify(list);
-      return Promise.resolve({
-        code: 0,
-        stdout: enc.encode(text),
-        stderr: new Uint8Array(),
-        text,
-        errText: "",
-      });
-    },
-  };
-}
+const listRunner = (list: unknown[]) => scriptedRunner(() => output(0, JSON.stringify(list)));
 
 const storeDevices = (drop: string[] = []) =>
   Object.fromEntries(
