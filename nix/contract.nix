@@ -19,10 +19,22 @@ c // {
     CODCHI_WINDOWS_PATH_VAR=${c.windowsPathVar}
     CODCHI_HOST_CA_FILE=${c.hostCaFile}
     CODCHI_PROXY_FILE=${c.proxyFile}
+    CODCHI_VPNKIT_SWITCH=${c.vpnkit.switchFile}
+    CODCHI_VPNKIT_STATE=${c.vpnkit.stateFile}
+    CODCHI_VPNKIT_TAP=${c.vpnkit.tap}
+    CODCHI_VPNKIT_GATEWAY=${c.vpnkit.gateway}
     CODCHI_NIX_STORE=${c.nix.store}
     CODCHI_NIX_DB=${c.nix.db}
     CODCHI_NIX_DAEMON_SOCKET_DIR=${c.nix.daemonSocketDir}
     CODCHI_NIX_PROFILES_DIR=${c.nix.profilesDir}
     CODCHI_SYSTEM_PROFILE=${c.nix.systemProfile}
+    CODCHI_NETNS_BRIDGE=${c.netns.bridge}
+    CODCHI_NETNS_SUBNET=${c.netns.subnet}
+    CODCHI_NETNS_GATEWAY_HOST=${toString c.netns.gatewayHost}
+    CODCHI_NETNS_FIRST_HOST=${toString c.netns.firstHost}
+    CODCHI_NETNS_LAST_HOST=${toString c.netns.lastHost}
+    CODCHI_NETNS_LINK_PREFIX=${c.netns.linkPrefix}
+    CODCHI_NETNS_HOST_VAR=${c.netns.hostVar}
+    CODCHI_NETNS_TOOLS_FILE=${c.netns.toolsFile}
   '';
 }
