@@ -31,7 +31,7 @@ export async function runLxc(t: LxcTarget, argv: string[], opts: RunOpts = {}): 
 
 /** What `runLxc` makes of the output of `argv` (aimed and run with `opts`). */
 export function lxcOutcome(
-  t: { bin: LxcBinary },
+  t: { bin: LxcBinary; readonly remote?: string },
   argv: string[],
   out: Output,
   opts: RunOpts = {},
@@ -66,7 +66,10 @@ export async function listContainers(t: LxcTarget): Promise<ListedContainer[]> {
  * The containers in the output of the listing (`listArgv`, aimed), as `listContainers` reads
  * it; `status`'s fast path spawns the listing itself, before it loads this module.
  */
-export function listedOf(t: { bin: LxcBinary; project: string }, run: Output): ListedContainer[] {
+export function listedOf(
+  t: { bin: LxcBinary; project: string; readonly remote?: string },
+  run: Output,
+): ListedContainer[] {
   const argv = listArgv(t.bin);
   const out = lxcOutcome(t, argv, run, { check: false });
   // A data folder's project exists only once its store was made: until then, nothing is there.
