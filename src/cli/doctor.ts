@@ -17,7 +17,10 @@ export function doctorCommand(ctx: Context) {
       const cfg = await ctx.config();
       const choice = selectDriverName(ctx.os, ctx.env, cfg.driver);
       const checks = ctx.os === "windows"
-        ? windowsChecks(await windowsFacts(ctx, cfg.windows.vcxsrv.enable))
+        ? windowsChecks({
+          ...await windowsFacts(ctx, cfg.windows.vcxsrv.enable),
+          vpnkit: cfg.windows.vpnkit,
+        })
         : linuxChecks(await linuxFacts(ctx, choice.name, choice.reason));
       const ok = canWork(checks);
       ctx.ui.result(render(checks, ok, ctx.ui.opts.color), { driver: choice.name, ok, checks });

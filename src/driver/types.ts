@@ -77,6 +77,12 @@ export interface StoreDriver {
   stop(): Promise<void>;
   /** Whether the store's daemon answers now, cheaply (no process); absent: not checkable. */
   alive?(): Promise<boolean>;
+  /**
+   * Hands the host's files (CA bundle, proxy, caches, wsl-vpnkit switch) into the running store
+   * now, for a switch that changed; a stopped store gets them at its next start. Absent: the
+   * driver hands them in only at a start (LXD). Returns whether the store ran and took them.
+   */
+  applyHostFiles?(reporter?: Reporter): Promise<boolean>;
   /** How the store sees host folders. */
   readonly view: StoreView;
 }

@@ -11,6 +11,7 @@ import { listArgv, type LxcBinary } from "./argv.ts";
 import { foreignStoreMounts, missingStoreMounts } from "./mounts.ts";
 import { hostStateOf, type ListedContainer, parseList } from "./parse.ts";
 import { DEFAULT_PROJECT, isProjectMissing } from "./project.ts";
+import { remoteFailure } from "./remote.ts";
 
 /** Where lxc/incus calls go: the client, its project (and remote), and the process door. */
 export interface LxcTarget {
@@ -19,6 +20,8 @@ export interface LxcTarget {
   runner: Runner;
   /** Aims an argv of our builders at the project (and remote). */
   aim(argv: string[]): string[];
+  /** The remote server the calls go to (undefined: the local daemon). */
+  readonly remote?: string;
 }
 
 /** Runs an lxc/incus argv; maps a daemon that cannot be reached to a PrerequisiteError. */
@@ -32,6 +35,8 @@ export async function runLxc(t: LxcTarget, argv: string[], opts: RunOpts = {}): 
         `Start it, and add yourself to its group (lxd or incus-admin), then log in again.`,
       );
     }
+    const remote = t.remote && remoteFailure(t.bin, t.remote, err);
+    if (remote) throw remote;
     if (opts.timeoutMs && out.code === 124) {
       throw new TimeoutError(
         `${argv.slice(0, 3).join(" ")} did not finish within ${opts.timeoutMs / 1000} s.`,
