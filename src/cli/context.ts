@@ -37,6 +37,13 @@ export class Context {
     this.os = hostOs(env);
   }
 
+  /** Forgets config.json and what was made from it (paths, driver); read again on next use. */
+  reload(): void {
+    this.#config = undefined;
+    this.#paths = undefined;
+    this.#driver = undefined;
+  }
+
   /** Paths before config.json is read (config.json's own location never moves). */
   get basePaths(): Paths {
     this.#basePaths ??= computePaths(this.os, this.env);
@@ -109,6 +116,7 @@ export class Context {
       driver: () => this.driver(),
       secrets: () => this.secrets(),
       host: () => this.host(),
+      reload: () => this.reload(),
       ...(this.os === "windows"
         ? {
           guiEnv: async () => {

@@ -196,8 +196,9 @@ export interface Driver {
    */
   checkExecFailure?(machine: string): Promise<void>;
   /**
-   * What `exec`'s fast path (cli/exec_fast.ts, LXD/Incus) needs from the driver's choices: the
-   * client binary and the project. Absent: no fast path.
+   * What the fast paths of `exec` and `status` (cli/exec_fast.ts, cli/status_fast.ts; LXD/Incus)
+   * need from the driver's choices: the client binary, the project and the argv of the one
+   * listing `states()` spawns. Absent: no fast path.
    */
-  readonly execChoice?: { bin: "lxc" | "incus"; project: string };
+  readonly execChoice?: { bin: "lxc" | "incus"; project: string; list: string[] };
 }
