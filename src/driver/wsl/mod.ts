@@ -7,6 +7,7 @@ import type { Output, Runner } from "../../process.ts";
 import type {
   Driver,
   ExecOpts,
+  ExecOutcome,
   HostIntegration,
   HostState,
   MachineEnv,
@@ -49,6 +50,7 @@ import { stdoutGate, writeStdout } from "./stdout_gate.ts";
 import { decodeWslOutput } from "./decode.ts";
 import { windowsPathInWsl, wslCallEnv } from "./wslenv.ts";
 import { exportTreeArgv } from "../export_tree.ts";
+import { NOT_RUNNING, ran, ranOrThrow } from "../exec_outcome.ts";
 import { ENV_FILE, MACHINE_USER, WINDOWS_PATH_VAR } from "../../contract.ts";
 import { windowsPathForWsl } from "./windows_path.ts";
 
@@ -276,6 +278,10 @@ export class WslDriver implements Driver {
   }
 
   async exec(machine: string, argv: string[], opts: ExecOpts = {}): Promise<Output> {
+    return ranOrThrow(machine, await this.execIfRunning(machine, argv, opts));
+  }
+
+  async execIfRunning(machine: string, argv: string[], opts: ExecOpts = {}): Promise<ExecOutcome> {
     const inner = checkedSessionArgv(
       opts.user ?? "codchi",
       argv.length ? argv : LOGIN_SHELL_ARGV,
@@ -296,8 +302,8 @@ export class WslDriver implements Driver {
     if (r.kind === "not-found") throw gone(machine);
     if (r.kind === "transient") throw this.#exe.fail(["exec", "in", machine], r);
     // WSL boots a stopped distro by itself; without codchi's start marker it is not ready.
-    if (r.out.code === NOT_STARTED_EXIT) throw new NotRunningError(machine);
-    return r.out;
+    if (r.out.code === NOT_STARTED_EXIT) return NOT_RUNNING;
+    return ran(r.out);
   }
 
   /**
