@@ -1,4 +1,5 @@
 /** The WSL host driver: distros `codchistore` and `codchi-<name>`, every spawn through the Runner. */
+import { concatBytes } from "../../bytes.ts";
 import { containerName, machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
 import { machinePaths, type Paths } from "../../config/paths.ts";
 import { pathApi } from "../../config/path_api.ts";
@@ -271,10 +272,7 @@ export class WslDriver implements Driver {
       ...(this.#windowsPath ? { [WINDOWS_PATH_VAR]: this.#windowsPath } : {}),
       CODCHI_PROFILES_DIR: this.store.view.profilesDir(machine),
     }));
-    const data = new Uint8Array(head.length + secrets.length);
-    data.set(head);
-    data.set(secrets, head.length);
-    return data;
+    return concatBytes([head, secrets]);
   }
 
   async exec(machine: string, argv: string[], opts: ExecOpts = {}): Promise<Output> {
