@@ -33,6 +33,7 @@ const SUITES: Suite[] = [
   { name: "git-e2e", argv: ["bash", "scripts/test-git-e2e.sh"] },
   { name: "release", argv: ["bash", "scripts/test-release.sh"] },
   { name: "incus", argv: ["bash", "scripts/test-incus.sh"] },
+  { name: "remote-incus", argv: ["bash", "scripts/test-remote.sh", "--incus"] },
   { name: "wsl", argv: ["bash", "scripts/test-wsl.sh"] },
   { name: "windows", argv: ["bash", "scripts/test-windows.sh"] },
 ];

@@ -152,6 +152,8 @@ export function machinePaths(paths: Paths, name: string) {
     data: p.join(paths.machineDataRoot, name),
     /** The machine's log folder (LXD mounts it at the contract's log dir). */
     logs: p.join(paths.logDir, "machines", name),
+    /** Where `codchi export` writes the image's flake while it builds (removed after, and by delete). */
+    imageFlakeDir: p.join(paths.configDir, "images", name),
   };
 }
 

@@ -50,6 +50,7 @@ export async function removeParts(
   }
   if (parts.includes("config")) {
     await removeTree(mp.dir);
+    await removeTree(mp.imageFlakeDir); // left by an export that was killed
     await forgetValidated(paths.runtimeDir, [mp.file, mp.built]);
     await forgetMemo(paths, name);
   }

@@ -56,7 +56,7 @@ export async function exportImage(
     await driver.store.ensureRunning(r);
     // The flake beside the machine's (not inside it: the machine's flake source stays as it is),
     // with the machine's lock, so the image has exactly the machine's inputs.
-    const dir = `${paths.configDir}/images/${name}`;
+    const dir = machinePaths(paths, name).imageFlakeDir;
     const ref = machineFlakeRef(`${driver.store.view.configDir}/images/${name}`);
     await Deno.mkdir(dir, { recursive: true });
     try {

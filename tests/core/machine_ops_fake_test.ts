@@ -131,6 +131,21 @@ Deno.test("delete: stops and removes the container, then apps, secrets, home and
   await rejects(Deno.lstat(journalFile(h.paths, "a")), Deno.errors.NotFound);
 });
 
+Deno.test("delete: removes the image flake a killed export left, not another machine's", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  await init(h, "keep");
+  for (const m of ["a", "keep"]) {
+    const dir = machinePaths(h.paths, m).imageFlakeDir;
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(`${dir}/flake.nix`, "{ }");
+  }
+  await deleteMachine(h.ctx, "a", { sure: true });
+  deepEqual((await configFiles(h)).filter((f) => f.startsWith("images/")), [
+    "images/keep/flake.nix",
+  ]);
+});
+
 Deno.test("delete: without --i-am-really-sure and no terminal: UsageError, nothing removed", async () => {
   await using h = await fakeHost();
   await init(h);

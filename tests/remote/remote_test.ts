@@ -9,7 +9,7 @@
  */
 import { deepStrictEqual as deepEqual, equal, match, ok as assert } from "node:assert/strict";
 import { makeHome, testbedEnv } from "../support/cli.ts";
-import { ENGINE_BIN } from "../support/engine.ts";
+import { ENGINE, ENGINE_BIN } from "../support/engine.ts";
 import { haveTestbed, lxc, ok } from "../lxd/cli_support.ts";
 import { moduleFlake } from "../lxd/e2e_helpers.ts";
 
@@ -93,7 +93,10 @@ Deno.test({
     await t.step(
       "remote add: the trust token on stdin (never in argv), then remote list",
       async () => {
-        const tok = await lxc("config", "trust", "add", "--name", trustName, "-q");
+        // LXD 5.0 names the client with --name, Incus takes it as the argument.
+        const tok = ENGINE === "incus"
+          ? await lxc("config", "trust", "add", trustName, "-q")
+          : await lxc("config", "trust", "add", "--name", trustName, "-q");
         equal(tok.code, 0, tok.err);
         const token = tok.text.trim().split("\n").pop()!;
         const r = await home.run(["remote", "add", R, `https://${ADDR}`], {
@@ -134,7 +137,9 @@ Deno.test({
       const r = await home.run(["init", M], { env: { CODCHI_TRACE: "1" } });
       equal(r.code, 0, r.stderr);
       // Every call of the engine's client went to the remote, none to the local socket.
-      const calls = r.traces.filter((l) => /^codchi-trace: spawn \d+ \d+ lxc /.test(l));
+      const calls = r.traces.filter((l) =>
+        new RegExp(`^codchi-trace: spawn \\d+ \\d+ ${ENGINE_BIN} `).test(l)
+      );
       assert(calls.length > 10, r.traces.join("\n"));
       for (const l of calls) match(l, new RegExp(` ${R}:`), l);
       const mine = (await allInstances()).filter((i) => i.project === project);
