@@ -24,5 +24,13 @@ c // {
     CODCHI_NIX_DAEMON_SOCKET_DIR=${c.nix.daemonSocketDir}
     CODCHI_NIX_PROFILES_DIR=${c.nix.profilesDir}
     CODCHI_SYSTEM_PROFILE=${c.nix.systemProfile}
+    CODCHI_NETNS_BRIDGE=${c.netns.bridge}
+    CODCHI_NETNS_SUBNET=${c.netns.subnet}
+    CODCHI_NETNS_GATEWAY_HOST=${toString c.netns.gatewayHost}
+    CODCHI_NETNS_FIRST_HOST=${toString c.netns.firstHost}
+    CODCHI_NETNS_LAST_HOST=${toString c.netns.lastHost}
+    CODCHI_NETNS_LINK_PREFIX=${c.netns.linkPrefix}
+    CODCHI_NETNS_HOST_VAR=${c.netns.hostVar}
+    CODCHI_NETNS_TOOLS_FILE=${c.netns.toolsFile}
   '';
 }

@@ -51,3 +51,9 @@ export const UNITS = contract.units;
 export const USER_RUNTIME_DIR = `/run/user/${contract.user.uid}`;
 /** The machine user's systemd manager unit. */
 export const USER_MANAGER_UNIT = `user@${contract.user.uid}.service`;
+/**
+ * WSL network isolation: the /24 (`subnet`, three octets) of the VM's shared namespace, the
+ * bridge, the host numbers machines may get, the veth names' prefix, the env-file variable with a
+ * machine's preferred host number and the file the machine's NixOS system names its tools in.
+ */
+export const NETNS = contract.netns;

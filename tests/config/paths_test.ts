@@ -124,6 +124,7 @@ Deno.test("machinePaths: per-machine files, lock kept apart, native separators",
     lockFile: "/h/.config/codchi/locks/java.lock",
     data: "/h/.local/share/codchi/machine/java",
     logs: "/h/.local/share/codchi/log/machines/java",
+    imageFlakeDir: "/h/.config/codchi/images/java",
   });
   const w = machinePaths(computePaths("windows", { USERPROFILE: "C:\\U" }), "java");
   assert.equal(w.file, "C:\\U\\AppData\\Roaming\\codchi\\machines\\java\\machine.json");

@@ -3,6 +3,7 @@ import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { driver, machineEnv, sandbox } from "./sim.ts";
 import { NotRunningError, PrerequisiteError, TimeoutError, ToolError } from "../../src/errors.ts";
 import { ProcessRunner } from "../../src/process.ts";
+import { preferredHost } from "../../src/driver/wsl/netns.ts";
 
 const dec = new TextDecoder();
 
@@ -24,12 +25,13 @@ Deno.test("install store + machine, start, exec, states, stop, remove leaves not
     // the env file reached the machine, root-only, and login shells read it
     const env = await d.exec(
       "m1",
-      ["sh", "-c", 'echo "$CODCHI_SECRET_TOKEN:$CODCHI_MACHINE_NAME"'],
+      ["sh", "-c", 'echo "$CODCHI_SECRET_TOKEN:$CODCHI_MACHINE_NAME:$CODCHI_NETNS_HOST"'],
       {
         capture: true,
       },
     );
-    assertEquals(dec.decode(env.stdout).trim(), "s3cr3t-value:x");
+    // (and its preferred address for network isolation, from its name)
+    assertEquals(dec.decode(env.stdout).trim(), `s3cr3t-value:x:${preferredHost("m1")}`);
     const perm = await d.exec("m1", ["stat", "-c", "%a %U", "/etc/codchi-env"], {
       capture: true,
       user: "root",

@@ -1,4 +1,5 @@
-# The machine's rootfs: a static busybox and /sbin/init (init.sh), nothing else. The NixOS system
+# The machine's rootfs: a static busybox and /sbin/init (init.sh, with netns.sh for WSL's network
+# isolation), nothing else. The NixOS system
 # itself is built in the store and reaches the machine through /nix (bind mounts); at start
 # init.sh waits (bounded) for the env file, then execs the system profile's init, which activates
 # the configuration and execs systemd.
@@ -34,6 +35,7 @@ pkgs.runCommand "codchi-machine-rootfs" { } ''
     ln -s ../busybox $out/usr/lib/codchi/bin/$applet
   done
   install -m 0755 ${./init.sh} $out/sbin/init
+  install -m 0644 ${./netns.sh} $out/usr/lib/codchi/netns.sh
   cp ${contractSh} $out/usr/lib/codchi/contract.sh
   cp ${wslConf} $out/etc/wsl.conf
   printf 'root:x:0:0:root:/root:/usr/lib/codchi/bin/sh\n' > $out/etc/passwd

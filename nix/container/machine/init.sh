@@ -10,7 +10,11 @@
 #     /nix/var/nix/profiles/codchi/<name>), and share this machine's home with the store at
 #     /mnt/wsl/codchi/machines/<name>/home (for local modules). The name comes from
 #     WSL_DISTRO_NAME (codchi-<name>) or CODCHI_MACHINE_NAME in the env file.
-#  3. exec the system profile's init: NixOS activation, then systemd.
+#  3. exec the system profile's init: NixOS activation, then systemd. WSL only: when the system
+#     asks for network isolation (its /etc holds the contract's CODCHI_NETNS_TOOLS_FILE, written
+#     by codchi.driver.wsl.networkIsolation), in a network namespace of its own (netns.sh), its
+#     preferred address from the env file (CODCHI_NETNS_HOST_VAR, written by the host); when that
+#     fails, in WSL's shared one, as without the option.
 # CODCHI_INIT_ROOT prefixes every path (tests only).
 R="${CODCHI_INIT_ROOT:-}"
 export PATH="$R/usr/lib/codchi/bin:/usr/lib/codchi/bin:/bin:/usr/bin"
@@ -99,5 +103,14 @@ fi
 if [ ! -x "$system/init" ]; then
   log "no NixOS system at $system; build it with: codchi rebuild <machine>"
   exit 1
+fi
+tools="$system$CODCHI_NETNS_TOOLS_FILE"
+if [ -d "$R/mnt/wsl" ] && [ -z "${CODCHI_INIT_ROOT:-}" ] && [ -r "$tools" ]; then
+  # shellcheck disable=SC1090
+  . "$tools"
+  # shellcheck disable=SC1091
+  . /usr/lib/codchi/netns.sh
+  netns_enter "$(env_value "$CODCHI_NETNS_HOST_VAR")" "$system/init" ||
+    log "network isolation failed: starting in WSL's shared network namespace"
 fi
 exec "$system/init"

@@ -52,7 +52,8 @@ import { decodeWslOutput } from "./decode.ts";
 import { windowsPathInWsl, wslCallEnv } from "./wslenv.ts";
 import { exportTreeArgv } from "../export_tree.ts";
 import { NOT_RUNNING, ran, ranOrThrow } from "../exec_outcome.ts";
-import { ENV_FILE, MACHINE_USER, WINDOWS_PATH_VAR } from "../../contract.ts";
+import { ENV_FILE, MACHINE_USER, NETNS, WINDOWS_PATH_VAR } from "../../contract.ts";
+import { preferredHost } from "./netns.ts";
 import { windowsPathForWsl } from "./windows_path.ts";
 
 /** How to build a WSL driver (`paths`, `runner` and `env` are what `DriverDeps` carries). */
@@ -262,7 +263,7 @@ export class WslDriver implements Driver {
   /**
    * The env file's bytes: the plain variables first, with those the machine's init reads before
    * the system starts (CODCHI_MACHINE_NAME, CODCHI_PROFILES_DIR: where the store builds its
-   * system), the host's Windows PATH (WINDOWS_PATH_VAR, appended by the machine after its own),
+   * system; its preferred host number for network isolation), the host's Windows PATH (WINDOWS_PATH_VAR, appended by the machine after its own),
    * then the secrets. Written at each start and rebuild, so a changed Windows PATH arrives then.
    */
   #envFile(machine: string, secrets: Uint8Array, vars: Record<string, string> = {}): Uint8Array {
@@ -271,6 +272,8 @@ export class WslDriver implements Driver {
       ...vars,
       ...(this.#windowsPath ? { [WINDOWS_PATH_VAR]: this.#windowsPath } : {}),
       CODCHI_PROFILES_DIR: this.store.view.profilesDir(machine),
+      // Used only when the machine's system asks for network isolation (netns.ts).
+      [NETNS.hostVar]: String(preferredHost(machine)),
     }));
     return concatBytes([head, secrets]);
   }

@@ -22,6 +22,7 @@ simple [
   "gcr"
   "wslu"
   "iproute2"
+  "nftables"
   "util-linux"
   "gawk"
   "nix"

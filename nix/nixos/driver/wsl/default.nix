@@ -23,6 +23,8 @@ let
   };
 in
 {
+  imports = [ ./network_isolation.nix ];
+
   options.codchi.driver.wsl = {
     clockSync = lib.mkOption {
       type = lib.types.bool;
