@@ -3,7 +3,6 @@
  * the per-exec files (X cookie, sound config and cookie; host/linux/mod.ts `sessionFiles`),
  * pushed into the machine in ONE spawn through stdin, and only when they changed.
  */
-import { concatBytes } from "../../bytes.ts";
 import {
   guiDevices,
   hostExists,
@@ -65,7 +64,13 @@ export function sessionPushCommand(files: SessionFile[]): { argv: string[]; stdi
     f.mode.toString(8).padStart(4, "0"),
     `${f.owner.uid}:${f.owner.gid}`,
   ]);
-  const stdin = concatBytes(files.map((f) => f.data));
+  // Not src/bytes.ts's concatBytes: this module is on exec's fast path, which loads no more.
+  const stdin = new Uint8Array(files.reduce((n, f) => n + f.data.length, 0));
+  let off = 0;
+  for (const f of files) {
+    stdin.set(f.data, off);
+    off += f.data.length;
+  }
   return { argv: ["/bin/sh", "-c", PUSH_SCRIPT, "codchi-session", ...args], stdin };
 }
 
