@@ -2,7 +2,6 @@
  * Xauthority files (libXau format) and the FamilyWild cookie a machine gets at each exec,
  * so X authorisation never goes stale and works whatever display number the machine uses. Pure.
  */
-import { concatBytes } from "../../bytes.ts";
 
 /** One Xauthority record. Strings are bytes in the file; address may be binary (IP families). */
 export interface XauthEntry {
@@ -71,7 +70,12 @@ export function serializeXauthority(entries: XauthEntry[]): Uint8Array {
     str(enc.encode(e.name));
     str(e.data);
   }
-  return concatBytes(parts);
+  // Not src/bytes.ts's concatBytes: this module is on exec's fast path, which loads no more.
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) (out.set(p, off), off += p.length);
+  return out;
 }
 
 /**
