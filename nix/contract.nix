@@ -19,6 +19,10 @@ c // {
     CODCHI_WINDOWS_PATH_VAR=${c.windowsPathVar}
     CODCHI_HOST_CA_FILE=${c.hostCaFile}
     CODCHI_PROXY_FILE=${c.proxyFile}
+    CODCHI_VPNKIT_SWITCH=${c.vpnkit.switchFile}
+    CODCHI_VPNKIT_STATE=${c.vpnkit.stateFile}
+    CODCHI_VPNKIT_TAP=${c.vpnkit.tap}
+    CODCHI_VPNKIT_GATEWAY=${c.vpnkit.gateway}
     CODCHI_NIX_STORE=${c.nix.store}
     CODCHI_NIX_DB=${c.nix.db}
     CODCHI_NIX_DAEMON_SOCKET_DIR=${c.nix.daemonSocketDir}

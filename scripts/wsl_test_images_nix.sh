@@ -76,6 +76,34 @@ esac
 EOF
 }
 
+# A stand-in for sakai135/wsl-vpnkit in the store (nix/container/store/vpnkit.sh runs it). The
+# simulator's distros share the test host's network, so it makes no tap device and touches no
+# route: its tap is a folder under /run (vpnkit.conf's VPNKIT_NET_DIR). Its lifecycle is the real
+# script's: refuses non-root, runs in the foreground, on TERM/INT cleans up ("cleaning up...",
+# "stopped wsl-vpnkit") and ends its whole process group (`kill 0`).
+nix_vpnkit_standin() {
+  cat <<'EOF'
+#!/bin/sh
+# Test stand-in for wsl-vpnkit (see scripts/wsl_test_images_nix.sh). No network changes.
+net=/run/codchi-standin-net
+[ "$(id -u)" -eq 0 ] || { echo "Please run this script as root"; exit 1; }
+close() {
+  echo "cleaning up..."
+  rmdir "$net/wsltap" 2>/dev/null
+  echo "stopped wsl-vpnkit"
+  kill 0
+}
+trap close EXIT
+trap exit INT TERM
+echo "starting vm and gvproxy..."
+mkdir -p "$net/wsltap"
+echo "started vm and gvproxy"
+echo "$$" >/run/codchi-standin-vpnkit.pid
+sleep 2147483647 &
+wait $!
+EOF
+}
+
 # nix_images OUT TOP FORCE MACHINECTL_FILE: prints the two tarballs' paths.
 nix_images() {
   local out=$1 top=$2 force=$3 machinectl=$4 src key dir s m zip
@@ -90,7 +118,7 @@ nix_images() {
   key=$( (
     cat "$top/scripts/wsl_test_images.sh" "$top/scripts/wsl_test_images_nix.sh"
     cat "$top/scripts/wsl_machinectl_standin.sh" "$top/nix/contract.json" "$top/nix/contract.nix"
-    cat "$top"/nix/container/store/{setup,daemon,boot_wsl}.sh
+    cat "$top"/nix/container/store/{setup,daemon,boot_wsl,vpnkit}.sh
     echo "$src"
     stat -c '%s %Y' "$src/store.tar" "$src/machine.tar"
   ) | sha256sum | cut -c1-12)
@@ -123,6 +151,12 @@ nix_images() {
   # The machine contract as the real store image carries it (its scripts source it).
   [ -n "${CONTRACT_SH:-}" ] || { echo "nix_images: no contract.sh" >&2; return 9; }
   cp "$CONTRACT_SH" "$s/etc/codchi/contract.sh"
+  # wsl-vpnkit: codchi's own script, with the stand-in program (above) and its tap folder.
+  cp "$top/nix/container/store/vpnkit.sh" "$s/etc/codchi/vpnkit.sh"
+  nix_vpnkit_standin >"$s/usr/local/bin/wsl-vpnkit"
+  printf 'VPNKIT_PROGRAM=/usr/local/bin/wsl-vpnkit\nVPNKIT_NET_DIR=/run/codchi-standin-net\n' \
+    >"$s/etc/codchi/vpnkit.conf"
+  chmod 755 "$s/etc/codchi/vpnkit.sh" "$s/usr/local/bin/wsl-vpnkit"
   chmod 755 "$s/etc/codchi/setup.sh" "$s/etc/codchi/daemon.sh" "$s/etc/codchi/boot-wsl.sh"
   mkdir -p "$s/etc/ssl/certs" "$s/nix/var/log/nix"
   [ -e "$s/etc/ssl/certs/ca-bundle.crt" ] || : >"$s/etc/ssl/certs/ca-bundle.crt"

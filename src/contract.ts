@@ -41,6 +41,12 @@ export const MACHINE_DISPLAY = contract.display;
 export const DISPLAY_VAR = contract.displayVar;
 /** Where the host pushes its CA bundle (machines and the store). */
 export const HOST_CA_FILE = contract.hostCaFile;
+/**
+ * WSL's wsl-vpnkit in the store (config.json `windows.vpnkit`): the switch file the host writes
+ * into the store, the state file the store publishes (in `/mnt/wsl`, seen by every distro) while
+ * it runs, its tap device and gateway (gvproxy's DNS).
+ */
+export const VPNKIT = contract.vpnkit;
 /** Logs of codchi's own units inside a machine (a host folder on LXD). */
 export const MACHINE_LOG_DIR = contract.logDir;
 /** Nix paths shared between the store and machines. */

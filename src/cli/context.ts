@@ -37,6 +37,13 @@ export class Context {
     this.os = hostOs(env);
   }
 
+  /** Forgets config.json and what was made from it (paths, driver); read again on next use. */
+  reload(): void {
+    this.#config = undefined;
+    this.#paths = undefined;
+    this.#driver = undefined;
+  }
+
   /** Paths before config.json is read (config.json's own location never moves). */
   get basePaths(): Paths {
     this.#basePaths ??= computePaths(this.os, this.env);
@@ -82,12 +89,16 @@ export class Context {
         releaseUrl: cfg.release?.url,
         lxdProject: cfg.lxd?.project,
         remote: cfg.remote,
+        // A running WSL store follows the wsl-vpnkit switch at the next command.
+        storeFilesKey: name === "wsl" ? `vpnkit=${cfg.windows.vpnkit ? 1 : 0}` : undefined,
         storeFiles: async () => {
           const { hostStoreFiles } = await import("../core/store_files.ts");
           // Windows keeps its CAs in the certificate store, read through the host port.
           const host = this.os === "windows" ? await this.host() : undefined;
           const windows = host?.caBundle ? () => host.caBundle!() : undefined;
-          return hostStoreFiles(this.os, cfg, this.env, windows);
+          // The wsl-vpnkit switch only for a WSL store (wsl-vpnkit changes WSL's VM network).
+          const vpnkit = name === "wsl" ? cfg.windows.vpnkit : undefined;
+          return hostStoreFiles(this.os, { ...cfg, vpnkit }, this.env, windows);
         },
       });
     })();
@@ -119,6 +130,7 @@ export class Context {
       diagnoseDriver: () => this.diagnoseDriver(),
       secrets: () => this.secrets(),
       host: () => this.host(),
+      reload: () => this.reload(),
       ...(this.os === "windows"
         ? {
           guiEnv: async () => {

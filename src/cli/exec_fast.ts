@@ -7,14 +7,12 @@
  * validators, the driver or the UI. Anything else, it does nothing and says so: the full path
  * runs (and writes the memo again).
  */
-import { computePaths } from "../config/paths.ts";
+import { computePaths, journalFile } from "../config/paths.ts";
 import { containerName, machineNameProblem } from "../config/names.ts";
-import { journalFile } from "../config/journal_files.ts";
 import { readInputs, readMemo, sameInputs } from "../core/exec_memo.ts";
 import { forwardingSignals } from "../core/exec_signals.ts";
-import { machineExecArgv } from "../driver/lxd/exec_argv.ts";
-import { detectBinary } from "../driver/lxd/binary.ts";
-import { inProject } from "../driver/lxd/project.ts";
+import { machineExecArgv } from "../driver/lxd/argv.ts";
+import { detectBinary, inProject } from "../driver/lxd/project.ts";
 import {
   hostSessionDevices,
   hostSessionFiles,

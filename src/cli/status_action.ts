@@ -1,6 +1,6 @@
 /** What `codchi status` does (no parser needed: the fast paths and the command share it). */
 import type { Context } from "./context.ts";
-import { machineStatuses, storeLine, storeStatus } from "../core/status.ts";
+import { machineStatuses, remoteRows, storeLine, storeStatus } from "../core/status.ts";
 import { listMachines } from "../core/records.ts";
 import { listJournals, STORE_KEY } from "../config/journal_files.ts";
 import { driverId, driverSource } from "../core/driver_id.ts";
@@ -14,7 +14,7 @@ export interface StatusDeps {
   paths: Paths;
   env: Record<string, string>;
   /** The driver (made on first use); its `states()` spawns before its first await. */
-  driver: () => Promise<{ states(): Promise<HostState> }>;
+  driver: () => Promise<{ states(): Promise<HostState>; readonly remote?: string }>;
   ui: Ui;
 }
 
@@ -41,11 +41,10 @@ export async function showStatus(d: StatusDeps): Promise<boolean> {
   const journals = await listJournals(paths);
   // The one `lxc list` is spawned first (states() spawns before its first await); the machines'
   // files are read and the driver flake hashed while it runs.
-  const states = names.length || journals.length
-    ? (await d.driver()).states()
-    : Promise.resolve(undefined);
+  const drv = names.length || journals.length ? await d.driver() : undefined;
+  const states = drv ? drv.states() : Promise.resolve(undefined);
   const driver = names.length ? driverId(driverSource(d.env)) : undefined;
-  const rows = await machineStatuses(paths, states, driver);
+  const rows = remoteRows(await machineStatuses(paths, states, driver), drv?.remote);
   const state = await states;
   const store = state && storeStatus(state.store, journals.includes(STORE_KEY));
   // JSON: every row carries the store's state (the listing stays a list, as documented).

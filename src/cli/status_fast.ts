@@ -1,19 +1,19 @@
 /**
  * `codchi status`'s fast path, on Linux: when the last full `status` left a memo of the driver's
- * choices (core/exec_memo.ts: client, project, data folder) and every input it was made from is
- * unchanged (config.json, the project pin, the environment), it shows the status (status_action.ts)
- * with the driver's own listing (driver/lxd/list.ts), without loading the driver, its store and
- * session code or the parser. Anything else, it does nothing and says so: the full path runs.
+ * choices (core/exec_memo.ts: client, project, data folder and the argv of its one listing) and
+ * every input it was made from is unchanged (config.json, the project pin, the environment), it
+ * spawns that listing at once, after a handful of small modules, and only then loads what shows
+ * the status (status_action.ts, the driver's parser driver/lxd/list.ts, the UI) and reads the
+ * machines' files, while the listing runs. Without the driver, its store and session code or the
+ * parser. Anything else, it does nothing and says so: the full path runs.
  */
-import { computePaths } from "../config/paths.ts";
-import { readInputs, readMemo, sameInputs, STATUS_MEMO } from "../core/exec_memo.ts";
-import { detectBinary } from "../driver/lxd/binary.ts";
-import { listContainers, statesOf } from "../driver/lxd/list.ts";
-import { inProject } from "../driver/lxd/project.ts";
-import { ProcessRunner } from "../process.ts";
-import { Ui, uiOptions } from "../ui.ts";
+import { computePaths, type Paths } from "../config/paths.ts";
+import { listJournals } from "../config/journal_files.ts";
+import { type ExecMemo, readInputs, readMemo, sameInputs, STATUS_MEMO } from "../core/exec_memo.ts";
+import { listMachines } from "../core/machine_list.ts";
+import { detectBinary } from "../driver/lxd/project.ts";
+import { type Output, ProcessRunner } from "../process.ts";
 import type { GlobalFlags } from "./argv.ts";
-import { showStatus } from "./status_action.ts";
 
 /** What the fast path did: nothing (take the full path), or showed the status (or failed). */
 export type FastStatus =
@@ -26,9 +26,10 @@ export async function fastStatus(
   flags: GlobalFlags,
   env: Record<string, string>,
 ): Promise<FastStatus> {
-  let ui: Ui;
-  let paths;
-  let memo;
+  let paths: Paths;
+  let memo: ExecMemo;
+  let list: string[];
+  let any: boolean;
   try {
     // Debug output or another OS (tests force one): the full path.
     if (flags.verbose > 0 || env.CODCHI_LOG !== undefined) return { kind: "fallback" };
@@ -36,36 +37,50 @@ export async function fastStatus(
       return { kind: "fallback" };
     }
     const base = computePaths("linux", env);
-    memo = readMemo(base, STATUS_MEMO);
-    if (!memo || detectBinary(env.PATH) !== memo.bin) return { kind: "fallback" };
+    const m = readMemo(base, STATUS_MEMO);
+    if (!m?.list || detectBinary(env.PATH) !== m.bin) return { kind: "fallback" };
+    [memo, list] = [m, m.list];
     paths = memo.dataDir === undefined ? base : computePaths("linux", env, memo.dataDir);
     if (!sameInputs(readInputs(env, base, paths), memo.inputs)) return { kind: "fallback" };
-    ui = new Ui(uiOptions(flags, env, Deno.stdout.isTerminal(), Deno.stderr.isTerminal()));
+    // As showStatus: the listing is spawned only when there is a machine or a journal record.
+    any = (await listMachines(paths)).length > 0 || (await listJournals(paths)).length > 0;
   } catch {
     return { kind: "fallback" }; // the full path reports whatever this was
   }
-  const project = memo.project;
-  const target = {
-    bin: memo.bin,
-    project,
-    runner: new ProcessRunner(env.CODCHI_TRACE === "1"),
-    aim: (argv: string[]) => inProject(argv, project),
+  // The one spawn, before anything else is loaded (it runs while the rest is loaded and read).
+  const runner = new ProcessRunner(env.CODCHI_TRACE === "1");
+  const spawn = () => {
+    const p = runner.run(list, { check: false });
+    p.catch(() => {}); // awaited by states(), or at the end
+    return p;
   };
+  let listing: Promise<Output> | undefined = any ? spawn() : undefined;
+  const [{ showStatus }, { listedOf, statesOf }, { Ui, uiOptions }] = await Promise.all([
+    import("./status_action.ts"),
+    import("../driver/lxd/list.ts"),
+    import("../ui.ts"),
+  ]);
+  const target = { bin: memo.bin, project: memo.project };
   const at = paths;
+  let ui;
   try {
+    ui = new Ui(uiOptions(flags, env, Deno.stdout.isTerminal(), Deno.stderr.isTerminal()));
     await showStatus({
       paths: at,
       env,
       driver: () =>
         Promise.resolve({
-          states: async () => statesOf(await listContainers(target), at),
+          // A machine that appeared meanwhile: the listing starts now, as the full path's would.
+          states: async () => statesOf(listedOf(target, await (listing ??= spawn())), at),
         }),
       ui,
     });
     ui.done();
     return { kind: "shown" };
   } catch (error) {
-    ui.done();
+    ui?.done();
     return { kind: "failed", error };
+  } finally {
+    await listing?.catch(() => {}); // no child outlives codchi
   }
 }

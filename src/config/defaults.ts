@@ -11,7 +11,7 @@ export function defaultConfigQuick(): GlobalConfig {
     tray: { autostart: true },
     hostCertificates: true,
     hostProxy: false,
-    windows: { vcxsrv: { enable: true } },
+    windows: { vcxsrv: { enable: true }, vpnkit: false },
     nix: { substituters: [], trustedPublicKeys: [], stallMinutes: 30 },
   };
 }

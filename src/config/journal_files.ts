@@ -1,39 +1,27 @@
 /**
- * Where the journal records are and which exist (journal.ts has the records themselves): light,
- * so `exec` and `status` can look for unfinished operations without loading the schemas.
+ * Which journal records exist (journal.ts has the records themselves; paths.ts says where they
+ * are): light, so `exec` and `status` can look for unfinished operations without loading the
+ * schemas.
  */
-import { posix, win32 } from "../path.ts";
-import type { Paths } from "./paths.ts";
+import { journalDir, journalFile, type Paths } from "./paths.ts";
 
-/** node:path's `join` of this platform. */
-function join(...parts: string[]): string {
-  return (Deno.build.os === "windows" ? win32 : posix).join(...parts);
-}
+export { journalDir, journalFile };
 
 /** The journal key of the store. */
 export const STORE_KEY = "_store";
 
-/** Folder of the journal records. */
-export function journalDir(paths: Paths): string {
-  return join(paths.configDir, "journal");
-}
-
-/** The record file of a machine (or of `STORE_KEY`). */
-export function journalFile(paths: Paths, key: string): string {
-  return join(journalDir(paths), `${key}.json`);
-}
-
 /** Keys of every unfinished record (machines and `_store`). */
-export async function listJournals(paths: Paths): Promise<string[]> {
+export function listJournals(paths: Paths): Promise<string[]> {
+  // Synchronous: one small folder, faster than an async op per entry.
   const keys: string[] = [];
   try {
-    for await (const e of Deno.readDir(journalDir(paths))) {
+    for (const e of Deno.readDirSync(journalDir(paths))) {
       if (e.isFile && e.name.endsWith(".json")) keys.push(e.name.slice(0, -5));
     }
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    if (!(e instanceof Deno.errors.NotFound)) return Promise.reject(e);
   }
-  return keys.sort();
+  return Promise.resolve(keys.sort());
 }
 
 /** Whether `key` has an unfinished record (one stat, no parsing). */

@@ -157,6 +157,16 @@ export function machinePaths(paths: Paths, name: string) {
   };
 }
 
+/** Folder of the journal records (of unfinished operations; config/journal.ts). */
+export function journalDir(paths: Paths): string {
+  return (Deno.build.os === "windows" ? win32 : posix).join(paths.configDir, "journal");
+}
+
+/** The journal record file of a machine (or of the store's key, `_store`). */
+export function journalFile(paths: Paths, key: string): string {
+  return (Deno.build.os === "windows" ? win32 : posix).join(journalDir(paths), `${key}.json`);
+}
+
 /** The host's OS as codchi sees it (`CODCHI_HOST_OS` may override, for tests). */
 export function hostOs(env: Env = Deno.env.toObject()): HostOs {
   const forced = env.CODCHI_HOST_OS;

@@ -47,7 +47,12 @@ export const GlobalConfigSchema = z.strictObject({
   hostProxy: z.boolean().default(false),
   windows: z.strictObject({
     vcxsrv: z.strictObject({ enable: z.boolean().default(true) }).default({ enable: true }),
-  }).default({ vcxsrv: { enable: true } }),
+    /**
+     * Run wsl-vpnkit in the store: the network of WSL's VM goes through Windows' own stack
+     * (for VPNs that cut WSL off). Off by default.
+     */
+    vpnkit: z.boolean().default(false),
+  }).default({ vcxsrv: { enable: true }, vpnkit: false }),
   /** The store's nix: team binary caches and the stall watchdog. */
   nix: z.strictObject({
     /** Extra binary caches for every build (a team's cache). */

@@ -32,6 +32,18 @@ export async function writeFlake(
   await writeFileAtomic(machinePaths(paths, cfg.name).flake, text);
 }
 
+/**
+ * On a remote, nix writes the machine's flake.lock in the store's copy of its flake: the host's
+ * copy becomes that one (what `status` hashes and `tar`/`duplicate` take), when it differs.
+ */
+async function pullRemoteLock(driver: Driver, machine: string, hostLock: string): Promise<void> {
+  const there = `${driver.store.view.configDir}/machines/${machine}/flake.lock`;
+  const out = await driver.store.run(["cat", "--", there], { check: false });
+  if (out.code !== 0) return; // no lock in the store (a flake without inputs): nothing to copy
+  const here = await Deno.readTextFile(hostLock).catch(() => undefined);
+  if (here !== out.text) await writeFileAtomic(hostLock, out.text);
+}
+
 /** Reads the secrets the built configuration declares (`codchi.secrets.env`). */
 export async function declaredSecrets(
   ctx: CoreContext,
@@ -100,6 +112,7 @@ export async function buildAndActivate(
     creds: await machineCredentials(ctx, machine),
     ...(await nixSettings(ctx, machine)),
   });
+  if (driver.remote) await pullRemoteLock(driver, machine, mp.lock);
   const system = (await driver.store.run(["readlink", "-f", systemProfile(driver, machine)])).text
     .trim();
   if (!system.startsWith("/nix/store/")) {

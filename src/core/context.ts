@@ -46,4 +46,9 @@ export interface CoreContext {
    * plain exec loads no host code.
    */
   readonly guiEnv?: () => Promise<Record<string, string> | undefined>;
+  /**
+   * Forgets what was read of config.json (and the driver made from it), so the next call reads
+   * the file again (the tray after it flipped a switch); absent: nothing cached.
+   */
+  readonly reload?: () => void;
 }

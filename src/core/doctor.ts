@@ -46,6 +46,8 @@ export interface WindowsFacts {
   /** "2.0.14.0" etc., from `wsl.exe --version`. */
   wslVersion?: string;
   vcxsrv: { enabled: boolean; found: boolean };
+  /** config.json `windows.vpnkit`: wsl-vpnkit runs in the store (absent: off). */
+  vpnkit?: boolean;
   /** Path of usbipd-win's usbipd.exe (USB devices for machines), if found. */
   usbipdPath?: string;
 }
@@ -221,6 +223,7 @@ export function windowsChecks(f: WindowsFacts): Check[] {
       },
     );
   }
+  checks.push(vpnkitCheck(f.vpnkit ?? false));
   checks.push(
     f.usbipdPath
       ? { name: "usbipd", ok: true, severity: "warning", detail: `usbipd-win: ${f.usbipdPath}` }
@@ -234,6 +237,32 @@ export function windowsChecks(f: WindowsFacts): Check[] {
       },
   );
   return checks;
+}
+
+/** The words doctor uses for when to turn wsl-vpnkit on (the README and tray say the same). */
+export const VPNKIT_WHEN =
+  "machines have no network, or DNS lookups time out, while a Windows VPN is connected " +
+  "(and work without it)";
+
+/** wsl-vpnkit: never a failure; says when to turn it on, or that it is on and how to undo it. */
+export function vpnkitCheck(on: boolean): Check {
+  return on
+    ? {
+      name: "vpnkit",
+      ok: true,
+      severity: "warning",
+      detail: "wsl-vpnkit is on: the store runs it, WSL's network goes through Windows' stack",
+      fix: "if machines lose network without a VPN: set windows.vpnkit to false " +
+        "(or the tray's VPN compatibility)",
+    }
+    : {
+      name: "vpnkit",
+      ok: true,
+      severity: "warning",
+      detail: "wsl-vpnkit is off (WSL's own network)",
+      fix: `when ${VPNKIT_WHEN}: set windows.vpnkit to true in config.json ` +
+        "(or the tray's VPN compatibility)",
+    };
 }
 
 /** True when no error-severity check failed. */
@@ -260,13 +289,15 @@ export async function doctor(
   const host = await ctx.host();
   let checks: Check[];
   if (d.kind === "wsl") {
-    const enabled = (await ctx.config()).windows.vcxsrv.enable;
+    const windows = (await ctx.config()).windows;
+    const enabled = windows.vcxsrv.enable;
     const session = await host.diagnose({ vcxsrv: enabled });
     checks = windowsChecks({
       wslPath: d.wslPath,
       wslVersion: d.wslVersion,
       vcxsrv: { enabled, found: session.vcxsrv === true },
       usbipdPath: d.usbipdPath,
+      vpnkit: windows.vpnkit,
     });
   } else {
     const session = await host.diagnose({ vcxsrv: false });

@@ -33,6 +33,8 @@ export interface ExecMemo {
   dataDir?: string;
   bin: "lxc" | "incus";
   project: string;
+  /** The argv of the driver's one listing (`status`'s fast path spawns it). */
+  list?: string[];
 }
 
 /** The environment variables the memo depends on (paths, driver, binary, project), as one key. */
@@ -56,6 +58,8 @@ export function memoBuild(): string {
       "./machines.ts",
       "../driver/mod.ts",
       "../driver/lxd/project.ts",
+      "../driver/lxd/argv.ts",
+      "../driver/lxd/list.ts",
       "../driver/lxd/mod.ts",
       "./exec.ts",
       "./exec_memo.ts",
@@ -191,6 +195,7 @@ export async function rememberChoice(
     ...(dataDir === undefined ? {} : { dataDir }),
     bin: choice.bin,
     project: choice.project,
+    list: choice.list,
   });
 }
 

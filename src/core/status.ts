@@ -7,6 +7,7 @@ import { listMachines, loadBuiltQuick, loadMachineQuick } from "./records.ts";
 import { CodchiError } from "../errors.ts";
 import { listJournals, STORE_KEY } from "../config/journal_files.ts";
 import { machineNameProblem } from "../config/names.ts";
+import { MACHINE_USER } from "../contract.ts";
 
 /** Config status of a machine, as in the reference. */
 export type ConfigStatus = "NotInstalled" | "Modified" | "UpdatesAvailable" | "UpToDate";
@@ -19,8 +20,10 @@ export interface MachineStatus {
   name: string;
   status: RowStatus;
   running: boolean;
-  /** The machine's home folder on the host. */
+  /** The machine's home folder on the host (on a remote: `<remote>:` and the machine user's home). */
   home: string;
+  /** The remote server the machine runs on (absent: this host). */
+  remote?: string;
   /** Why the machine is `Broken` (the file and key, or what is wrong with its container). */
   reason?: string;
 }
@@ -88,6 +91,15 @@ export async function machineStatuses(
       home,
     };
   });
+}
+
+/**
+ * Rows of machines on a remote: the home is the machine user's home there (a volume of the
+ * server, reached with `codchi exec`), not a host folder; `remote` names the server.
+ */
+export function remoteRows(rows: MachineStatus[], remote: string | undefined): MachineStatus[] {
+  if (!remote) return rows;
+  return rows.map((r) => ({ ...r, home: `${remote}:${MACHINE_USER.home}`, remote }));
 }
 
 /** Reads what the files of machine `name` say (a CodchiError makes it Broken, with the reason). */

@@ -1,10 +1,11 @@
 /**
  * The files the host hands into the store before each start: its CA bundle (`config.json`
- * `hostCertificates`, default on), which the store's nix and git trust next to the image's, and
- * its proxy (`hostProxy`, opt-in), which the store's nix-daemon fetches through. The store reads
+ * `hostCertificates`, default on), which the store's nix and git trust next to the image's, its
+ * proxy (`hostProxy`, opt-in), which the store's nix-daemon fetches through, and on Windows the
+ * wsl-vpnkit switch (`windows.vpnkit`, opt-in; nix/container/store/vpnkit.sh). The store reads
  * both when it starts (nix/container/store/setup.sh, daemon.sh); an empty file means "none".
  */
-import { CONTRACT } from "../contract.ts";
+import { CONTRACT, VPNKIT } from "../contract.ts";
 import type { HostOs } from "../config/paths.ts";
 import type { StoreFile } from "../driver/types.ts";
 import { readHostCaBundle } from "./host_ca.ts";
@@ -19,6 +20,11 @@ export interface StoreFileInputs {
   env: Record<string, string | undefined>;
   /** The host's CA bundle (PEM), when it has one. */
   bundle?: string;
+  /**
+   * WSL only: config.json `windows.vpnkit` (wsl-vpnkit in the store); absent on hosts that have
+   * no such switch (LXD's store gets no file for it).
+   */
+  vpnkit?: boolean;
 }
 
 /**
@@ -30,11 +36,24 @@ export function storeFiles(i: StoreFileInputs): StoreFile[] {
   const ca = i.hostCertificates ? i.bundle ?? "" : "";
   const proxy = i.hostProxy ? renderProxyFile(i.env) ?? "" : "";
   const caches = renderNixCachesConf(i.nix ?? { substituters: [], trustedPublicKeys: [] });
-  return [
+  const files = [
     { path: CONTRACT.hostCaFile, data: enc.encode(ca), mode: 0o644 },
     { path: CONTRACT.proxyFile, data: enc.encode(proxy), mode: 0o644 },
     { path: CONTRACT.nixCachesFile, data: enc.encode(caches), mode: 0o644 },
   ];
+  if (i.vpnkit !== undefined) {
+    files.push({
+      path: VPNKIT.switchFile,
+      data: enc.encode(renderVpnkitSwitch(i.vpnkit)),
+      mode: 0o644,
+    });
+  }
+  return files;
+}
+
+/** The store's wsl-vpnkit switch file (read by nix/container/store/vpnkit.sh): on, or empty. */
+export function renderVpnkitSwitch(on: boolean): string {
+  return on ? "CODCHI_VPNKIT=1\n" : "";
 }
 
 /**
@@ -66,6 +85,8 @@ export async function hostStoreFiles(
     hostCertificates: boolean;
     hostProxy: boolean;
     nix?: { substituters: readonly string[]; trustedPublicKeys: readonly string[] };
+    /** The wsl-vpnkit switch, only where the store is a WSL distro (absent: no such file). */
+    vpnkit?: boolean;
   },
   env: Record<string, string | undefined>,
   /** Windows: the certificate store's bundle (the host port's `caBundle`). */

@@ -27,6 +27,8 @@ export interface DriverDeps {
   remote?: string;
   /** The files handed into the store each time it starts (composed by the caller). */
   storeFiles?: () => Promise<StoreFile[]>;
+  /** WSL: the switches of those files a running store follows at once (wsl-vpnkit's). */
+  storeFilesKey?: string;
 }
 
 /**
@@ -121,6 +123,7 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
       env: deps.env,
       debug: deps.debug,
       storeFiles: deps.storeFiles,
+      storeFilesKey: deps.storeFilesKey,
       releaseImage: async (kind, reporter) =>
         await images.obtain(await images.describe("wsl", kind, reporter), reporter),
     });

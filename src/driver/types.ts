@@ -83,6 +83,12 @@ export interface StoreDriver {
   stop(): Promise<void>;
   /** Whether the store's daemon answers now, cheaply (no process); absent: not checkable. */
   alive?(): Promise<boolean>;
+  /**
+   * Hands the host's files (CA bundle, proxy, caches, wsl-vpnkit switch) into the running store
+   * now, for a switch that changed; a stopped store gets them at its next start. Absent: the
+   * driver hands them in only at a start (LXD). Returns whether the store ran and took them.
+   */
+  applyHostFiles?(reporter?: Reporter): Promise<boolean>;
   /** How the store sees host folders. */
   readonly view: StoreView;
 }
@@ -241,8 +247,9 @@ export interface Driver {
    */
   runningAfterExit1?(machine: string): Promise<boolean>;
   /**
-   * What `exec`'s fast path (cli/exec_fast.ts, LXD/Incus) needs from the driver's choices: the
-   * client binary and the project. Absent: no fast path.
+   * What the fast paths of `exec` and `status` (cli/exec_fast.ts, cli/status_fast.ts; LXD/Incus)
+   * need from the driver's choices: the client binary, the project and the argv of the one
+   * listing `states()` spawns. Absent: no fast path.
    */
-  readonly execChoice?: { bin: "lxc" | "incus"; project: string };
+  readonly execChoice?: { bin: "lxc" | "incus"; project: string; list: string[] };
 }

@@ -18,6 +18,12 @@ export interface HostAppsOptions {
   trayAutostart?: boolean;
 }
 
+/** A switch of config.json the tray shows as a check item (Windows: VcXsrv, wsl-vpnkit). */
+export type TraySettingKey = "vcxsrv" | "vpnkit";
+
+/** The switches the tray shows, with their current state; a key left out is not shown. */
+export type TraySettings = Partial<Record<TraySettingKey, boolean>>;
+
 /** One machine as the tray shows it. */
 export interface TrayMachine {
   name: string;
@@ -35,6 +41,10 @@ export interface TrayActions {
   rebuild(name: string): Promise<void>;
   /** The command a terminal for machine `name` runs (`codchi exec <name>`). */
   terminalArgv(name: string): string[];
+  /** The config.json switches the tray shows as check items (absent: none). */
+  settings?(): Promise<TraySettings>;
+  /** Flips a switch: config.json written (atomic, validated), then applied where it can be. */
+  setSetting?(key: TraySettingKey, on: boolean): Promise<void>;
 }
 
 /** How one tray run is controlled. */

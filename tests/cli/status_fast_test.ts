@@ -88,6 +88,45 @@ Deno.test("status's fast path: the full path runs whenever an input changed", as
     // Debug output is the full path's.
     const r = await loaded(home, ["-v", "status"], m.env);
     assert.ok(r.modules.has(DRIVER));
+    // A memo without the listing's argv (an older codchi's): the full path, which writes it.
+    const memo = join(home.env.XDG_RUNTIME_DIR, "codchi", "exec", "_status.json");
+    const { list, ...older } = JSON.parse(await Deno.readTextFile(memo));
+    assert.deepEqual(list, ["lxc", "list", "-q", "--format", "json", "codchi"]); // pinned: default
+    await Deno.writeTextFile(memo, JSON.stringify(older));
+    assert.equal(await path(), "full");
+    assert.equal(await path(), "fast");
+  } finally {
+    m.daemon.close();
+    await home.cleanup();
+  }
+});
+
+Deno.test("status's fast path: spawns the remembered listing first, and nothing without machines", async () => {
+  const home = await makeHome();
+  const m = await runningMachine(home);
+  try {
+    const calls = join(home.root, "lxc.calls");
+    const run = async (extra: Record<string, string> = {}) => {
+      await Deno.writeTextFile(calls, "");
+      const r = await loaded(home, ["status"], { ...m.env, ...extra });
+      assert.equal(r.code, 0, r.stderr);
+      const took = r.modules.has(FAST) && !r.modules.has(DRIVER) ? "fast" : "full";
+      const spawned = (await Deno.readTextFile(calls)).split("\n").filter((l) => l);
+      return { took, spawned, stdout: r.stdout };
+    };
+    // Another project: the fast path spawns the very listing the driver did, aimed at it.
+    const other = { CODCHI_LXD_PROJECT: "other" };
+    const full = await run(other);
+    const fast = await run(other);
+    assert.deepEqual([full.took, fast.took], ["full", "fast"]);
+    assert.deepEqual(fast.spawned, ["--project other list -q --format json codchi"]);
+    assert.deepEqual(fast.spawned, full.spawned);
+    assert.equal(fast.stdout, full.stdout);
+    // No machine left: no listing at all, the same words as the full path.
+    await Deno.remove(join(home.configDir, "machines"), { recursive: true });
+    const none = await run(other);
+    assert.deepEqual([none.took, none.spawned], ["fast", []]);
+    assert.match(none.stdout, /^No machines yet/);
   } finally {
     m.daemon.close();
     await home.cleanup();

@@ -24,10 +24,15 @@ Deno.test("config.json defaults", () => {
     tray: { autostart: true },
     hostCertificates: true,
     hostProxy: false,
-    windows: { vcxsrv: { enable: true } },
+    windows: { vcxsrv: { enable: true }, vpnkit: false },
     nix: { substituters: [], trustedPublicKeys: [], stallMinutes: 30 },
   });
   const c = GlobalConfigSchema.parse({ version: 1, driver: "incus", tray: {} });
+  // wsl-vpnkit is opt-in; turning it on leaves VcXsrv at its default.
+  assert.deepEqual(GlobalConfigSchema.parse({ windows: { vpnkit: true } }).windows, {
+    vcxsrv: { enable: true },
+    vpnkit: true,
+  });
   assert.equal(c.driver, "incus");
   assert.equal(c.tray.autostart, true);
 });
@@ -44,6 +49,8 @@ Deno.test("config.json is strict at every level", () => {
       { version: 1, extra: 1 },
       { version: 1, tray: { autostart: true, x: 1 } },
       { version: 1, windows: { vcxsrv: { enable: true, path: "x" } } },
+      { version: 1, windows: { vpnkit: "yes" } },
+      { version: 1, windows: { vpnkit: { enable: true } } },
       { version: 1, driver: "docker" },
       { version: 1, dataDir: "" },
       { version: 1, hostCertificates: "true" },

@@ -92,4 +92,8 @@ Deno.test("doctor: the WSL driver's findings get WSL's checks; VcXsrv asked of t
   h.config.windows.vcxsrv.enable = false;
   const off = await doctor(h.ctx, { name: "wsl", reason: "Windows host" });
   equal(off.checks.some((c) => c.name === "vcxsrv"), false);
+  // config.json's windows.vpnkit reaches its check.
+  h.config.windows.vpnkit = true;
+  const vpn = await doctor(h.ctx, { name: "wsl", reason: "Windows host" });
+  match(vpn.checks.find((c) => c.name === "vpnkit")?.detail ?? "", /wsl-vpnkit is on/);
 });

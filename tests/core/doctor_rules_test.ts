@@ -175,3 +175,25 @@ Deno.test("windows: usbipd-win missing is a warning naming winget; found is ok",
   assert.equal(found.ok, true);
   assert.match(found.detail, /usbipd-win/);
 });
+
+Deno.test("windows: wsl-vpnkit is never a failure; doctor says when to turn it on or off", () => {
+  const base = {
+    wslPath: "wsl.exe",
+    wslVersion: "2.3.26.0",
+    vcxsrv: { enabled: false, found: false },
+  };
+  const off = windowsChecks(base).find((c) => c.name === "vpnkit")!;
+  assert.equal(off.ok, true);
+  assert.match(off.detail, /off/);
+  // The symptoms and the switch (config.json and the tray).
+  assert.match(off.fix!, /no network, or DNS lookups time out, while a Windows VPN is connected/);
+  assert.match(off.fix!, /windows\.vpnkit to true/);
+  assert.match(off.fix!, /tray/);
+  const on = windowsChecks({ ...base, vpnkit: true }).find((c) => c.name === "vpnkit")!;
+  assert.equal(on.ok, true);
+  assert.match(on.detail, /is on/);
+  assert.match(on.fix!, /windows\.vpnkit to false/);
+  assert.equal(canWork(windowsChecks({ ...base, vpnkit: true })), true);
+  // Linux hosts have no such switch.
+  assert.equal(byName(linuxChecks(good), "vpnkit"), undefined);
+});

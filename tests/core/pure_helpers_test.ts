@@ -1,6 +1,6 @@
 /** Pure core helpers: configStatus, clone planning, gc summary, nix command names. */
 import assert from "node:assert/strict";
-import { configStatus } from "../../src/core/status.ts";
+import { configStatus, remoteRows } from "../../src/core/status.ts";
 import { cloneArgv, cloneDir, localModules } from "../../src/core/clone.ts";
 import { parseGcSummary } from "../../src/core/gc.ts";
 import { nixCommandName } from "../../src/core/nix_ops.ts";
@@ -23,6 +23,14 @@ Deno.test("configStatus: NotInstalled, Modified, UpdatesAvailable, UpToDate", ()
   assert.equal(configStatus(built, true, "f1", "l2"), "UpdatesAvailable");
   assert.equal(configStatus(built, true, "f1", ""), "UpdatesAvailable");
   assert.equal(configStatus(built, true, "f1", "l1"), "UpToDate");
+});
+
+Deno.test("remoteRows: a remote machine's home is on the remote, local rows unchanged", () => {
+  const rows = [{ name: "a", status: "UpToDate" as const, running: true, home: "/h/a" }];
+  assert.deepEqual(remoteRows(rows, undefined), rows);
+  assert.deepEqual(remoteRows(rows, "build"), [
+    { name: "a", status: "UpToDate", running: true, home: "build:/home/codchi", remote: "build" },
+  ]);
 });
 
 Deno.test("configStatus: built with another driver flake than this codchi's = UpdatesAvailable", () => {

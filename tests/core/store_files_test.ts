@@ -135,3 +135,28 @@ Deno.test("hostStoreFiles on Windows: the certificate store's bundle, through th
   equal(ca(off), "");
   equal(read, false);
 });
+
+Deno.test("storeFiles: the wsl-vpnkit switch only for a WSL store; on, then off (empty)", async () => {
+  const { VPNKIT } = await import("../../src/contract.ts");
+  const { renderVpnkitSwitch } = await import("../../src/core/store_files.ts");
+  const base = { hostCertificates: false, hostProxy: false, env: {} };
+  // LXD (no switch given): no file at all, the store there has no wsl-vpnkit.
+  equal(storeFiles(base).some((f) => f.path === VPNKIT.switchFile), false);
+  const on = storeFiles({ ...base, vpnkit: true }).find((f) => f.path === VPNKIT.switchFile)!;
+  equal(on.mode, 0o644);
+  // What the store's vpnkit.sh greps for, and what sh reads from it.
+  equal(dec(on.data), "CODCHI_VPNKIT=1\n");
+  equal((await sourced(dec(on.data))).CODCHI_VPNKIT, "1");
+  const off = storeFiles({ ...base, vpnkit: false }).find((f) => f.path === VPNKIT.switchFile)!;
+  equal(dec(off.data), "", "off is an empty file, so turning it off sticks");
+  equal(renderVpnkitSwitch(false), "");
+  // The store script checks for exactly this line.
+  const script = await Deno.readTextFile(
+    new URL("../../nix/container/store/vpnkit.sh", import.meta.url),
+  );
+  equal(script.includes(`grep -qx '${renderVpnkitSwitch(true).trim()}'`), true);
+  // hostStoreFiles passes the switch through (the CLI gives it only for the WSL driver).
+  const viaHost = await hostStoreFiles("linux", { ...base, vpnkit: true }, {});
+  equal(dec(viaHost.find((f) => f.path === VPNKIT.switchFile)!.data), "CODCHI_VPNKIT=1\n");
+  equal((await hostStoreFiles("linux", base, {})).length, 3);
+});

@@ -82,3 +82,22 @@ Deno.test("store apply: unchanged files only mark the boot", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("store probe and apply: a changed switch (the marker's key) means 'hand in again'", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const at = (argv: string[]) => argv.map((a) => a === STORE_FILES_MARKER ? `${dir}/m` : a);
+    // The apply step writes the switches it was made from into the marker.
+    const r = await run(at(storeApplyArgv(false, `${dir}/socket`, "vpnkit=1")));
+    equal(r.code, 0, r.stderr);
+    equal(await Deno.readTextFile(`${dir}/m`), "vpnkit=1");
+    equal((await run(at(storeProbeArgv(["/bin/sh", "-c", "exit 0"], "vpnkit=1")))).code, 0);
+    // config.json turned wsl-vpnkit off: the running store is out of date.
+    equal(
+      (await run(at(storeProbeArgv(["/bin/sh", "-c", "exit 0"], "vpnkit=0")))).code,
+      NO_STORE_FILES_EXIT,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -11,7 +11,8 @@ import { deepStrictEqual as deepEqual, equal, match, ok as assert } from "node:a
 import { makeHome, testbedEnv } from "../support/cli.ts";
 import { ENGINE, ENGINE_BIN } from "../support/engine.ts";
 import { haveTestbed, lxc, ok } from "../lxd/cli_support.ts";
-import { moduleFlake } from "../lxd/e2e_helpers.ts";
+import { hostGit, moduleFlake } from "../lxd/e2e_helpers.ts";
+import { makeTls, serveGit } from "../git_e2e/git_server.ts";
 
 const ADDR = Deno.env.get("CODCHI_TEST_REMOTE_ADDR") ?? "";
 const bed = testbedEnv();
@@ -72,6 +73,24 @@ Deno.test({
   home.env.INCUS_CONF = lxdConf;
   const trustName = `codchi-remote-test-${Deno.pid}`;
   let project = "";
+  // A loopback git server over HTTPS for `clone`; its CA is the host's CA bundle, which codchi
+  // hands into the store (on the server too).
+  const srvRoot = `${home.root}/git`;
+  const work = `${home.root}/work`;
+  await Deno.mkdir(work, { recursive: true });
+  await hostGit(work, "init", "-q", "-b", "master");
+  await Deno.writeTextFile(
+    `${work}/flake.nix`,
+    moduleFlake(`{ ... }: { codchi.welcome.text = "cloned-on-the-remote"; }`),
+  );
+  await hostGit(work, "add", "-A");
+  await hostGit(work, "commit", "-q", "-m", "app");
+  await hostGit("/", "init", "-q", "--bare", "-b", "master", `${srvRoot}/app.git`);
+  await hostGit(work, "push", "-q", `${srvRoot}/app.git`, "master");
+  const tls = await makeTls(home.root);
+  await Deno.writeTextFile(`${home.root}/host-ca.pem`, tls.caPem);
+  home.env.SSL_CERT_FILE = `${home.root}/host-ca.pem`;
+  const srv = serveGit(srvRoot, tls, { user: "oauth2", token: "unused" });
   try {
     await t.step("bad names and URLs are refused before anything runs", async () => {
       for (
@@ -129,6 +148,8 @@ Deno.test({
       const row = checks.find((c) => c.name === "remote");
       assert(row?.ok, r.stdout);
       match(row.detail, new RegExp(`^${R} \\(config\\.json remote\\)`));
+      // Which daemon (the engine under test), which project, which remote.
+      match(checks.find((c) => c.name === "driver")!.detail, new RegExp(`^${ENGINE} `));
       project = checks.find((c) => c.name === "project")!.detail.split(" ")[0];
       match(project, /^codchi-/);
     });
@@ -186,6 +207,19 @@ Deno.test({
         ]);
         equal(welcome.code, 0, welcome.stderr);
         match(welcome.stdout, new RegExp(text));
+        // nix wrote the lock in the store's copy of the flake; the host has the same one.
+        const there = await lxc(
+          "exec",
+          "--project",
+          project,
+          "codchistore",
+          "--",
+          "cat",
+          `/config/machines/${M}/flake.lock`,
+        );
+        equal(there.code, 0, there.err);
+        match(there.text, new RegExp(`"url": "file:///codchi/homes/${M}/mod"`));
+        equal(await Deno.readTextFile(`${home.configDir}/machines/${M}/flake.lock`), there.text);
       },
     );
 
@@ -208,9 +242,19 @@ Deno.test({
     await t.step("status: one call to the remote, the machine running", async () => {
       const r = await home.run(["--json", "status"], { env: { CODCHI_TRACE: "1" } });
       equal(r.code, 0, r.stderr);
-      const rows = JSON.parse(r.stdout) as { name: string; running: boolean }[];
+      const rows = JSON.parse(r.stdout) as {
+        name: string;
+        running: boolean;
+        status: string;
+        home: string;
+        remote?: string;
+      }[];
       const me = rows.find((x) => x.name === M);
       equal(me?.running, true, r.stdout);
+      // The lock the host has is the one built: up to date. The home is the remote's.
+      equal(me?.status, "UpToDate", r.stdout);
+      equal(me?.home, `${R}:/home/codchi`);
+      equal(me?.remote, R);
       equal(r.traces.length, 1, r.traces.join("\n"));
       match(r.traces[0], new RegExp(`list -q --format json ${R}:codchi`));
     });
@@ -253,6 +297,121 @@ Deno.test({
       },
     );
 
+    await t.step("clone on the remote: built, cloned into the home volume, rebuilt", async () => {
+      // The store's only way out: a proxy device on the server's loopback (here: this host's).
+      const add = await lxc(
+        "config",
+        "device",
+        "add",
+        "--project",
+        project,
+        "codchistore",
+        "codchi-test-git",
+        "proxy",
+        `listen=tcp:127.0.0.1:${srv.port}`,
+        `connect=tcp:127.0.0.1:${srv.port}`,
+        "bind=container",
+      );
+      equal(add.code, 0, add.err);
+      const url = srv.url("app.git");
+      // -N cannot work where the home exists only once the machine is built: refused first.
+      const refused = await home.run(["clone", "cl", url, "nixosModules.x", "-N"]);
+      equal(refused.code, 7, refused.stderr);
+      equal(await Deno.stat(`${home.configDir}/machines/cl`).then(() => true, () => false), false);
+      await ok(home, ["clone", "cl", url, "nixosModules.x", "-y"]);
+      const r = await home.run([
+        "exec",
+        "cl",
+        "--",
+        "sh",
+        "-c",
+        "git -C app rev-parse --abbrev-ref HEAD; stat -c %U app/flake.nix; " +
+        "cat /nix/var/nix/profiles/system/codchi/welcome",
+      ]);
+      equal(r.code, 0, r.stderr);
+      match(r.stdout, /^master\ncodchi\n[^]*cloned-on-the-remote/);
+      const mods = JSON.parse((await ok(home, ["--json", "module", "list", "cl"])).stdout);
+      equal(mods[0]?.url, "app", JSON.stringify(mods));
+      await ok(home, ["delete", "cl", "--i-am-really-sure"]);
+    });
+
+    await t.step("store debug runs in the remote store", async () => {
+      const r = await home.run([
+        "store",
+        "debug",
+        "--",
+        "sh",
+        "-c",
+        `test -f /codchi/homes/${M}/hello.txt && test -S /nix/var/nix/daemon-socket/socket && exit 7`,
+      ]);
+      equal(r.code, 7, r.stderr);
+    });
+
+    await t.step("recover and store recover on the server: home and system stay", async () => {
+      await ok(home, ["recover", M]);
+      await ok(home, ["store", "recover"]);
+      const r = await home.run([
+        "exec",
+        M,
+        "--",
+        "sh",
+        "-c",
+        "cat ~/hello.txt /nix/var/nix/profiles/system/codchi/welcome",
+      ]);
+      equal(r.code, 0, r.stderr);
+      match(r.stdout, /^hello-from-rmt\n[^]*built-through-the-remote/);
+      // The re-created store still builds this machine (its volumes are back in the store).
+      await ok(home, ["rebuild", M]);
+    });
+
+    await t.step("an unreachable remote is a typed error with a hint (exit 9)", async () => {
+      const port = Number(ADDR.split(":")[1]) + 2;
+      const moved = await lxc("config", "set", "core.https_address", `127.0.0.1:${port}`);
+      equal(moved.code, 0, moved.err);
+      try {
+        for (const argv of [["status"], ["exec", M, "--", "true"]]) {
+          const r = await home.run(argv);
+          equal(r.code, 9, `${argv.join(" ")}: ${r.stderr}`);
+          match(r.stderr, new RegExp(`Cannot reach the remote "${R}"`));
+          match(r.stderr, /core\.https_address/);
+        }
+      } finally {
+        await lxc("config", "set", "core.https_address", ADDR);
+      }
+      await ok(home, ["status"]);
+    });
+
+    await t.step(
+      "a remote that no longer trusts this client: typed error, then the hint's way back",
+      async () => {
+        const trust = await lxc("config", "trust", "list", "--format", "json");
+        for (const c of JSON.parse(trust.text) as { name: string; fingerprint: string }[]) {
+          if (c.name === trustName) await lxc("config", "trust", "remove", c.fingerprint);
+        }
+        const r = await home.run(["status"]);
+        equal(r.code, 9, r.stderr);
+        match(r.stderr, new RegExp(`"${R}" does not trust this client`));
+        // The hint: forget the remote in the client, add it again with a new token.
+        const forget = await new Deno.Command(ENGINE_BIN, {
+          args: ["remote", "remove", R],
+          env: { LXD_CONF: lxdConf, INCUS_CONF: lxdConf },
+          stdout: "null",
+          stderr: "piped",
+        }).output();
+        equal(forget.code, 0, new TextDecoder().decode(forget.stderr));
+        const tok = ENGINE === "incus"
+          ? await lxc("config", "trust", "add", trustName, "-q")
+          : await lxc("config", "trust", "add", "--name", trustName, "-q");
+        const token = tok.text.trim().split("\n").pop()!;
+        const add = await home.run(["remote", "add", R, `https://${ADDR}`], {
+          stdin: `${token}\n`,
+        });
+        equal(add.code, 0, add.stderr);
+        const st = JSON.parse((await ok(home, ["--json", "status"])).stdout);
+        equal(st.find((x: { name: string }) => x.name === M)?.running, true);
+      },
+    );
+
     await t.step("remote remove refuses the remote in use", async () => {
       const r = await home.run(["remote", "remove", R]);
       equal(r.code, 4, r.stderr);
@@ -285,6 +444,7 @@ Deno.test({
       },
     );
   } finally {
+    await srv.close();
     if (project) await dropProject(project);
     const trust = await lxc("config", "trust", "list", "--format", "json");
     for (const c of JSON.parse(trust.text || "[]") as { name: string; fingerprint: string }[]) {

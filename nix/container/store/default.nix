@@ -2,8 +2,10 @@
 # bundle, build users, the contract's paths (contract.sh), and the
 # start-up: busybox init with an inittab (LXD) or wsl.conf's boot command (WSL), both running
 # setup.sh and then the nix daemon (daemon.sh). /nix itself is the host's (LXD: a disk device)
-# or the distro's own disk (WSL), so nothing here lives in /nix.
-{ pkgs }:
+# or the distro's own disk (WSL), so nothing here lives in /nix — except, in the WSL image
+# (`wsl = true`), the closure of nixpkgs' wsl-vpnkit (config.json `windows.vpnkit`, vpnkit.sh),
+# which lands on the distro's own /nix and is registered with its nix database when first used.
+{ pkgs, wsl ? false }:
 let
   contract = import ../../contract.nix;
   contractSh = pkgs.writeText "contract.sh" contract.shellVars;
@@ -65,8 +67,16 @@ let
     export GIT_SSL_CAINFO="''${GIT_SSL_CAINFO:-/etc/ssl/certs/ca-bundle.crt}"
     exec /opt/git/bin/git "$@"
   '';
+  # wsl-vpnkit, its Linux side (gvproxy's gvforwarder as wsl-vm) and the Windows gvproxy it runs
+  # through WSL interop, with the tools its script calls (nixpkgs' package wraps them in).
+  vpnkit = pkgs.wsl-vpnkit;
+  vpnkitClosure = pkgs.closureInfo { rootPaths = [ vpnkit ]; };
+  vpnkitConf = pkgs.writeText "vpnkit.conf" ''
+    VPNKIT_PROGRAM=${vpnkit}/bin/wsl-vpnkit
+    VPNKIT_REGISTRATION=/etc/codchi/vpnkit-registration
+  '';
 in
-pkgs.runCommand "codchi-store-rootfs" { } ''
+pkgs.runCommand "codchi-store-rootfs${pkgs.lib.optionalString wsl "-wsl"}" { } ''
   mkdir -p $out/bin $out/sbin $out/etc/codchi $out/etc/nix $out/etc/ssl/certs $out/opt \
     $out/tmp $out/root $out/run $out/var/empty $out/nix $out/config $out/data $out/proc $out/sys $out/dev
 
@@ -99,5 +109,12 @@ pkgs.runCommand "codchi-store-rootfs" { } ''
   install -m 0755 ${./udhcpc.sh} $out/etc/codchi/udhcpc.sh
   cp ${contractSh} $out/etc/codchi/contract.sh
   install -m 0755 ${./boot_wsl.sh} $out/etc/codchi/boot-wsl.sh
+  install -m 0755 ${./vpnkit.sh} $out/etc/codchi/vpnkit.sh
+  ${pkgs.lib.optionalString wsl ''
+    mkdir -p $out/nix/store
+    for p in $(cat ${vpnkitClosure}/store-paths); do cp -a "$p" $out/nix/store/; done
+    cp ${vpnkitClosure}/registration $out/etc/codchi/vpnkit-registration
+    cp ${vpnkitConf} $out/etc/codchi/vpnkit.conf
+  ''}
   echo 'export PATH=/bin:/sbin' > $out/etc/profile
 ''

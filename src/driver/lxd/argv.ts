@@ -1,6 +1,6 @@
 /** Pure argv builders for `lxc` (LXD) and `incus`: every call is quiet (`-q`). */
 import { EXPORT_SHELL } from "../login_shell.ts";
-import { STORE_CONTAINER } from "../../config/names.ts";
+import { containerName, STORE_CONTAINER } from "../../config/names.ts";
 import { MACHINE_USER, USER_RUNTIME_DIR } from "../../contract.ts";
 
 /** The client binary: `lxc` for LXD, `incus` for Incus (same command surface for what we use). */
@@ -228,3 +228,50 @@ export function systemReadyArgv(bin: LxcBinary, container: string): string[] {
 
 /** The store container's name (re-exported for argv users). */
 export const STORE = STORE_CONTAINER;
+
+// The argv of an exec in a machine, shared by the driver and `exec`'s fast path
+// (cli/exec_fast.ts), so both spawn the very same argv.
+
+/** PATH for commands started by `exec` before the login shell sets its own (NixOS first). */
+export const MACHINE_PATH =
+  "/run/wrappers/bin:/run/current-system/sw/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+
+/** Switches to the machine user with its supplementary groups (no PAM, no shell). */
+function userSwitch(): string[] {
+  const u = MACHINE_USER;
+  return ["setpriv", `--reuid=${u.uid}`, `--regid=${u.gid}`, "--init-groups", "--"];
+}
+
+/** What one exec in a machine is made of. */
+export interface MachineExec {
+  bin: LxcBinary;
+  /** Aims an argv at the daemon's project (and remote): `inProject`, or the driver's `aim`. */
+  aim: (argv: string[]) => string[];
+  machine: string;
+  argv: string[];
+  tty: boolean;
+  /** As the machine user (in its session), or as root. */
+  asUser: boolean;
+  /** The session's login variables (GUI, sound), for the machine user. */
+  sessionEnv?: Record<string, string>;
+  /** Extra variables, last. */
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** The full lxc/incus argv of an exec (`argv` runs exactly, inside a login shell). */
+export function machineExecArgv(x: MachineExec): string[] {
+  const inner = loginArgv(x.argv);
+  const env: Record<string, string> = x.asUser
+    ? { ...sessionEnv(), ...x.sessionEnv, ...x.env }
+    : { ...x.env };
+  env.PATH ??= MACHINE_PATH;
+  const command = x.asUser ? [...userSwitch(), ...inner] : inner;
+  return x.aim(
+    execArgv(x.bin, containerName(x.machine), command, {
+      tty: x.tty,
+      cwd: x.cwd ?? (x.asUser ? MACHINE_USER.home : undefined),
+      env,
+    }),
+  );
+}

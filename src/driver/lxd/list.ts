@@ -11,6 +11,7 @@ import { listArgv, type LxcBinary } from "./argv.ts";
 import { foreignStoreMounts, missingStoreMounts } from "./mounts.ts";
 import { hostStateOf, type ListedContainer, parseList } from "./parse.ts";
 import { DEFAULT_PROJECT, isProjectMissing } from "./project.ts";
+import { remoteFailure } from "./remote.ts";
 
 /** Where lxc/incus calls go: the client, its project (and remote), and the process door. */
 export interface LxcTarget {
@@ -19,11 +20,22 @@ export interface LxcTarget {
   runner: Runner;
   /** Aims an argv of our builders at the project (and remote). */
   aim(argv: string[]): string[];
+  /** The remote server the calls go to (undefined: the local daemon). */
+  readonly remote?: string;
 }
 
 /** Runs an lxc/incus argv; maps a daemon that cannot be reached to a PrerequisiteError. */
 export async function runLxc(t: LxcTarget, argv: string[], opts: RunOpts = {}): Promise<Output> {
-  const out = await t.runner.run(t.aim(argv), { ...opts, check: false });
+  return lxcOutcome(t, argv, await t.runner.run(t.aim(argv), { ...opts, check: false }), opts);
+}
+
+/** What `runLxc` makes of the output of `argv` (aimed and run with `opts`). */
+export function lxcOutcome(
+  t: { bin: LxcBinary; readonly remote?: string },
+  argv: string[],
+  out: Output,
+  opts: RunOpts = {},
+): Output {
   if (out.code !== 0) {
     const err = out.errText;
     if (/unix\.socket.*(permission denied|no such file|connection refused)/i.test(err)) {
@@ -32,6 +44,8 @@ export async function runLxc(t: LxcTarget, argv: string[], opts: RunOpts = {}): 
         `Start it, and add yourself to its group (lxd or incus-admin), then log in again.`,
       );
     }
+    const remote = t.remote && remoteFailure(t.bin, t.remote, err);
+    if (remote) throw remote;
     if (opts.timeoutMs && out.code === 124) {
       throw new TimeoutError(
         `${argv.slice(0, 3).join(" ")} did not finish within ${opts.timeoutMs / 1000} s.`,
@@ -45,8 +59,19 @@ export async function runLxc(t: LxcTarget, argv: string[], opts: RunOpts = {}): 
 
 /** Raw list of the codchi containers (one spawn, started before the first await). */
 export async function listContainers(t: LxcTarget): Promise<ListedContainer[]> {
+  return listedOf(t, await t.runner.run(t.aim(listArgv(t.bin)), { check: false }));
+}
+
+/**
+ * The containers in the output of the listing (`listArgv`, aimed), as `listContainers` reads
+ * it; `status`'s fast path spawns the listing itself, before it loads this module.
+ */
+export function listedOf(
+  t: { bin: LxcBinary; project: string; readonly remote?: string },
+  run: Output,
+): ListedContainer[] {
   const argv = listArgv(t.bin);
-  const out = await runLxc(t, argv, { check: false });
+  const out = lxcOutcome(t, argv, run, { check: false });
   // A data folder's project exists only once its store was made: until then, nothing is there.
   if (out.code !== 0 && t.project !== DEFAULT_PROJECT && isProjectMissing(out.errText)) {
     return [];

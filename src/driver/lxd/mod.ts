@@ -38,8 +38,10 @@ import {
   imageDeleteArgv,
   imageListArgv,
   initArgv,
+  listArgv,
   type LxcBinary,
   MACHINE_USER,
+  machineExecArgv,
   startArgv,
   stopArgv,
   systemReadyArgv,
@@ -55,9 +57,7 @@ import {
   machineMountProblem,
 } from "./mounts.ts";
 import { LxdStore } from "./store.ts";
-import { machineExecArgv } from "./exec_argv.ts";
 import { listContainers, runLxc, statesOf } from "./list.ts";
-import { detectBinary } from "./binary.ts";
 import { withInterrupts } from "./interrupts.ts";
 import {
   clearSessionRecord,
@@ -88,6 +88,7 @@ import { NOT_RUNNING, ran, ranOrThrow } from "../exec_outcome.ts";
 import { usbPlan } from "./usb.ts";
 import {
   DEFAULT_PROJECT,
+  detectBinary,
   inProject,
   ownsProject,
   projectCreateArgv,
@@ -227,8 +228,9 @@ export class LxdDriver implements Driver {
    * The client and project `exec`'s and `status`'s fast paths spawn with (see Driver.execChoice);
    * none with a remote (its calls are aimed there: the full path).
    */
-  get execChoice(): { bin: LxcBinary; project: string } | undefined {
-    return this.remote ? undefined : { bin: this.bin, project: this.project };
+  get execChoice(): { bin: LxcBinary; project: string; list: string[] } | undefined {
+    if (this.remote) return undefined;
+    return { bin: this.bin, project: this.project, list: this.aim(listArgv(this.bin)) };
   }
 
   /** An argv of our builders aimed at the remote (when there is one) and the project. */
@@ -925,5 +927,5 @@ function sameOptions(a: Record<string, string>, b: Record<string, string>): bool
 }
 
 export { withInterrupts } from "./interrupts.ts";
-export { MACHINE_PATH } from "./exec_argv.ts";
-export { detectBinary } from "./binary.ts";
+export { MACHINE_PATH } from "./argv.ts";
+export { detectBinary } from "./project.ts";

@@ -1,7 +1,8 @@
 /**
  * The LXD/Incus project a codchi data folder lives in: each data folder (so each OS user) gets a
  * project of its own, so several users on one host each have their own `codchistore` and
- * machines, invisible to one another. Pure: the choice, the name and the argv.
+ * machines, invisible to one another. Pure: the choice, the name and the argv; and which client
+ * (lxc or incus) is on PATH.
  */
 import { UsageError } from "../../errors.ts";
 import type { LxcBinary } from "./argv.ts";
@@ -142,4 +143,16 @@ export function describeProjectSource(source: ProjectSource): string {
 /** Whether the engine's error says the project does not exist (LXD and Incus wordings). */
 export function isProjectMissing(errText: string): boolean {
   return /project.*not found|not found.*project/i.test(errText);
+}
+
+/** Finds `lxc` or `incus` on PATH (lxc first), or undefined. */
+export function detectBinary(path: string = Deno.env.get("PATH") ?? ""): LxcBinary | undefined {
+  for (const bin of ["lxc", "incus"] as const) {
+    for (const dir of path.split(":").filter((d) => d)) {
+      try {
+        if (Deno.statSync(`${dir}/${bin}`).isFile) return bin;
+      } catch { /* not here */ }
+    }
+  }
+  return undefined;
 }

@@ -3,7 +3,7 @@
  * `CODCHI_LXD_REMOTE` or config.json `remote`. Pure: validation, the choice, the argv, and the
  * rewrite that points every instance, image, project and pool argument of a call at the remote.
  */
-import { UsageError } from "../../errors.ts";
+import { PrerequisiteError, UsageError } from "../../errors.ts";
 import type { LxcBinary } from "./argv.ts";
 
 /** Where the remote in use came from (doctor says it). */
@@ -246,4 +246,40 @@ export function onRemote(argv: string[], remote: string | undefined): string[] {
       break;
   }
   throw new Error(`codchi does not know how to aim "${argv.join(" ")}" at the remote ${remote}`);
+}
+
+/**
+ * The typed error for a failed call to `remote` whose client said it cannot reach the server or
+ * is not trusted there (or the server's certificate changed); undefined for any other failure.
+ */
+export function remoteFailure(
+  bin: LxcBinary,
+  remote: string,
+  errText: string,
+): PrerequisiteError | undefined {
+  // The client's own error lines only ("Error: …"): an exec'd command's stderr says other things.
+  if (/^Error: .*Unable to connect to: /m.test(errText)) {
+    return new PrerequisiteError(
+      `Cannot reach the remote "${remote}" (${clientError(errText)}).`,
+      `Check that the server is up and listens on the address of \`${bin} remote list\` ` +
+        `(on the server: ${bin} config get core.https_address); \`codchi doctor\` checks it.`,
+    );
+  }
+  if (
+    /^Error: (not authorized\b|.*(x509: |certificate signed by unknown authority|fingerprint mismatch))/m
+      .test(errText)
+  ) {
+    return new PrerequisiteError(
+      `The remote "${remote}" does not trust this client, or its certificate changed ` +
+        `(${clientError(errText)}).`,
+      `On the server make a trust token (${bin} config trust add <client-name>), then add the ` +
+        `remote again: ${bin} remote remove ${remote}; printf %s "$TOKEN" | codchi remote add ${remote} <url>`,
+    );
+  }
+  return undefined;
+}
+
+/** The client's first "Error: " line, without that prefix. */
+function clientError(text: string): string {
+  return (/^Error: (.*)$/m.exec(text)?.[1] ?? "").trim().slice(0, 200);
 }

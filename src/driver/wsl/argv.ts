@@ -269,10 +269,11 @@ export function storeWriteFileArgv(path: string, mode: number): string[] {
  * After the host's files changed, what the store did with them at its start is done again: its
  * set-up (the CA bundle nix and git trust) and the nix daemon restarted (it reads the proxy and
  * the caches when it starts; the store's loop starts it again), waiting at most 30 s for its new
- * socket. Then this boot's marker.
+ * socket. Then wsl-vpnkit is started or stopped to match its switch (`vpnkit.sh sync`, which
+ * prints `codchi-vpnkit: …` lines), and this boot's marker is written.
  */
 const STORE_APPLY_SCRIPT = [
-  "marker=$1 changed=$2 socket=$3",
+  "marker=$1 changed=$2 socket=$3 key=$4",
   'if [ "$changed" = 1 ]; then',
   "  if [ -x /etc/codchi/setup.sh ]; then /etc/codchi/setup.sh || exit 1; fi",
   "  if pgrep -x nix-daemon >/dev/null; then",
@@ -280,11 +281,16 @@ const STORE_APPLY_SCRIPT = [
   '    i=0; while [ ! -S "$socket" ]; do [ "$i" -ge 300 ] && exit 1; sleep 0.1; i=$((i+1)); done',
   "  fi",
   "fi",
-  ': > "$marker"',
+  // wsl-vpnkit started or stopped to match the switch (an image without the script has none).
+  "if [ -x /etc/codchi/vpnkit.sh ]; then /etc/codchi/vpnkit.sh sync || exit 1; fi",
+  'printf %s "$key" > "$marker"',
 ].join("\n");
 
-/** argv (as root in the store) of STORE_APPLY_SCRIPT. */
-export function storeApplyArgv(changed: boolean, socket: string): string[] {
+/**
+ * argv (as root in the store) of STORE_APPLY_SCRIPT; `key` goes into the marker: the switches
+ * the files were made from (storeProbeArgv hands them in again when they differ).
+ */
+export function storeApplyArgv(changed: boolean, socket: string, key = ""): string[] {
   return [
     "/bin/sh",
     "-c",
@@ -293,17 +299,23 @@ export function storeApplyArgv(changed: boolean, socket: string): string[] {
     STORE_FILES_MARKER,
     changed ? "1" : "0",
     socket,
+    key,
   ];
 }
 
-/** `probe` behind the check that this boot of the store has the host's files. */
-export function storeProbeArgv(probe: string[]): string[] {
+/**
+ * `probe` behind the check that this boot of the store has the host's files, made from the
+ * switches `key` names (config.json's wsl-vpnkit switch: a change reaches a running store at the
+ * next command, without reading the other inputs, e.g. the certificate store, on every call).
+ */
+export function storeProbeArgv(probe: string[], key = ""): string[] {
   return [
     "/bin/sh",
     "-c",
-    `[ -e "$1" ] || exit ${NO_STORE_FILES_EXIT}; shift; exec "$@"`,
+    `[ -e "$1" ] && [ "$(cat "$1")" = "$2" ] || exit ${NO_STORE_FILES_EXIT}; shift 2; exec "$@"`,
     "codchi-probe",
     STORE_FILES_MARKER,
+    key,
     ...probe,
   ];
 }

@@ -87,6 +87,8 @@ export interface WslDriverOptions {
   machineProbe?: string[];
   /** The files handed into the store at each of its starts (CA bundle, proxy, caches). */
   storeFiles?: () => Promise<StoreFile[]>;
+  /** Switches of those files a running store must follow (WslStore's `storeFilesKey`). */
+  storeFilesKey?: string;
   /** Host integration (shortcuts, terminal entries); supplied by the Windows host code. */
   host?: HostIntegration;
   /** Sleep used between retries and polls. */
@@ -165,6 +167,7 @@ export class WslDriver implements Driver {
       probe: opts.storeProbe ?? DEFAULT_STORE_PROBE,
       runtimeDir: opts.paths.runtimeDir,
       storeFiles: opts.storeFiles,
+      storeFilesKey: opts.storeFilesKey,
       view: {
         configDir,
         profilesDir: (m) => `${configDir}/machines/${m}/profiles`,

@@ -52,6 +52,17 @@ export interface StoreOptions {
    * a distro by itself, so they go in once it is up, and what reads them is done again.
    */
   storeFiles?: () => Promise<StoreFile[]>;
+  /**
+   * The switches the files are made from that may change while the store runs (wsl-vpnkit's):
+   * kept in this boot's marker, so a change is handed in at the next command.
+   */
+  storeFilesKey?: string;
+}
+
+/** The `codchi-vpnkit: …` lines of the store's apply step (vpnkit.sh), without the prefix. */
+export function vpnkitLines(text: string): string[] {
+  return text.split(/\r?\n/).filter((l) => l.startsWith("codchi-vpnkit: "))
+    .map((l) => l.slice("codchi-vpnkit: ".length));
 }
 
 /** The store distro of the WSL driver. */
@@ -67,26 +78,43 @@ export class WslStore implements StoreDriver {
   async ensureRunning(reporter?: Reporter): Promise<void> {
     if (await hasJournal(this.o.paths, STORE_KEY)) {
       await this.#create(reporter);
-      return await this.#handIn();
+      return await this.#handIn(reporter);
     }
     // With files to hand in, the probe also fails in a boot that has not got them yet.
-    const argv = this.o.storeFiles ? storeProbeArgv(this.o.probe) : this.o.probe;
+    const argv = this.o.storeFiles
+      ? storeProbeArgv(this.o.probe, this.o.storeFilesKey)
+      : this.o.probe;
     const probe = await this.#exe.runIn(STORE_CONTAINER, argv);
     if (probe.out.code === 0) return; // one spawn when the store is up
     if (probe.kind === "not-found") {
       await this.#create(reporter);
-      return await this.#handIn();
+      return await this.#handIn(reporter);
     }
     if (probe.kind && probe.kind !== "other") throw this.#exe.fail(this.o.probe, probe);
     await waitReady(this.ctx, STORE_CONTAINER, this.o.probe, "store");
-    await this.#handIn();
+    await this.#handIn(reporter);
+  }
+
+  /**
+   * Hands the host's files in again now when the store runs (a switch changed, e.g. the tray's
+   * wsl-vpnkit toggle); a stopped store gets them at its next start. Returns whether it ran.
+   */
+  async applyHostFiles(reporter?: Reporter): Promise<boolean> {
+    if (!this.o.storeFiles) return false;
+    // Any command in a stopped distro would start it: ask the list first.
+    const list = await this.#exe.callRetry(listArgv());
+    if (list.out.code !== 0) return false;
+    const row = parseListVerbose(list.text).find((r) => r.name === STORE_CONTAINER);
+    if (row?.state !== "Running") return false;
+    await this.#handIn(reporter);
+    return true;
   }
 
   /**
    * Hands the host's files into the running store (each written only when it differs), and when
    * one changed has the store read them again (set-up, nix daemon restart); then marks this boot.
    */
-  async #handIn(): Promise<void> {
+  async #handIn(reporter?: Reporter): Promise<void> {
     if (!this.o.storeFiles) return;
     let changed = false;
     for (const f of await this.o.storeFiles()) {
@@ -97,13 +125,21 @@ export class WslStore implements StoreDriver {
       if (r.out.text.split("\n").includes("changed")) changed = true;
     }
     const socket = `${NIX_PATHS.daemonSocketDir}/socket`;
-    const r = await this.#exe.runIn(STORE_CONTAINER, storeApplyArgv(changed, socket));
+    const r = await this.#exe.runIn(
+      STORE_CONTAINER,
+      storeApplyArgv(changed, socket, this.o.storeFilesKey),
+    );
+    for (const line of vpnkitLines(r.out.text)) {
+      if (line.startsWith("warning: ")) reporter?.warn(`wsl-vpnkit: ${line.slice(9)}`);
+      else this.#exe.o.debug(`wsl-vpnkit: ${line}`);
+    }
     if (r.out.code !== 0) {
       throw this.#exe.fail(
         ["apply", "the host's files"],
         r,
-        "The store did not take the host's CA bundle or proxy: run `codchi store debug` and " +
-          "read /nix/var/log/nix/codchi-daemon.log, or `codchi store recover`.",
+        "The store did not take the host's CA bundle, proxy or wsl-vpnkit switch: run " +
+          "`codchi store debug` and read /nix/var/log/nix/codchi-daemon.log (and " +
+          "codchi-vpnkit.log), or `codchi store recover`.",
       );
     }
   }

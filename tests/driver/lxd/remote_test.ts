@@ -6,6 +6,7 @@ import {
   onRemote,
   parseRemotes,
   remoteAddArgv,
+  remoteFailure,
   remoteNameProblem,
   remoteUrlProblem,
 } from "../../../src/driver/lxd/remote.ts";
@@ -286,4 +287,28 @@ Deno.test("removeRemote: never the one in use; an unknown one is not found", asy
   await rejects(removeRemote({ runner: r, bin: "lxc" }, "nope"), /no remote "nope"/);
   await removeRemote({ runner: r, bin: "incus" }, "lo");
   assertEquals(r.calls.at(-1)!.argv, ["incus", "remote", "remove", "lo"]);
+});
+
+Deno.test("remoteFailure: the client's unreachable and untrusted errors, nothing else", () => {
+  // The texts LXD 5.0 and Incus 6.0 print (seen on this host: a closed loopback port, a client
+  // whose trust entry was removed).
+  const refused = 'Error: Get "https://127.0.0.1:9/1.0": Unable to connect to: 127.0.0.1:9 ' +
+    "([dial tcp 127.0.0.1:9: connect: connection refused])\n";
+  const down = remoteFailure("lxc", "build", refused);
+  equal(down?.exitCode, 9);
+  match(down!.message, /^Cannot reach the remote "build" \(Get "https:\/\/127\.0\.0\.1:9/);
+  match(down!.hint ?? "", /core\.https_address/);
+  const untrusted = remoteFailure("incus", "build", "Error: not authorized\n");
+  equal(untrusted?.exitCode, 9);
+  match(untrusted!.message, /"build" does not trust this client.*\(not authorized\)/);
+  match(untrusted!.hint ?? "", /incus config trust add .*incus remote remove build/);
+  match(
+    remoteFailure("lxc", "b", "Error: Get x: x509: certificate signed by unknown authority")!
+      .message,
+    /does not trust/,
+  );
+  // A command run in a machine that prints the same words is not the client's error.
+  equal(remoteFailure("lxc", "b", "fatal: unable to access: Unable to connect to: x\n"), undefined);
+  equal(remoteFailure("lxc", "b", "git: connection refused; not authorized\n"), undefined);
+  equal(remoteFailure("lxc", "b", "Error: Instance not found\n"), undefined);
 });

@@ -13,6 +13,10 @@ let
   display = builtins.replaceStrings [ "@displayVar@" "@ip@" "@awk@" ]
     [ contract.displayVar "${pkgs.iproute2}/bin/ip" "${pkgs.gawk}/bin/awk" ]
     (builtins.readFile ./display.sh);
+  # The shell code that points DNS at the store's wsl-vpnkit while it runs (contract vpnkit).
+  vpnkitDns = builtins.replaceStrings [ "@state@" "@resolv@" "@saved@" ]
+    [ contract.vpnkit.stateFile "/etc/resolv.conf" "/run/codchi/resolv.conf.wsl" ]
+    (builtins.readFile ./vpnkit_dns.sh);
   mimeTypes = [ "text/html" "x-scheme-handler/http" "x-scheme-handler/https" "inode/directory" "application/pdf" ];
   open = pkgs.makeDesktopItem {
     name = "codchi-windows-open";
@@ -31,6 +35,15 @@ in
       default = true;
       internal = true;
       description = "Set the clock from the host's every minute (WSL's lags after the host slept).";
+    };
+    vpnkitDns = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      internal = true;
+      description = ''
+        While the store runs wsl-vpnkit (config.json `windows.vpnkit`), ask its DNS (gvproxy,
+        which resolves through Windows and so through a VPN's name servers) instead of WSL's.
+      '';
     };
     windowsHandlers = lib.mkOption {
       type = lib.types.bool;
@@ -117,6 +130,21 @@ in
           OnUnitActiveSec = "60s";
           AccuracySec = "5s";
         };
+      };
+    })
+
+    (lib.mkIf cfg.vpnkitDns {
+      # The store publishes wsl-vpnkit's state in the folder all distros of the VM share
+      # (nix/container/store/vpnkit.sh); every change of it (and each boot) sets resolv.conf.
+      systemd.services.codchi-vpnkit-dns = {
+        description = "Use the DNS of the store's wsl-vpnkit while it runs";
+        wantedBy = [ "multi-user.target" ];
+        serviceConfig.Type = "oneshot";
+        script = vpnkitDns;
+      };
+      systemd.paths.codchi-vpnkit-dns = {
+        wantedBy = [ "paths.target" ];
+        pathConfig.PathChanged = contract.vpnkit.stateFile;
       };
     })
 
