@@ -45,7 +45,7 @@ if [ $test_deps = 1 ]; then
   apt_install nix-bin debootstrap busybox-static util-linux tar xz-utils git openssl ca-certificates \
     xvfb x11-apps x11-utils xauth weston wayland-utils pulseaudio pulseaudio-utils \
     dbus dbus-x11 gnome-keyring libsecret-tools desktop-file-utils libglib2.0-bin \
-    libxml2-utils python3-xdg liblnk-utils dash zsh ksh fish elvish
+    libxml2-utils python3-xdg liblnk-utils dash zsh ksh fish elvish iproute2 nftables
 fi
 
 # Two OS users for the several-users test (tests/lxd/projects_test.ts): in the daemons' group (the

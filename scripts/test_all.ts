@@ -34,6 +34,7 @@ const SUITES: Suite[] = [
   { name: "release", argv: ["bash", "scripts/test-release.sh"] },
   { name: "incus", argv: ["bash", "scripts/test-incus.sh"] },
   { name: "remote-incus", argv: ["bash", "scripts/test-remote.sh", "--incus"] },
+  { name: "remote-cluster", argv: ["bash", "scripts/test-remote.sh", "--incus-cluster"] },
   { name: "wsl", argv: ["bash", "scripts/test-wsl.sh"] },
   { name: "windows", argv: ["bash", "scripts/test-windows.sh"] },
 ];

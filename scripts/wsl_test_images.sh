@@ -50,6 +50,7 @@ if ! file -L "$busybox" 2>/dev/null | grep -q static && ! ldd "$busybox" 2>&1 | 
   exit 9
 fi
 key=$(cat "$0" "$top/scripts/wsl_machinectl_standin.sh" "$top/nix/container/machine/init.sh" \
+  "$top/nix/container/machine/netns.sh" \
   "$top/nix/nixos/driver/wsl/windows_path.sh" \
   "$top/nix/container/machine/default.nix" "$top/nix/contract.json" "$top/nix/contract.nix" |
   sha256sum | cut -c1-12)
@@ -136,13 +137,14 @@ sed "s/@windowsPathVar@/$CODCHI_WINDOWS_PATH_VAR/g" "$top/nix/nixos/driver/wsl/w
 printf '[boot]\ncommand=/etc/codchi-machine-boot\n[interop]\nappendWindowsPath = false\n' \
   >"$m/etc/wsl.conf"
 
-# The real machine image's layout, with its own init.sh and wsl.conf (taken from default.nix).
+# The real machine image's layout, with its own init.sh, netns.sh and wsl.conf (from default.nix).
 r="$work/machine-real"
 mkdir -p "$r"/{sbin,etc,tmp,root,run,var/log/codchi,proc,sys,dev,mnt/wsl} "$r$CODCHI_HOME" \
   "$r"/nix/{store,var/nix/db,var/nix/daemon-socket,var/nix/profiles}
 codchi_busybox "$r"
 cp "$work/contract.sh" "$r/usr/lib/codchi/contract.sh"
 install -m 0755 "$top/nix/container/machine/init.sh" "$r/sbin/init"
+install -m 0644 "$top/nix/container/machine/netns.sh" "$r/usr/lib/codchi/netns.sh"
 sed -n '/wslConf = pkgs.writeText "wsl.conf"/,/^  '"''"';/p' "$top/nix/container/machine/default.nix" |
   sed '1d;$d' | sed 's/^    //' >"$r/etc/wsl.conf"
 grep -q '^systemd = true' "$r/etc/wsl.conf" || { echo "wsl_test_images: no wsl.conf in default.nix" >&2; exit 1; }

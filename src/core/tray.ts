@@ -1,6 +1,6 @@
 /** `codchi tray`: the tray's actions from the core, shown by the host's tray (the host port). */
 import { ConflictError } from "../errors.ts";
-import type { TrayActions } from "../host/types.ts";
+import type { TrayActions, TraySettingKey, TraySettings } from "../host/types.ts";
 import type { CoreContext } from "./context.ts";
 import { rebuildMachine, startMachine } from "./lifecycle.ts";
 import { listMachines } from "./machines.ts";
@@ -9,9 +9,38 @@ import { driverId, driverSource } from "./flake.ts";
 
 export type { TrayActions };
 
+/** The config.json key each tray switch flips. */
+export const TRAY_SETTING_KEYS: Readonly<Record<TraySettingKey, readonly string[]>> = {
+  vcxsrv: ["windows", "vcxsrv", "enable"],
+  vpnkit: ["windows", "vpnkit"],
+};
+
+/** config.json as it is on disk now (the tray runs for long: an edit by hand shows too). */
+async function freshConfig(ctx: CoreContext) {
+  const paths = await ctx.paths();
+  const { readJson } = await import("../config/store.ts");
+  const { defaultGlobalConfig, GlobalConfigSchema } = await import("../config/schema.ts");
+  return (await readJson(paths.configFile, GlobalConfigSchema)) ?? defaultGlobalConfig();
+}
+
 /** The tray's actions, on the core (one driver call per refresh). */
 export function trayActions(ctx: CoreContext): TrayActions {
   return {
+    // The Windows switches, where machines are WSL distros (VcXsrv and wsl-vpnkit are theirs).
+    async settings(): Promise<TraySettings> {
+      if ((await ctx.driver()).name !== "wsl") return {};
+      const cfg = await freshConfig(ctx);
+      return { vcxsrv: cfg.windows.vcxsrv.enable, vpnkit: cfg.windows.vpnkit };
+    },
+    async setSetting(key, on) {
+      const paths = await ctx.paths();
+      const { setConfigKey } = await import("../config/config_edit.ts");
+      await setConfigKey(paths.configFile, TRAY_SETTING_KEYS[key], on);
+      // Later commands of this process read the new file (and make a driver from it).
+      ctx.reload?.();
+      // VcXsrv: the next exec reads it. wsl-vpnkit: a running store follows at once.
+      if (key === "vpnkit") await (await ctx.driver()).store.applyHostFiles?.(ctx.reporter);
+    },
     async machines() {
       const paths = await ctx.paths();
       const names = await listMachines(paths);

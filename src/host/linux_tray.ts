@@ -17,6 +17,8 @@ export async function runLinuxHostTray(
     start: (name) => actions.start(name),
     stop: (name) => actions.stop(name),
     rebuild: (name) => actions.rebuild(name),
+    settings: actions.settings ? () => actions.settings!() : undefined,
+    setSetting: actions.setSetting ? (k, on) => actions.setSetting!(k, on) : undefined,
     openTerminal: async (name) => {
       const choice = await detectTerminal(env, runner);
       if (!choice) {

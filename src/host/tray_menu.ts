@@ -3,20 +3,30 @@
  * com.canonical.dbusmenu item tree with stable ids (Windows turns it into Win32 items). Pure.
  */
 
-import type { TrayMachine } from "./types.ts";
+import type { TrayMachine, TraySettingKey, TraySettings } from "./types.ts";
 
 /** One machine as the tray shows it (the host port's type). */
 export type { TrayMachine };
 
+/** The tray's config.json switches (the host port's types). */
+export type { TraySettingKey, TraySettings };
+
+/** The labels of the switches, in menu order. */
+export const SETTING_LABELS: Readonly<Record<TraySettingKey, string>> = {
+  vcxsrv: "VcXsrv (X server for GUI apps)",
+  vpnkit: "VPN compatibility (wsl-vpnkit)",
+};
+
 /** What clicking an item does. */
 export type TrayAction =
   | { kind: "terminal" | "start" | "stop" | "rebuild"; machine: string }
+  | { kind: "setting"; setting: TraySettingKey; on: boolean }
   | { kind: "quit" };
 
-/** A dbusmenu item: id, properties and children. */
+/** A dbusmenu item: id, properties (`toggle-state` is an int32) and children. */
 export interface MenuItem {
   id: number;
-  props: Record<string, string | boolean>;
+  props: Record<string, string | boolean | number>;
   children: MenuItem[];
   action?: TrayAction;
 }
@@ -53,12 +63,14 @@ export type BusyMap = ReadonlyMap<string, string>;
 
 /**
  * The whole menu: one submenu per machine (state line, open terminal, start, stop, rebuild),
- * a separator and Quit. Items that make no sense in the current state are disabled.
+ * then the switches in `settings` as check items (a click flips one), a separator and Quit.
+ * Items that make no sense in the current state are disabled.
  */
 export function buildMenu(
   machines: TrayMachine[],
   ids: MenuIds,
   busy: BusyMap = new Map(),
+  settings: TraySettings = {},
 ): MenuItem {
   const items: MenuItem[] = [];
   const sorted = [...machines].sort((a, b) => a.name.localeCompare(b.name));
@@ -94,6 +106,21 @@ export function buildMenu(
       id: ids.idFor("empty"),
       props: { label: "No machines yet (codchi init <name>)", enabled: false },
       children: [],
+    });
+  }
+  const keys = (Object.keys(SETTING_LABELS) as TraySettingKey[]).filter((k) =>
+    settings[k] !== undefined
+  );
+  if (keys.length) {
+    items.push({ id: ids.idFor("sep:settings"), props: { type: "separator" }, children: [] });
+  }
+  for (const key of keys) {
+    const on = settings[key] === true;
+    items.push({
+      id: ids.idFor(`setting:${key}`),
+      props: { label: SETTING_LABELS[key], "toggle-type": "checkmark", "toggle-state": on ? 1 : 0 },
+      children: [],
+      action: { kind: "setting", setting: key, on: !on },
     });
   }
   items.push({ id: ids.idFor("sep"), props: { type: "separator" }, children: [] });

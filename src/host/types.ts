@@ -18,6 +18,12 @@ export interface HostAppsOptions {
   trayAutostart?: boolean;
 }
 
+/** A switch of config.json the tray shows as a check item (Windows: VcXsrv, wsl-vpnkit). */
+export type TraySettingKey = "vcxsrv" | "vpnkit";
+
+/** The switches the tray shows, with their current state; a key left out is not shown. */
+export type TraySettings = Partial<Record<TraySettingKey, boolean>>;
+
 /** One machine as the tray shows it. */
 export interface TrayMachine {
   name: string;
@@ -35,6 +41,10 @@ export interface TrayActions {
   rebuild(name: string): Promise<void>;
   /** The command a terminal for machine `name` runs (`codchi exec <name>`). */
   terminalArgv(name: string): string[];
+  /** The config.json switches the tray shows as check items (absent: none). */
+  settings?(): Promise<TraySettings>;
+  /** Flips a switch: config.json written (atomic, validated), then applied where it can be. */
+  setSetting?(key: TraySettingKey, on: boolean): Promise<void>;
 }
 
 /** How one tray run is controlled. */
@@ -49,12 +59,26 @@ export interface TrayRun {
   started(): void;
 }
 
+/** What `codchi doctor` learns about the desktop session codchi runs in. */
+export interface HostDiagnosis {
+  /** The X11 display (`DISPLAY`) of the session (Linux). */
+  display?: string;
+  /** The Wayland display (`WAYLAND_DISPLAY`) of the session (Linux). */
+  waylandDisplay?: string;
+  /** Whether a PulseAudio/PipeWire socket is in `$XDG_RUNTIME_DIR/pulse` (Linux). */
+  pulse?: boolean;
+  /** Whether VcXsrv is installed where `exec` looks for it (Windows; asked when enabled). */
+  vcxsrv?: boolean;
+}
+
 /** The host integration of one OS. */
 export interface Host {
   /** The app shortcuts and terminal entries of machines. */
   apps(opts?: HostAppsOptions): Promise<HostApps>;
   /** Runs the tray until Quit or `run.signal`; false when a tray already runs for this user. */
   runTray(actions: TrayActions, run: TrayRun): Promise<boolean>;
+  /** `codchi doctor`: the session's display and sound; `vcxsrv`: also look for VcXsrv. */
+  diagnose(opts: { vcxsrv: boolean }): Promise<HostDiagnosis>;
   /** Files codchi wrote outside its folders that `uninstall` removes (the tray's autostart). */
   uninstallFiles(): Promise<string[]>;
   /**

@@ -20,7 +20,13 @@ export function runWindowsHostTray(
     detached.spawnDetached!(consoleArgv(actions.terminalArgv(name)));
   return runWindowsTray({
     machines: () => actions.machines(),
-    act: (a) => a.kind === "terminal" ? openTerminal(a.machine) : actions[a.kind](a.machine),
+    settings: actions.settings ? () => actions.settings!() : undefined,
+    act: (a) =>
+      a.kind === "terminal"
+        ? openTerminal(a.machine)
+        : a.kind === "setting"
+        ? actions.setSetting?.(a.setting, a.on) ?? Promise.resolve()
+        : actions[a.kind](a.machine),
     report: (m) => run.report(m),
     signal: run.signal,
   });

@@ -16,6 +16,7 @@ function recordingHost(ran: boolean, during?: (a: TrayActions, r: TrayRun) => Pr
   const host: Host = {
     apps: () => Promise.reject(new Error("not used")),
     uninstallFiles: () => Promise.resolve([]),
+    diagnose: () => Promise.reject(new Error("not used")),
     runTray: async (actions, run) => {
       seen.actions = actions;
       seen.run = run;
@@ -77,4 +78,32 @@ Deno.test("windows tray: a terminal is a new console window running the argv as 
     "exec",
     "my app",
   ]);
+});
+
+Deno.test("tray switches: none with LXD; on WSL read fresh from config.json and flipped there", async () => {
+  await using lxd = await fakeHost();
+  deepEqual(await trayActions(lxd.ctx).settings!(), {});
+
+  await using h = await fakeHost({ driver: { name: "wsl" } });
+  let applied = 0;
+  let reloaded = 0;
+  h.driver.store.applyHostFiles = () => (applied++, Promise.resolve(true));
+  const actions = trayActions({ ...h.ctx, reload: () => void reloaded++ });
+  deepEqual(await actions.settings!(), { vcxsrv: true, vpnkit: false });
+  // Edited by hand while the tray runs: the next refresh shows it.
+  await Deno.mkdir(h.paths.configDir, { recursive: true });
+  await Deno.writeTextFile(h.paths.configFile, JSON.stringify({ windows: { vpnkit: true } }));
+  deepEqual(await actions.settings!(), { vcxsrv: true, vpnkit: true });
+  // The tray flips VcXsrv: written (the user's key kept), nothing to apply until the next exec.
+  await actions.setSetting!("vcxsrv", false);
+  deepEqual(JSON.parse(await Deno.readTextFile(h.paths.configFile)), {
+    windows: { vpnkit: true, vcxsrv: { enable: false } },
+  });
+  equal(applied, 0);
+  equal(reloaded, 1, "the process reads config.json again");
+  // wsl-vpnkit: written, and the running store takes it now.
+  await actions.setSetting!("vpnkit", false);
+  equal(JSON.parse(await Deno.readTextFile(h.paths.configFile)).windows.vpnkit, false);
+  equal(applied, 1);
+  deepEqual(await actions.settings!(), { vcxsrv: false, vpnkit: false });
 });

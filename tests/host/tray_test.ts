@@ -252,3 +252,58 @@ Deno.test({
       }
     }),
 });
+
+Deno.test({
+  name: "tray switches on the bus: a check item (int32 toggle-state) whose click flips the setting",
+  ...opts,
+  fn: () =>
+    withBus(async (address) => {
+      const watcherBus = dbus.sessionBus({ busAddress: address });
+      const clientBus = dbus.sessionBus({ busAddress: address });
+      let tray: Tray | undefined;
+      try {
+        await watcherBus.requestName("org.kde.StatusNotifierWatcher", dbus.NameFlag.DO_NOT_QUEUE);
+        watcherBus.export("/StatusNotifierWatcher", new TestWatcher());
+        const fake = fakeController([{ name: "api", running: true, status: "UpToDate" }]);
+        const settings = { vcxsrv: true, vpnkit: false };
+        const flips: string[] = [];
+        fake.controller.settings = () => Promise.resolve({ ...settings });
+        fake.controller.setSetting = (key, on) => {
+          flips.push(`${key}=${on}`);
+          settings[key] = on;
+          return Promise.resolve();
+        };
+        tray = await startTray(fake.controller, { busAddress: address, pollMs: 0 });
+        const menuObj = await clientBus.getProxyObject("org.codchi.Tray", "/MenuBar");
+        const menu = menuObj.getInterface("com.canonical.dbusmenu");
+        const vpn = async () => {
+          const [, root] = (await menu.GetLayout(0, -1, [])) as [number, Layout];
+          const found = root[2].map((c) => c.value).find((c) =>
+            c[1].label?.value === "VPN compatibility (wsl-vpnkit)"
+          )!;
+          return { id: found[0], props: found[1] };
+        };
+        const item = await vpn();
+        assert.equal(item.props["toggle-type"].value, "checkmark");
+        assert.equal(item.props["toggle-state"].value, 0);
+        // The variant's signature is int32, as dbusmenu specifies it.
+        const groups = (await menu.GetGroupProperties([item.id], ["toggle-state"])) as [
+          number,
+          Record<string, { signature: string }>,
+        ][];
+        const typed = groups[0][1];
+        assert.equal(typed["toggle-state"].signature, "i");
+        await menu.Event(item.id, "clicked", new dbus.Variant("s", ""), 0);
+        assert.ok(await waitFor(() => flips.length === 1, 5000));
+        assert.deepEqual(flips, ["vpnkit=true"]);
+        assert.ok(
+          await waitFor(async () => (await vpn()).props["toggle-state"].value === 1, 5000),
+          "the menu shows the new state",
+        );
+      } finally {
+        await tray?.close();
+        watcherBus.disconnect();
+        clientBus.disconnect();
+      }
+    }),
+});

@@ -59,3 +59,20 @@ Deno.test("empty menu says how to make a machine", () => {
   assert.match(String(root.children[0].props.label), /codchi init/);
   assert.deepEqual(root.children.at(-1)!.action, { kind: "quit" });
 });
+
+Deno.test("switches as dbusmenu check items (toggle-type checkmark, toggle-state 0/1)", () => {
+  const ids = new MenuIds();
+  const root = buildMenu(machines, ids, new Map(), { vcxsrv: false, vpnkit: true });
+  const vpn = root.children.find((c) => c.props.label === "VPN compatibility (wsl-vpnkit)")!;
+  assert.equal(vpn.props["toggle-type"], "checkmark");
+  assert.equal(vpn.props["toggle-state"], 1);
+  assert.deepEqual(vpn.action, { kind: "setting", setting: "vpnkit", on: false });
+  const x = root.children.find((c) => c.props.label === "VcXsrv (X server for GUI apps)")!;
+  assert.equal(x.props["toggle-state"], 0);
+  assert.deepEqual(x.action, { kind: "setting", setting: "vcxsrv", on: true });
+  // A flipped switch changes the menu (the tray publishes a new layout), the ids stay.
+  const flipped = buildMenu(machines, ids, new Map(), { vcxsrv: false, vpnkit: false });
+  assert.notEqual(menuFingerprint(flipped), menuFingerprint(root));
+  assert.equal(findItem(flipped, vpn.id)!.props["toggle-state"], 0);
+  assert.deepEqual(root.children.at(-1)!.action, { kind: "quit" });
+});

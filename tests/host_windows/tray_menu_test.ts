@@ -50,3 +50,32 @@ Deno.test("an empty menu says so, and & is not taken as a mnemonic", () => {
     "Quit",
   ]);
 });
+
+Deno.test("switches: VcXsrv and wsl-vpnkit as check items before Quit; a click flips one", () => {
+  const ids = new MenuIds();
+  const menu = buildTrayMenu(machines, ids, undefined, { vcxsrv: true, vpnkit: false });
+  deepEqual(menu.map((m) => m.separator ? "---" : [m.label, m.checked ?? null]), [
+    ["java (running)", null],
+    ["rust (stopped, needs rebuild)", null],
+    "---",
+    ["VcXsrv (X server for GUI apps)", true],
+    ["VPN compatibility (wsl-vpnkit)", false],
+    "---",
+    ["Quit", null],
+  ]);
+  // A click asks for the other state.
+  deepEqual(actionFor(menu, menu[3].id), { kind: "setting", setting: "vcxsrv", on: false });
+  deepEqual(actionFor(menu, menu[4].id), { kind: "setting", setting: "vpnkit", on: true });
+  // After the flip the item keeps its id (the menu is rebuilt with the same MenuIds).
+  const after = buildTrayMenu(machines, ids, undefined, { vcxsrv: true, vpnkit: true });
+  equal(after[4].id, menu[4].id);
+  equal(after[4].checked, true);
+  deepEqual(actionFor(after, after[4].id), { kind: "setting", setting: "vpnkit", on: false });
+  // No switches given (Linux with LXD): no separator, no items.
+  equal(buildTrayMenu(machines).length, 4);
+  // Only the switches given are shown.
+  deepEqual(
+    buildTrayMenu([], new MenuIds(), undefined, { vpnkit: true }).map((m) => m.label),
+    ["No machines yet (codchi init <name>)", "", "VPN compatibility (wsl-vpnkit)", "", "Quit"],
+  );
+});

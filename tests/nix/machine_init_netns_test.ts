@@ -33,6 +33,7 @@ const SYSTEM_INIT = `#!/usr/lib/codchi/busybox sh
 export PATH=/usr/lib/codchi/bin
 {
   echo "pid: $$"
+  [ -e /proc/$$/fd/9 ] && echo "fd 9: open" || echo "fd 9: closed"
   echo "eth0: $(ip -4 addr show dev eth0 2>/dev/null | sed -n 's/.*inet \\([0-9./]*\\).*/\\1/p')"
   echo "route: $(ip route 2>/dev/null | grep ^default)"
   ping -c 1 -W 3 "$GW" >/ping.log 2>&1 && echo "gateway: reached" || echo "gateway: no"
@@ -155,7 +156,7 @@ Deno.test({
     const host = preferredHost(machine);
     equal(
       await Deno.readTextFile(`${root}/result`),
-      `pid: ${r.pid}\neth0: ${NETNS.subnet}.${host}/24\n` +
+      `pid: ${r.pid}\nfd 9: closed\neth0: ${NETNS.subnet}.${host}/24\n` +
         `route: default via ${NETNS.subnet}.${NETNS.gatewayHost} dev eth0 \ngateway: reached\n`,
     );
     match(
@@ -179,7 +180,7 @@ Deno.test({
     equal(r.code, 0, r.stderr);
     equal(
       await Deno.readTextFile(`${root}/result`),
-      `pid: ${r.pid}\neth0: \nroute: \ngateway: no\n`,
+      `pid: ${r.pid}\nfd 9: closed\neth0: \nroute: \ngateway: no\n`,
     );
     match(r.stderr, /missing tool/);
     match(r.stderr, /network isolation failed: starting in WSL's shared network namespace/);

@@ -6,7 +6,8 @@
  * a web server that reports the client's address and a DNS server). No address is ever set in
  * the test process's own namespace. Two machines started by the script both serve 0.0.0.0:8000,
  * each sees only its own, the VM's loopback sees neither, both reach the store's gateway, the
- * outside (masqueraded) and DNS through it; a machine whose preferred address is held by a
+ * outside (masqueraded) and DNS through it (also a name server on the shared namespace's loopback,
+ * as WSL's DNS tunneling has); a machine whose preferred address is held by a
  * running one takes the next; a stopped machine's veth pair is gone; a failure leaves nothing.
  * Needs root, unshare/nsenter (util-linux), ip (iproute2), nft (nftables) and Debian's busybox.
  */
@@ -124,6 +125,8 @@ async function namespace(): Promise<Proc> {
 
 const bb = (...a: string[]) => [TOOLS.busybox!, ...a];
 const GW = `${NETNS.subnet}.${NETNS.gatewayHost}`;
+/** The name server WSL's DNS tunneling puts into resolv.conf (on the VM's loopback). */
+const TUNNEL_DNS = "10.255.255.254";
 
 Deno.test({
   name: "netns.sh: two isolated machines, the store's gateway, NAT and DNS, collisions, clean-up",
@@ -187,19 +190,30 @@ Deno.test({
         "--",
         ...bb("httpd", "-f", "-p", "192.0.2.2:8080", "-h", `${dir}/www-out`),
       ]);
-      start([
-        TOOLS.nsenter!,
-        `-t${out.pid}`,
-        "-n",
-        "--",
-        Deno.execPath(),
-        "run",
-        "--unstable-net",
-        "--allow-net",
-        DNS_STUB,
-        "192.0.2.2",
-        "192.0.2.80",
-      ], { ...ENV, DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno` });
+      // DNS servers: one outside (WSL's NAT mode names the Windows side), one on an address of
+      // the shared namespace's loopback (WSL's DNS tunneling: 10.255.255.254).
+      await mustIn(vm.pid, [TOOLS.ip!, "addr", "add", `${TUNNEL_DNS}/32`, "dev", "lo"]);
+      for (
+        const [pid, listen, answer] of [[out.pid, "192.0.2.2", "192.0.2.80"], [
+          vm.pid,
+          TUNNEL_DNS,
+          "192.0.2.81",
+        ]] as const
+      ) {
+        start([
+          TOOLS.nsenter!,
+          `-t${pid}`,
+          "-n",
+          "--",
+          Deno.execPath(),
+          "run",
+          "--unstable-net",
+          "--allow-net",
+          DNS_STUB,
+          listen,
+          answer,
+        ], { ...ENV, DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno` });
+      }
 
       /** A machine: the script puts `busybox httpd` (its "init") on 0.0.0.0:8000 in its namespace. */
       const machine = (host: number | string, who: string, toolsFile = "tools.env") =>
@@ -291,6 +305,11 @@ Deno.test({
         return r.code === 0 && r.out.includes("192.0.2.80") ? r.out : undefined;
       });
       match(lookup, /192\.0\.2\.80/);
+      const tunneled = await until("a DNS answer through the tunnel address", async () => {
+        const r = await inNs(b.pid, bb("nslookup", "dev.codchi.test", TUNNEL_DNS));
+        return r.code === 0 && r.out.includes("192.0.2.81") ? r.out : undefined;
+      });
+      match(tunneled, /192\.0\.2\.81/);
 
       // A machine whose preferred address is held by a running machine takes the next free one.
       const c = machine(hostA, "c");

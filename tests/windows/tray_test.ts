@@ -124,3 +124,43 @@ Deno.test({
     ok(polls >= 2, `polled ${polls} times`);
   },
 });
+
+Deno.test({
+  name: "tray switches: the real popup shows VcXsrv checked, a click on wsl-vpnkit asks to flip it",
+  ignore: !hasDisplay,
+  async fn() {
+    const acted: TrayAction[] = [];
+    const shown: string[][] = [];
+    const machines = [{ name: "java", running: true, status: "UpToDate" }];
+    const settings = { vcxsrv: true, vpnkit: false };
+    const ids = new MenuIds();
+    const tray = Tray.open({
+      tooltip: "codchi switches",
+      menu: () => buildTrayMenu(machines, ids, undefined, settings),
+      onAction: (a) => acted.push(a),
+      onMenuShown: (labels, t) => {
+        shown.push(labels);
+        t.closeMenu();
+      },
+    });
+    try {
+      ok(tray.post(TRAY_CALLBACK, 1n, BigInt(WM_RBUTTONUP)));
+      await pumpUntil(tray, () => shown.length >= 1);
+      deepEqual(shown[0], [
+        "java (running)",
+        "",
+        "VcXsrv (X server for GUI apps) [checked]",
+        "VPN compatibility (wsl-vpnkit)",
+        "",
+        "Quit",
+      ]);
+      const menu = buildTrayMenu(machines, ids, undefined, settings);
+      const vpn = menu.find((i) => i.label.startsWith("VPN compatibility"))!.id;
+      ok(tray.post(WM_COMMAND, BigInt(vpn), 0n));
+      await pumpUntil(tray, () => acted.length >= 1);
+      deepEqual(acted, [{ kind: "setting", setting: "vpnkit", on: true }]);
+    } finally {
+      tray.close();
+    }
+  },
+});

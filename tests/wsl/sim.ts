@@ -36,6 +36,7 @@ const SIM_VARS = [
   "WSL_SIM_INIT_TIMEOUT_MS",
   "WSL_SIM_WINDOWS_PATH",
   "WSL_SIM_DRIVE_C",
+  "WSL_SIM_NET",
 ];
 
 /** A simulator sandbox: its own state, log and host folders. */

@@ -5,9 +5,12 @@
  * scripts/wsl_test_images_nix.sh). Checked: the switch reaches the store, its supervisor runs
  * wsl-vpnkit and publishes the state file machines follow in the folder every distro shares; a
  * store that WSL restarted gets it again; turning the switch off stops it at the next command and
- * removes the state.
+ * removes the state; the tray's switch writes config.json and stops it in the running store at once.
  */
-import { equal, match } from "node:assert/strict";
+import { deepStrictEqual, equal, match } from "node:assert/strict";
+import { Context } from "../../src/cli/context.ts";
+import { trayActions } from "../../src/core/tray.ts";
+import { Ui, uiOptions } from "../../src/ui.ts";
 import { VPNKIT } from "../../src/contract.ts";
 import { CAN_RUN, NIX_IMAGES, ok, simHome } from "./cli_sim.ts";
 
@@ -48,7 +51,7 @@ Deno.test({ name: "wsl cli: windows.vpnkit runs wsl-vpnkit in the store", ...opt
     match(seen, /^vpnkit=no$/m);
     match(seen, /^state=$/m);
 
-    // Turned on while the store runs: the next command hands the switch in and starts it.
+    // Turned on while the store runs (config.json edited): the next command hands it in.
     await Deno.mkdir(home.configDir, { recursive: true });
     await config(home, { windows: { vpnkit: true } });
     await ok(home, ["gc"]);
@@ -70,16 +73,39 @@ Deno.test({ name: "wsl cli: windows.vpnkit runs wsl-vpnkit in the store", ...opt
     match(seen, /^vpnkit=yes$/m);
     match(seen, /^state=CODCHI_VPNKIT_DNS=/m);
 
-    // Turned off while the store runs: the next command hands the switch in and stops it; the
-    // stand-in's clean-up ran (its tap folder is gone) and the state is removed.
-    await config(home, { windows: { vpnkit: false } });
-    await ok(home, ["gc"]);
+    // Turned off from the tray (its action in this process, the real config code and WSL store):
+    // config.json is written and the running store stops wsl-vpnkit at once, no command needed;
+    // the stand-in's clean-up ran (its tap folder is gone) and the state is removed.
+    const ui = new Ui(uiOptions({}, {}, false, false), () => {}, () => {});
+    const tray = trayActions(new Context({ ...home.env }, ui).core(true));
+    deepStrictEqual(await tray.settings!(), { vcxsrv: true, vpnkit: true });
+    // The simulator's state is found through this process's environment (codchi's runner passes
+    // it on to wsl.exe), as the CLI's subprocesses get it.
+    const sim = Object.entries(home.env).filter(([k]) => k.startsWith("WSL_SIM_"));
+    sim.forEach(([k, v]) => Deno.env.set(k, v));
+    try {
+      await tray.setSetting!("vpnkit", false);
+    } finally {
+      sim.forEach(([k]) => Deno.env.delete(k));
+    }
+    equal(
+      JSON.parse(await Deno.readTextFile(`${home.configDir}/config.json`)).windows.vpnkit,
+      false,
+    );
+    deepStrictEqual(await tray.settings!(), { vcxsrv: true, vpnkit: false });
     seen = await inStore(home, `${PROBE}\nls /run/codchi-standin-net 2>/dev/null | wc -l`);
     match(seen, /^switch=$/m);
     match(seen, /^supervisor=no$/m);
     match(seen, /^vpnkit=no$/m);
     match(seen, /^state=$/m);
     match(seen, /^0$/m);
+
+    // On again from the CLI's side: the next command hands the changed switch in.
+    await config(home, { windows: { vpnkit: true } });
+    await ok(home, ["gc"]);
+    seen = await inStore(home, PROBE);
+    match(seen, /^vpnkit=yes$/m);
+    match(seen, /^state=CODCHI_VPNKIT_DNS=/m);
   } finally {
     await home.dispose();
   }

@@ -110,7 +110,9 @@ netns_enter() {
     kill "$holder" 2>/dev/null
     wait "$holder" 2>/dev/null
     netns_log "$addr on eth0, default route via $gw ($CODCHI_NETNS_BRIDGE in the store's namespace)"
-    exec nsenter -n"/proc/$$/fd/9" -- "$@"
+    # Enters it, closes fd 9 again (the namespace is held by the process from then on) and
+    # execs init: one process throughout.
+    exec nsenter -n"/proc/$$/fd/9" -- sh -c 'exec 9<&- && exec "$@"' sh "$@"
   fi
   netns_log "cannot move $link's peer into the machine's namespace"
   kill "$holder" 2>/dev/null

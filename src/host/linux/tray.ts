@@ -14,6 +14,8 @@ import {
   tooltipText,
   type TrayAction,
   type TrayMachine,
+  type TraySettingKey,
+  type TraySettings,
 } from "../tray_menu.ts";
 
 /** One machine as the tray shows it (re-exported for controllers). */
@@ -26,6 +28,10 @@ export interface TrayController {
   stop(name: string): Promise<void>;
   rebuild(name: string): Promise<void>;
   openTerminal(name: string): Promise<void>;
+  /** The config.json switches the menu shows as check items (absent: none). */
+  settings?(): Promise<TraySettings>;
+  /** Flips a switch (written to config.json, then applied). */
+  setSetting?(key: TraySettingKey, on: boolean): Promise<void>;
 }
 
 /** Tray settings; every field has a default. */
@@ -248,7 +254,7 @@ function propsOf(item: MenuItem, names: string[]): Record<string, Variant> {
   const out: Record<string, Variant> = {};
   for (const [k, v] of Object.entries(item.props)) {
     if (names.length && !names.includes(k)) continue;
-    out[k] = new Variant(typeof v === "boolean" ? "b" : "s", v);
+    out[k] = new Variant(typeof v === "boolean" ? "b" : typeof v === "number" ? "i" : "s", v);
   }
   return out;
 }
@@ -263,6 +269,7 @@ function layoutOf(item: MenuItem, depth: number, names: string[]): unknown[] {
 class TrayImpl {
   menu: MenuItem;
   machines: TrayMachine[] = [];
+  settings: TraySettings = {};
   revision = 1;
   refreshes = 0;
   readonly ids = new MenuIds();
@@ -300,6 +307,7 @@ class TrayImpl {
         this.#lastRefresh = Date.now();
         try {
           this.machines = await this.controller.listMachines();
+          this.settings = await this.controller.settings?.() ?? {};
           this.#publish();
         } catch (e) {
           this.opts.onError(e);
@@ -315,7 +323,7 @@ class TrayImpl {
   }
 
   #publish(): void {
-    const menu = buildMenu(this.machines, this.ids, this.busy);
+    const menu = buildMenu(this.machines, this.ids, this.busy, this.settings);
     const fp = menuFingerprint(menu);
     if (fp === this.#fingerprint) return;
     this.#fingerprint = fp;
@@ -333,6 +341,16 @@ class TrayImpl {
 
   async #run(action: TrayAction): Promise<void> {
     if (action.kind === "quit") return void this.close();
+    if (action.kind === "setting") {
+      try {
+        await this.controller.setSetting?.(action.setting, action.on);
+      } catch (e) {
+        this.opts.onError(e);
+      } finally {
+        await this.refresh();
+      }
+      return;
+    }
     const { machine } = action;
     const label = { terminal: "", start: "starting", stop: "stopping", rebuild: "rebuilding" }[
       action.kind

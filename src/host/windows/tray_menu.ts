@@ -1,6 +1,7 @@
 /**
  * The tray menu on Windows: the very menu the Linux tray shows (`src/host/tray_menu.ts`:
- * one submenu per machine with its state, open terminal, start, stop, rebuild; then Quit),
+ * one submenu per machine with its state, open terminal, start, stop, rebuild; the switches as
+ * check items; then Quit),
  * turned from its dbusmenu tree into Win32 popup-menu items. Pure.
  */
 import {
@@ -11,10 +12,11 @@ import {
   tooltipText,
   type TrayAction,
   type TrayMachine,
+  type TraySettings,
 } from "../tray_menu.ts";
 
 export { MenuIds, tooltipText };
-export type { TrayAction, TrayMachine };
+export type { TrayAction, TrayMachine, TraySettings };
 
 /** One Win32 menu entry; `id` is the WM_COMMAND id (0 for labels, submenus and separators). */
 export interface TrayItem {
@@ -22,6 +24,8 @@ export interface TrayItem {
   label: string;
   enabled: boolean;
   separator?: boolean;
+  /** A switch that is on (a check mark, MF_CHECKED). */
+  checked?: boolean;
   action?: TrayAction;
   children?: TrayItem[];
 }
@@ -35,6 +39,7 @@ export function toWin32Item(item: MenuItem): TrayItem {
     enabled: item.props.enabled !== false,
   };
   if (item.props.type === "separator") out.separator = true;
+  if (item.props["toggle-type"] === "checkmark") out.checked = item.props["toggle-state"] === 1;
   if (item.action) out.action = item.action;
   if (item.children.length) out.children = item.children.map(toWin32Item);
   return out;
@@ -45,8 +50,9 @@ export function buildTrayMenu(
   machines: TrayMachine[],
   ids: MenuIds = new MenuIds(),
   busy?: BusyMap,
+  settings?: TraySettings,
 ): TrayItem[] {
-  return buildMenu(machines, ids, busy).children.map(toWin32Item);
+  return buildMenu(machines, ids, busy, settings).children.map(toWin32Item);
 }
 
 /** The action of command id `id` in `menu`, or undefined. */

@@ -7,13 +7,16 @@ import {
   tooltipText,
   type TrayAction,
   type TrayMachine,
+  type TraySettings,
 } from "./tray_menu.ts";
 
 /** What the tray needs from the core. */
 export interface TrayDeps {
   /** Every machine with its state (one driver call). */
   machines(): Promise<TrayMachine[]>;
-  /** Carries out a menu action (start, stop, rebuild, open a terminal). */
+  /** The config.json switches shown as check items (absent: none). */
+  settings?(): Promise<TraySettings>;
+  /** Carries out a menu action (start, stop, rebuild, open a terminal, flip a switch). */
   act(action: Exclude<TrayAction, { kind: "quit" }>): Promise<void>;
   /** Reports a failed action to the user. */
   report(message: string): void;
@@ -35,19 +38,23 @@ export async function runWindowsTray(deps: TrayDeps): Promise<boolean> {
   const stop = new AbortController();
   deps.signal?.addEventListener("abort", () => stop.abort(), { once: true });
   let machines: TrayMachine[] = [];
+  let settings: TraySettings = {};
   const ids = new MenuIds();
   const tray = Tray.open({
     tooltip: "codchi",
     iconFile: deps.iconFile,
-    menu: () => buildTrayMenu(machines, ids),
+    menu: () => buildTrayMenu(machines, ids, undefined, settings),
     onAction: (action) => {
       if (action.kind === "quit") return stop.abort();
-      deps.act(action).catch((e) => deps.report(e instanceof Error ? e.message : String(e)));
+      deps.act(action).catch((e) => deps.report(e instanceof Error ? e.message : String(e)))
+        // A flipped switch shows at once (the next poll would show it too).
+        .finally(() => action.kind === "setting" ? refresh() : undefined);
     },
   });
   const refresh = async () => {
     try {
       machines = await deps.machines();
+      settings = await deps.settings?.() ?? {};
       tray.setTooltip(`codchi\n${tooltipText(machines)}`);
     } catch (e) {
       deps.report(e instanceof Error ? e.message : String(e));

@@ -6,10 +6,13 @@ import { type Distro, nsOf, type Registry, sameProcess, statePaths } from "./sta
  * The "VM": one mount namespace for all distros (as WSL runs them all in one VM), in which the
  * shared folder behind every distro's /mnt/wsl is a shared mount. Each distro's namespace is a
  * copy of it, so a mount one distro makes under /mnt/wsl (the store's /nix at
- * /mnt/wsl/codchi/nix) appears in every distro, as on WSL.
+ * /mnt/wsl/codchi/nix) appears in every distro, as on WSL. Its network namespace is the host's,
+ * shared by every distro; with WSL_SIM_NET=1 it is one of its own (loopback only), still shared by
+ * every distro and every command, as WSL's VM has one.
  */
 const VM = `set -eu
-shared=$1 pidfile=$2
+shared=$1 pidfile=$2 net=$3
+if [ "$net" = 1 ]; then ip link set lo up; fi
 mount --bind "$shared" "$shared"
 mount --make-shared "$shared"
 echo $$ > "$pidfile"
@@ -128,8 +131,11 @@ function ownNamespace(): Promise<string> {
   return Deno.readLink("/proc/self/ns/mnt");
 }
 
-/** The VM's pid: started on first use (the registry keeps it until `--shutdown`). */
-export async function ensureVm(stateDir: string, reg: Registry): Promise<number> {
+/**
+ * The VM's pid: started on first use (the registry keeps it until `--shutdown`); `ownNet`: in a
+ * network namespace of its own (WSL_SIM_NET=1).
+ */
+export async function ensureVm(stateDir: string, reg: Registry, ownNet = false): Promise<number> {
   if (reg.vmPid && sameProcess(reg.vmPid, reg.vmNs) && nsOf(reg.vmPid) !== await ownNamespace()) {
     return reg.vmPid;
   }
@@ -138,6 +144,7 @@ export async function ensureVm(stateDir: string, reg: Registry): Promise<number>
     [
       "unshare",
       "--mount",
+      ...(ownNet ? ["--net"] : []),
       "--propagation",
       "private",
       "--",
@@ -147,6 +154,7 @@ export async function ensureVm(stateDir: string, reg: Registry): Promise<number>
       "vm",
       p.mntWsl,
       join(p.run, "vm.pid"),
+      ownNet ? "1" : "0",
     ],
     join(p.run, "vm.pid"),
     "the VM",
@@ -163,13 +171,14 @@ export async function boot(
   env: Record<string, string | undefined>,
 ) {
   const p = statePaths(stateDir);
-  const vm = await ensureVm(stateDir, reg);
+  const vm = await ensureVm(stateDir, reg, env.WSL_SIM_NET === "1");
   const drives = driveMounts(env).flat();
   return await spawnWithPid(
     [
       "nsenter",
       `--target=${vm}`,
       "--mount",
+      "--net",
       "--",
       "unshare",
       "--mount",

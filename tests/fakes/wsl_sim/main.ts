@@ -442,7 +442,8 @@ function initTimeout(conf: Map<string, string>): number {
 async function shCheck(initPid: number, d: Distro, script: string): Promise<boolean> {
   const root = hostViewOf(initPid, d.root, "/");
   const out = await new Deno.Command("/usr/bin/nsenter", {
-    args: [`--target=${initPid}`, "--mount", "--pid", `--root=${root}`, `--wd=${root}`, "--"]
+    args: [`--target=${initPid}`, "--mount", "--net", "--pid", `--root=${root}`, `--wd=${root}`]
+      .concat(["--"])
       .concat(["/bin/sh", "-c", script]),
     clearEnv: true,
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
@@ -571,6 +572,8 @@ async function execIn(
     args: [
       `--target=${initPid}`,
       "--mount",
+      // The VM's namespace (the distro's init is in it), not that of the distro's /sbin/init.
+      "--net",
       "--pid",
       `--root=${root}`,
       `--wd=${wd}`,

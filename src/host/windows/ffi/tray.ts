@@ -17,7 +17,7 @@ const NIM_ADD = 0, NIM_MODIFY = 1, NIM_DELETE = 2;
 const NIF_MESSAGE = 0x1, NIF_ICON = 0x2, NIF_TIP = 0x4, NIF_INFO = 0x10;
 const NID_SIZE = 976;
 const PM_REMOVE = 1;
-const MF_STRING = 0x0, MF_GRAYED = 0x1, MF_POPUP = 0x10, MF_SEPARATOR = 0x800;
+const MF_STRING = 0x0, MF_GRAYED = 0x1, MF_CHECKED = 0x8, MF_POPUP = 0x10, MF_SEPARATOR = 0x800;
 const TPM_RIGHTBUTTON = 0x2, TPM_BOTTOMALIGN = 0x20;
 const IMAGE_ICON = 1, LR_LOADFROMFILE = 0x10, LR_DEFAULTSIZE = 0x40;
 const IDI_APPLICATION = 32512n;
@@ -72,6 +72,7 @@ function open() {
         DestroyMenu: { parameters: ["pointer"], result: "i32" },
         GetCursorPos: { parameters: ["buffer"], result: "i32" },
         GetMenuItemCount: { parameters: ["pointer"], result: "i32" },
+        GetMenuState: { parameters: ["pointer", "u32", "u32"], result: "u32" },
         GetMenuStringW: { parameters: ["pointer", "u32", "buffer", "i32", "u32"], result: "i32" },
         EndMenu: { parameters: [], result: "i32" },
         SetForegroundWindow: { parameters: ["pointer"], result: "i32" },
@@ -287,7 +288,9 @@ export class Tray {
     for (let i = 0; i < u.GetMenuItemCount(menu); i++) {
       buf.fill(0);
       u.GetMenuStringW(menu, i, buf, buf.length, MF_BYPOSITION);
-      labels.push(fromWide(buf));
+      // A checked item (a switch that is on) as Windows itself reports it.
+      const checked = (u.GetMenuState(menu, i, MF_BYPOSITION) & MF_CHECKED) !== 0;
+      labels.push(fromWide(buf) + (checked ? " [checked]" : ""));
     }
     return labels;
   }
@@ -309,7 +312,7 @@ export class Tray {
       } else {
         u.AppendMenuW(
           menu,
-          MF_STRING | (it.enabled ? 0 : MF_GRAYED),
+          MF_STRING | (it.enabled ? 0 : MF_GRAYED) | (it.checked ? MF_CHECKED : 0),
           BigInt(it.id),
           wide(it.label),
         );
