@@ -79,11 +79,18 @@ async function linuxFacts(ctx: Context, driver: "lxd" | "incus" | "wsl", reason:
         timeoutMs: 15_000,
       })
       : undefined;
-    remote = out?.code === 0 ? { name: chosen.name, source, ok: true } : {
+    // The server answers /1.0 to anyone; `auth` says whether it trusts this client.
+    const untrusted = out?.code === 0 && /"auth":\s*"untrusted"/.test(out.text);
+    remote = out?.code === 0 && !untrusted ? { name: chosen.name, source, ok: true } : {
       name: chosen.name,
       source,
       ok: false,
-      error: out ? (out.errText || out.text).trim().split("\n").pop() : `${bin} is not on PATH`,
+      error: untrusted
+        ? `it does not trust this client (make a token there: ${bin} config trust add <name>; ` +
+          `then ${bin} remote remove ${chosen.name} and codchi remote add it again)`
+        : out
+        ? (out.errText || out.text).trim().split("\n").pop()
+        : `${bin} is not on PATH`,
     };
   }
   const runtime = ctx.env.XDG_RUNTIME_DIR;
