@@ -369,6 +369,9 @@ test("every documented option, set away from its default, evaluates on every dri
     "codchi.welcome.text": 'codchi.welcome.text = "hi";',
     "codchi.welcome.extraText": 'codchi.welcome.extraText = "more";',
     "programs.java.packages": "programs.java.packages = [ pkgs.jdk17 ];",
+    "codchi.driver.wsl.windowsPathServices":
+      'codchi.driver.wsl.windowsPathServices = [ "x" ]; systemd.services.x.script = "true";',
+    "codchi.driver.wsl.windowsPathWrapper": "", // read-only
   };
   const cases: EvalCase[] = [];
   const names: string[] = [];

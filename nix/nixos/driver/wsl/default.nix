@@ -27,7 +27,7 @@ let
   };
 in
 {
-  imports = [ ./network_isolation.nix ];
+  imports = [ ./network_isolation.nix ./windows_path_services.nix ];
 
   options.codchi.driver.wsl = {
     clockSync = lib.mkOption {
