@@ -45,10 +45,6 @@ const ALLOWED: Record<string, { count: number; why: string }> = {
   "host/windows/lnk.ts": { count: 3, why: "shortcut fields codchi builds (exe path, ids)" },
   "host/linux/xauth.ts": { count: 1, why: "a cookie field over 64 KiB cannot come from X" },
   "host/linux/pulse.ts": { count: 1, why: "the server/cookie are codchi's fixed machine paths" },
-  // Parsers of files a machine exports: their callers catch and skip the file.
-  "host/linux/desktop_entry.ts": { count: 7, why: "caught by desktop.ts (entry skipped)" },
-  "host/windows/desktop_entry.ts": { count: 1, why: "caught by parseDesktopEntry (app skipped)" },
-  "host/windows/ico.ts": { count: 2, why: "caught by windows/mod.ts (codchi's icon used)" },
   "host/windows/cert_bundle.ts": { count: 1, why: "pemBundle checks isWholeDer before derToPem" },
   "core/store_files.ts": { count: 1, why: "config.json values were checked when it was read" },
 };

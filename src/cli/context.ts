@@ -6,8 +6,8 @@ import { computePaths, hostOs, type Paths } from "../config/paths.ts";
 import type { GlobalConfig } from "../config/schema.ts";
 import { readValidated } from "../config/trusted.ts";
 import { defaultConfigQuick } from "../config/defaults.ts";
-import { createDriver, selectDriverName } from "../driver/mod.ts";
-import type { Driver } from "../driver/types.ts";
+import { createDriver, diagnoseDriver, selectDriverName } from "../driver/mod.ts";
+import type { Driver, DriverDiagnosis } from "../driver/types.ts";
 import { ProcessRunner, type Runner } from "../process.ts";
 import type { SecretStore } from "../secrets/types.ts";
 import type { Host } from "../host/types.ts";
@@ -105,6 +105,19 @@ export class Context {
     return this.#driver;
   }
 
+  /** `codchi doctor`'s probes of the driver this host would use (driver/mod.ts). */
+  async diagnoseDriver(): Promise<DriverDiagnosis> {
+    const cfg = await this.config();
+    const { name } = selectDriverName(this.os, this.env, cfg.driver);
+    return diagnoseDriver(name, {
+      paths: await this.paths(),
+      runner: this.runner,
+      env: this.env,
+      lxdProject: cfg.lxd?.project,
+      remote: cfg.remote,
+    });
+  }
+
   /** The core's view of this invocation; `dontPrompt` turns every question off. */
   core(dontPrompt = false): CoreContext {
     const interactive = !dontPrompt && Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
@@ -114,6 +127,7 @@ export class Context {
       paths: () => this.paths(),
       config: () => this.config(),
       driver: () => this.driver(),
+      diagnoseDriver: () => this.diagnoseDriver(),
       secrets: () => this.secrets(),
       host: () => this.host(),
       reload: () => this.reload(),

@@ -2,7 +2,7 @@
  * store, host integration), output. */
 import type { Paths } from "../config/paths.ts";
 import type { GlobalConfig } from "../config/schema.ts";
-import type { Driver } from "../driver/types.ts";
+import type { Driver, DriverDiagnosis } from "../driver/types.ts";
 import type { Reporter } from "../reporter.ts";
 import type { SecretStore } from "../secrets/types.ts";
 import type { Host } from "../host/types.ts";
@@ -26,6 +26,11 @@ export interface CoreContext {
   paths(): Promise<Paths>;
   config(): Promise<GlobalConfig>;
   driver(): Promise<Driver>;
+  /**
+   * `codchi doctor`'s probes of the driver this host would use (its client, daemon, permission);
+   * they run without building the driver, which cannot be built while its client is missing.
+   */
+  diagnoseDriver(): Promise<DriverDiagnosis>;
   secrets(): Promise<SecretStore>;
   /** The host integration (shortcuts, tray), chosen for this OS by the caller. */
   host(): Promise<Host>;

@@ -1,5 +1,9 @@
-/** `codchi doctor` rules: pure functions from host facts to checks with fixes. */
+/**
+ * `codchi doctor`: the driver's and the session's probes, asked through the ports (`doctor`), and
+ * the rules, pure functions from those facts to checks with fixes.
+ */
 import type { DriverName } from "../driver/types.ts";
+import type { CoreContext } from "./context.ts";
 
 /** One doctor finding. */
 export interface Check {
@@ -264,4 +268,53 @@ export function vpnkitCheck(on: boolean): Check {
 /** True when no error-severity check failed. */
 export function canWork(checks: Check[]): boolean {
   return checks.every((c) => c.ok || c.severity !== "error");
+}
+
+/** What doctor found: every check, and whether codchi can work with them. */
+export interface DoctorReport {
+  checks: Check[];
+  ok: boolean;
+}
+
+/**
+ * Asks the driver (`CoreContext.diagnoseDriver`) and the host port (`Host.diagnose`) what they
+ * see, and judges it: WSL's checks for the WSL driver, LXD's/Incus's with the session's display,
+ * sound and secret store otherwise. `choice` is the driver in use and why (for people).
+ */
+export async function doctor(
+  ctx: CoreContext,
+  choice: { name: DriverName; reason: string },
+): Promise<DoctorReport> {
+  const d = await ctx.diagnoseDriver();
+  const host = await ctx.host();
+  let checks: Check[];
+  if (d.kind === "wsl") {
+    const windows = (await ctx.config()).windows;
+    const enabled = windows.vcxsrv.enable;
+    const session = await host.diagnose({ vcxsrv: enabled });
+    checks = windowsChecks({
+      wslPath: d.wslPath,
+      wslVersion: d.wslVersion,
+      vcxsrv: { enabled, found: session.vcxsrv === true },
+      usbipdPath: d.usbipdPath,
+      vpnkit: windows.vpnkit,
+    });
+  } else {
+    const session = await host.diagnose({ vcxsrv: false });
+    checks = linuxChecks({
+      driver: choice.name,
+      driverReason: choice.reason,
+      cliPath: d.cliPath,
+      daemon: d.daemon,
+      project: d.project,
+      remote: d.remote,
+      inGroup: d.permission.ok,
+      user: d.permission.user,
+      display: session.display,
+      waylandDisplay: session.waylandDisplay,
+      pulse: session.pulse === true,
+      secretService: await ctx.secrets().then((s) => s.name === "secret-service", () => false),
+    });
+  }
+  return { checks, ok: canWork(checks) };
 }

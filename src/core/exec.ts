@@ -47,12 +47,9 @@ export async function execInMachine(
   }
   // On Windows: VcXsrv's display when enabled (started if not running), else WSLg.
   const gui = await ctx.guiEnv?.();
-  try {
-    return await runExec(driver, name, argv, { ...opts, env: gui });
-  } catch (e) {
-    if (!(e instanceof NotRunningError)) throw e;
-    return await startAndRun(ctx, driver, name, argv, { ...opts, env: gui });
-  }
+  // A stopped machine is a state the driver returns (nothing ran): start it, then run.
+  return await runExec(driver, name, argv, { ...opts, env: gui }) ??
+    await startAndRun(ctx, driver, name, argv, { ...opts, env: gui });
 }
 
 /**
@@ -66,13 +63,8 @@ export async function execAfterExit1(
   opts: { tty: boolean },
 ): Promise<number> {
   const driver = await ctx.driver();
-  try {
-    await driver.checkExecFailure?.(name);
-    return 1;
-  } catch (e) {
-    if (!(e instanceof NotRunningError)) throw e;
-    return await startAndRun(ctx, driver, name, argv, { ...opts, env: await ctx.guiEnv?.() });
-  }
+  if (!driver.runningAfterExit1 || await driver.runningAfterExit1(name)) return 1;
+  return await startAndRun(ctx, driver, name, argv, { ...opts, env: await ctx.guiEnv?.() });
 }
 
 async function startAndRun(
@@ -84,19 +76,23 @@ async function startAndRun(
 ): Promise<number> {
   const { startMachine } = await import("./start.ts");
   await startMachine(ctx, driver, name);
-  return await runExec(driver, name, argv, opts);
+  const code = await runExec(driver, name, argv, opts);
+  if (code !== undefined) return code;
+  // Stopped again between its start and the command (by someone else): an error, not a loop.
+  throw new NotRunningError(name);
 }
 
+/** The command's exit code, or undefined when the machine was not running (nothing ran). */
 function runExec(
   driver: Driver,
   name: string,
   argv: string[],
   opts: { tty: boolean; env?: Record<string, string> },
-): Promise<number> {
+): Promise<number | undefined> {
   return forwardingSignals(
     name,
     (onSpawn) =>
-      driver.exec(name, argv, { tty: opts.tty, stdin: "inherit", onSpawn, env: opts.env })
-        .then((o) => o.code),
+      driver.execIfRunning(name, argv, { tty: opts.tty, stdin: "inherit", onSpawn, env: opts.env })
+        .then((o) => o.ran ? o.out.code : undefined),
   );
 }

@@ -1,7 +1,7 @@
 /** The driver entry point: contract re-exports and `selectDriver()`. */
 import type { Paths } from "../config/paths.ts";
 import type { Runner } from "../process.ts";
-import type { Driver, DriverName, StoreFile } from "./types.ts";
+import type { Driver, DriverDiagnosis, DriverName, StoreFile } from "./types.ts";
 import type { ImageProvider } from "../release/images.ts";
 import { chooseDriver, isExecutableFile, onPath } from "./select.ts";
 import type { HostOs } from "../config/paths.ts";
@@ -80,7 +80,7 @@ export function selectDriverName(
 }
 
 /** The project of this data folder (driver/lxd/project.ts), with the pin file read here. */
-function lxdProject(deps: DriverDeps) {
+function lxdProject(deps: Pick<DriverDeps, "paths" | "env" | "lxdProject">) {
   const pinFile = `${deps.paths.dataDir}/lxd-project`;
   let pinned: string | undefined;
   try {
@@ -144,5 +144,33 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
     project: lxdProject(deps),
     remote,
     images,
+  });
+}
+
+/**
+ * `codchi doctor`'s probes of the driver `name` (its client, daemon, permission, remote), run
+ * without building the driver: a driver cannot be built while its client is missing, and that is
+ * what doctor is for. Only `paths`, `runner`, `env`, `lxdProject` and `remote` of `deps` are used.
+ */
+export async function diagnoseDriver(
+  name: DriverName,
+  deps: Pick<DriverDeps, "paths" | "runner" | "env" | "lxdProject" | "remote">,
+): Promise<DriverDiagnosis> {
+  if (name === "wsl") {
+    const { diagnoseWsl } = await import("./wsl/diagnose.ts");
+    return diagnoseWsl({ runner: deps.runner, env: deps.env });
+  }
+  const { diagnoseLxd } = await import("./lxd/diagnose.ts");
+  let project: ReturnType<typeof lxdProject> | undefined;
+  try {
+    project = lxdProject(deps);
+  } catch { /* a bad project name: every other command says so; doctor names no project */ }
+  return diagnoseLxd({
+    runner: deps.runner,
+    name,
+    env: deps.env,
+    project,
+    remote: chooseRemote({ env: deps.env.CODCHI_LXD_REMOTE || undefined, config: deps.remote }),
+    uid: Deno.uid() ?? 0,
   });
 }

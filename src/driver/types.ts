@@ -59,6 +59,12 @@ export interface ExecOpts {
   onSpawn?: (signal: (sig: Deno.Signal) => void) => void;
 }
 
+/**
+ * What an exec came to: the command ran (its Output, whatever its exit code), or the machine was
+ * not running and nothing ran in it (a state the caller acts on, e.g. `exec` starts it).
+ */
+export type ExecOutcome = { ran: true; out: Output } | { ran: false; state: "not-running" };
+
 /** The store container: nix-daemon, the shared /nix, all builds. */
 export interface StoreDriver {
   /** Install on first use, start, wait for the daemon socket (bounded). */
@@ -120,6 +126,45 @@ export interface StoreFile {
 /** The NixOS driver modules of nix/ (`codchi.driver`): what a machine is built for. */
 export type NixosDriverModule = "lxd" | "wsl";
 
+/** How one probe of a daemon or server went: it answered, or the last line of why not. */
+export interface ProbeResult {
+  ok: boolean;
+  error?: string;
+}
+
+/** What an LXD/Incus driver learns about its own prerequisites (`codchi doctor`). */
+export interface LxdDiagnosis {
+  kind: "lxd";
+  /** Path of the client (`lxc`/`incus`) on PATH, if found. */
+  cliPath?: string;
+  /** The daemon answered `<bin> query /1.0` (not asked without a client). */
+  daemon: ProbeResult;
+  /** The project of this data folder and why it was chosen (for people). */
+  project?: { name: string; source: string };
+  /** The remote machines run on and whether it answered (`<bin> query <remote>:/1.0`). */
+  remote?: ProbeResult & { name: string; source: string };
+  /** Whether `user` may use the daemon: root, or a member of `group` (lxd / incus-admin). */
+  permission: { user: string; group: string; ok: boolean };
+}
+
+/** What the WSL driver learns about its own prerequisites (`codchi doctor`). */
+export interface WslDiagnosis {
+  kind: "wsl";
+  /** wsl.exe (CODCHI_WSL_EXE or on PATH), if found. */
+  wslPath?: string;
+  /** "2.0.14.0" etc., from `wsl.exe --version`; undefined for the old inbox WSL. */
+  wslVersion?: string;
+  /** usbipd-win's usbipd.exe (USB devices for machines), if found. */
+  usbipdPath?: string;
+}
+
+/**
+ * A driver's answer to `codchi doctor` (driver/mod.ts `diagnoseDriver`): its own probes, rendered
+ * by the core's rules. Probed without building the driver, which cannot be built when its client
+ * is missing.
+ */
+export type DriverDiagnosis = LxdDiagnosis | WslDiagnosis;
+
 /** A host driver: LXD, Incus or WSL. */
 export interface Driver {
   readonly name: DriverName;
@@ -148,8 +193,13 @@ export interface Driver {
   install(machine: string, reporter?: Reporter): Promise<void>;
   /** Starts the machine (store first), pushes the env file, waits for systemd (bounded). */
   start(machine: string, env: MachineEnv, reporter?: Reporter): Promise<void>;
-  /** Runs argv exactly (no shell joining) in the machine. */
+  /** Runs argv exactly (no shell joining) in the machine; throws NotRunningError when stopped. */
   exec(machine: string, argv: string[], opts?: ExecOpts): Promise<Output>;
+  /**
+   * Like `exec`, with a stopped machine a returned state instead of an error, found with no
+   * spawn more than `exec` makes (one on a running machine).
+   */
+  execIfRunning(machine: string, argv: string[], opts?: ExecOpts): Promise<ExecOutcome>;
   /**
    * Writes a file into the machine through stdin or the driver's file push, never argv.
    * `owner` (uid/gid inside the machine) defaults to root.
@@ -191,10 +241,11 @@ export interface Driver {
   /** USB passthrough; absent where the driver has none. */
   readonly usb?: UsbSupport;
   /**
-   * After an exec that ended with 1: throws NotRunningError when the machine was stopped,
-   * NotFoundError when it is gone; absent where the driver tells it otherwise.
+   * After an exec that ended with 1 (the fast path's): whether the machine still runs (one
+   * state call); throws NotFoundError when it is gone. Absent where the driver's exec tells a
+   * stopped machine by itself.
    */
-  checkExecFailure?(machine: string): Promise<void>;
+  runningAfterExit1?(machine: string): Promise<boolean>;
   /**
    * What the fast paths of `exec` and `status` (cli/exec_fast.ts, cli/status_fast.ts; LXD/Incus)
    * need from the driver's choices: the client binary, the project and the argv of the one

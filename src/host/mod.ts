@@ -5,9 +5,9 @@
 import type { Paths } from "../config/paths.ts";
 import type { Runner } from "../process.ts";
 import type { Reporter } from "../reporter.ts";
-import type { Host, HostApps, HostAppsOptions } from "./types.ts";
+import type { Host, HostApps, HostAppsOptions, HostDiagnosis } from "./types.ts";
 
-export type { Host, HostApps, HostAppsOptions };
+export type { Host, HostApps, HostAppsOptions, HostDiagnosis };
 
 /** What the host integration is built from. */
 export interface HostDeps {
@@ -27,6 +27,12 @@ export function createHost(deps: HostDeps): Host {
         (await import("./windows_apps.ts")).windowsHostApps(paths, reporter, opts),
       runTray: async (actions, run) =>
         (await import("./windows_tray.ts")).runWindowsHostTray(runner, actions, run),
+      diagnose: async ({ vcxsrv }) => {
+        if (!vcxsrv) return {};
+        // Where the installer, winget and scoop put it, as exec looks for it.
+        const { findVcxsrv } = await import("./windows/vcxsrv_run.ts");
+        return { vcxsrv: (await findVcxsrv(deps.env)) !== undefined };
+      },
       uninstallFiles: async () => {
         const { trayAutostartPath } = await import("./windows/autostart.ts");
         const { knownFolder } = await import("./windows/ffi/known_folders.ts");
@@ -56,9 +62,23 @@ export function createHost(deps: HostDeps): Host {
       (await import("./linux_apps.ts")).linuxHostApps(paths, reporter, opts, runner),
     runTray: async (actions, run) =>
       (await import("./linux_tray.ts")).runLinuxHostTray(deps.env, runner, actions, run),
+    diagnose: () => Promise.resolve(linuxSession(deps.env)),
     uninstallFiles: async () => {
       const { planAutostart } = await import("./linux/autostart.ts");
       return [planAutostart(paths.autostartDir, false, "").path];
     },
   };
+}
+
+/** The Linux session's display and sound, from its environment and runtime folder. */
+export function linuxSession(env: Record<string, string | undefined>): HostDiagnosis {
+  const runtime = env.XDG_RUNTIME_DIR;
+  let pulse = false;
+  if (runtime) {
+    try {
+      Deno.statSync(`${runtime}/pulse/native`);
+      pulse = true;
+    } catch { /* no sound server in this session */ }
+  }
+  return { display: env.DISPLAY, waylandDisplay: env.WAYLAND_DISPLAY, pulse };
 }

@@ -67,12 +67,26 @@ export interface TrayRun {
   started(): void;
 }
 
+/** What `codchi doctor` learns about the desktop session codchi runs in. */
+export interface HostDiagnosis {
+  /** The X11 display (`DISPLAY`) of the session (Linux). */
+  display?: string;
+  /** The Wayland display (`WAYLAND_DISPLAY`) of the session (Linux). */
+  waylandDisplay?: string;
+  /** Whether a PulseAudio/PipeWire socket is in `$XDG_RUNTIME_DIR/pulse` (Linux). */
+  pulse?: boolean;
+  /** Whether VcXsrv is installed where `exec` looks for it (Windows; asked when enabled). */
+  vcxsrv?: boolean;
+}
+
 /** The host integration of one OS. */
 export interface Host {
   /** The app shortcuts and terminal entries of machines. */
   apps(opts?: HostAppsOptions): Promise<HostApps>;
   /** Runs the tray until Quit or `run.signal`; false when a tray already runs for this user. */
   runTray(actions: TrayActions, run: TrayRun): Promise<boolean>;
+  /** `codchi doctor`: the session's display and sound; `vcxsrv`: also look for VcXsrv. */
+  diagnose(opts: { vcxsrv: boolean }): Promise<HostDiagnosis>;
   /** Files codchi wrote outside its folders that `uninstall` removes (the tray's autostart). */
   uninstallFiles(): Promise<string[]>;
   /**

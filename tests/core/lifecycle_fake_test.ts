@@ -7,10 +7,16 @@ import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { machinePaths } from "../../src/config/paths.ts";
 import { journalFile } from "../../src/config/journal_files.ts";
 import { ENV_FILE } from "../../src/contract.ts";
-import { execInMachine } from "../../src/core/exec.ts";
+import { execAfterExit1, execInMachine } from "../../src/core/exec.ts";
 import { initMachine, rebuildMachine } from "../../src/core/lifecycle.ts";
 import { machineStatuses } from "../../src/core/status.ts";
-import { ConflictError, NotFoundError, ToolError, UsageError } from "../../src/errors.ts";
+import {
+  ConflictError,
+  NotFoundError,
+  NotRunningError,
+  ToolError,
+  UsageError,
+} from "../../src/errors.ts";
 import { MACHINE_SYSTEM_PROFILE } from "../../src/nix/argv.ts";
 import { makeOutput } from "../../src/process.ts";
 import { type FakeHost, fakeHost } from "../support/fake_core.ts";
@@ -291,7 +297,7 @@ Deno.test("exec: a stopped machine is started with its secrets, then the command
   equal(await execInMachine(h.ctx, "a", ["id"], { tty: false }), 0);
   deepEqual(h.driver.calls, [
     "store ensureRunning", // the store's daemon was down
-    "exec a codchi id", // NotRunningError
+    "exec a codchi id", // not running: nothing ran, returned as such
     "store ensureRunning",
     "start a",
     "exec a codchi id",
@@ -379,4 +385,45 @@ Deno.test("exec: the host's display variables (Windows: VcXsrv's) reach the comm
   // A host without one (Linux): nothing is added.
   equal(await execInMachine(h.ctx, "a", ["true"], { tty: false }), 0);
   equal(got, undefined);
+});
+
+Deno.test("exec after the fast path's exit 1: running → 1, nothing more; stopped → started, run", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  h.driver.calls.length = 0;
+  equal(await execAfterExit1(h.ctx, "a", ["false"], { tty: false }), 1);
+  deepEqual(h.driver.calls, ["runningAfterExit1 a"]);
+  await h.driver.stop("a");
+  h.driver.calls.length = 0;
+  equal(await execAfterExit1(h.ctx, "a", ["id"], { tty: false }), 0);
+  deepEqual(h.driver.calls.filter((c) => !c.startsWith("store")), [
+    "runningAfterExit1 a",
+    "start a",
+    "exec a codchi id",
+  ]);
+  // A machine whose container is gone is reported, not started.
+  h.driver.machines.delete("a");
+  await rejects(execAfterExit1(h.ctx, "a", ["id"], { tty: false }), NotFoundError);
+});
+
+Deno.test("exec: a machine stopped again between its start and the command is NotRunningError", async () => {
+  await using h = await fakeHost();
+  await init(h);
+  await h.driver.stop("a");
+  // Someone stops it right after each start: exec starts once and reports, never loops.
+  h.driver.onExec = () => undefined;
+  const start = h.driver.start.bind(h.driver);
+  h.driver.start = async (m, env, r) => {
+    await start(m, env, r);
+    await h.driver.stop(m);
+  };
+  h.driver.calls.length = 0;
+  await rejects(execInMachine(h.ctx, "a", ["id"], { tty: false }), NotRunningError);
+  equal(h.driver.machines.get("a")!.starts, 2);
+  // Raised by the second try of the command itself, after the one start.
+  deepEqual(h.driver.calls.filter((c) => /^(start|exec) /.test(c)), [
+    "exec a codchi id",
+    "start a",
+    "exec a codchi id",
+  ]);
 });

@@ -16,6 +16,7 @@ function recordingHost(ran: boolean, during?: (a: TrayActions, r: TrayRun) => Pr
   const host: Host = {
     apps: () => Promise.reject(new Error("not used")),
     uninstallFiles: () => Promise.resolve([]),
+    diagnose: () => Promise.reject(new Error("not used")),
     runTray: async (actions, run) => {
       seen.actions = actions;
       seen.run = run;

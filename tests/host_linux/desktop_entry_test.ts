@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ConfigError } from "../../src/errors.ts";
 import {
   escapeValue,
   expandExec,
@@ -51,6 +52,12 @@ Deno.test("parse: malformed input is rejected with a line number", () => {
   assert.throws(() => parseDesktopFile("[A]\nnot a key\n"), /line 2/);
   assert.throws(() => parseDesktopFile("[A]\n[A]\n"), /twice/);
   assert.throws(() => parseDesktopFile("[A]\nbad key=1\n"), /invalid key/);
+  // Typed, with the fix: the entry comes from the machine, not from a bug in codchi.
+  assert.throws(() => parseDesktopFile("Name=x\n"), (e) => {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.hint ?? "", /\.desktop file in the machine's modules/);
+    return true;
+  });
 });
 
 Deno.test("render round-trips", () => {
@@ -77,6 +84,7 @@ Deno.test("Exec: quoting rules and field codes", () => {
     [{ text: "50%" }],
   ]);
   assert.throws(() => parseExec('foo "open'), /unterminated/);
+  assert.throws(() => parseExec('foo "open'), ConfigError);
 });
 
 Deno.test("Exec: rendering literal args round-trips through the parser", () => {

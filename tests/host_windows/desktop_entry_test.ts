@@ -1,4 +1,5 @@
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { ConfigError } from "../../src/errors.ts";
 import { parseDesktopEntry, splitExec } from "../../src/host/windows/desktop_entry.ts";
 
 Deno.test("a desktop entry becomes an app", () => {
@@ -43,6 +44,13 @@ Deno.test("Exec quoting and field codes", () => {
   ]);
   deepEqual(splitExec("sh -c 'x' 100%% %i"), ["sh", "-c", "'x'", "100%"]);
   deepEqual(splitExec('run ""'), ["run", ""]);
+  // An unterminated quote is the machine's file, typed with its fix (parseDesktopEntry skips it).
+  throws(() => splitExec('"open'), (e) => {
+    ok(e instanceof ConfigError);
+    match(e.message, /unterminated quote in Exec: "open/);
+    match(e.hint ?? "", /\.desktop file in the machine's modules/);
+    return true;
+  });
 });
 
 Deno.test("a malformed Exec (unterminated quote) skips the app instead of failing the export", () => {

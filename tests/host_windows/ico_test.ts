@@ -1,4 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
+import { ConfigError } from "../../src/errors.ts";
 import { pickIconFile, pngSize, pngToIco } from "../../src/host/windows/ico.ts";
 
 /** A PNG header with an IHDR chunk of the given size (enough for the .ico wrapper). */
@@ -26,8 +27,15 @@ Deno.test("the .ico wraps the PNG unchanged after a one-entry directory", () => 
 Deno.test("256 pixels are written as 0, larger images and non-PNGs are refused", () => {
   const ico = pngToIco(fakePng(256, 256));
   equal(ico[6], 0);
-  throws(() => pngToIco(fakePng(512, 512)));
-  throws(() => pngSize(new TextEncoder().encode("<svg/>")));
+  throws(() => pngToIco(fakePng(512, 512)), ConfigError);
+  throws(() => pngSize(new TextEncoder().encode("<svg/>")), /App icon: not a PNG image/);
+  throws(() => pngToIco(fakePng(512, 512)), (e) => {
+    equal(
+      (e as ConfigError).hint,
+      "Give the app a PNG icon of at most 256×256 pixels; codchi's own icon is used.",
+    );
+    return true;
+  });
 });
 
 Deno.test("the largest icon up to 256 px is picked", () => {

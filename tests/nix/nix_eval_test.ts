@@ -25,6 +25,8 @@ import { NixLogParser } from "../../src/nix/progress.ts";
 import { flakeUrl, parseModuleUrl } from "../../src/nix/url.ts";
 
 const work = await Deno.makeTempDir({ prefix: "codchi-nix-eval-" });
+// Removed when this file's tests end (not a "test" that asserts nothing).
+globalThis.addEventListener("unload", () => Deno.removeSync(work, { recursive: true }));
 const registry = `${work}/registry.json`;
 await Deno.writeTextFile(registry, '{"flakes":[],"version":2}');
 const OPTS: NixOptions = {
@@ -247,8 +249,4 @@ Deno.test({
     equal(viaGit.code, 0, viaGit.err);
     deepStrictEqual(parseModuleNames(viaGit.out), ["default", "other"]);
   },
-});
-
-Deno.test("cleanup", async () => {
-  await Deno.remove(work, { recursive: true });
 });

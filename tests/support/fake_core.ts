@@ -104,6 +104,10 @@ export async function fakeHost(opts: FakeHostOptions = {}): Promise<FakeHost> {
     paths: () => Promise.resolve(paths),
     config: () => Promise.resolve(config),
     driver: () => Promise.resolve(driver),
+    diagnoseDriver: () => {
+      driver.calls.push("diagnose");
+      return Promise.resolve(driver.diagnosis);
+    },
     secrets: () => Promise.resolve(secrets),
     // The real Linux host integration, on the temporary XDG folders.
     host: () => Promise.resolve(host),

@@ -14,8 +14,10 @@ import { WRITE_CA_ARGV } from "../../src/core/host_ca.ts";
 import { WRITE_PROXY_ARGV } from "../../src/core/host_proxy.ts";
 import type {
   Driver,
+  DriverDiagnosis,
   DriverName,
   ExecOpts,
+  ExecOutcome,
   HostState,
   MachineEnv,
   NixosDriverModule,
@@ -123,6 +125,11 @@ export class FakeDriver implements Driver {
   readonly credentialStdin: string[] = [];
   /** Host processes (tar), counted. */
   readonly runner = new ProcessRunner(false);
+  /**
+   * What `codchi doctor`'s probes of this driver say (CoreContext.diagnoseDriver); by default a
+   * healthy host: the client found, the daemon answering, the user in its group.
+   */
+  diagnosis: DriverDiagnosis;
   /** Exec results for commands the fake does not model. */
   onExec?: ExecHandler;
   /** Generations dropped since the last `nix store gc`. */
@@ -144,6 +151,18 @@ export class FakeDriver implements Driver {
     this.nixosModule = this.name === "wsl" ? "wsl" : "lxd";
     this.handsInHostCa = true;
     this.managesMachineData = opts.managesMachineData ?? false;
+    this.diagnosis = this.name === "wsl"
+      ? { kind: "wsl", wslPath: "C:\\Windows\\System32\\wsl.exe", wslVersion: "2.3.26.0" }
+      : {
+        kind: "lxd",
+        cliPath: `/usr/bin/${this.name === "incus" ? "incus" : "lxc"}`,
+        daemon: { ok: true },
+        permission: {
+          user: "alice",
+          group: this.name === "incus" ? "incus-admin" : "lxd",
+          ok: true,
+        },
+      };
     if (opts.usb) {
       const devices = opts.usb;
       this.usb = {
@@ -276,10 +295,23 @@ export class FakeDriver implements Driver {
     return Promise.resolve();
   }
 
-  exec(machine: string, argv: string[], opts: ExecOpts = {}): Promise<Output> {
+  async exec(machine: string, argv: string[], opts: ExecOpts = {}): Promise<Output> {
+    const o = await this.execIfRunning(machine, argv, opts);
+    if (!o.ran) throw new NotRunningError(machine);
+    return o.out;
+  }
+
+  /** As LXD's: after an exec's exit 1, whether the machine still runs; a gone one NotFoundError. */
+  runningAfterExit1(machine: string): Promise<boolean> {
+    this.#log(`runningAfterExit1 ${machine}`);
+    return Promise.resolve(this.#machine(machine).running);
+  }
+
+  /** As the real drivers: a stopped machine is the `not-running` outcome, nothing runs. */
+  execIfRunning(machine: string, argv: string[], opts: ExecOpts = {}): Promise<ExecOutcome> {
     this.#log(`exec ${machine} ${opts.user ?? "codchi"} ${argv.join(" ")}`);
     const m = this.#machine(machine);
-    if (!m.running) throw new NotRunningError(machine);
+    if (!m.running) return Promise.resolve({ ran: false, state: "not-running" });
     const writer = [WRITE_CA_ARGV, WRITE_PROXY_ARGV].find((w) =>
       w.length === argv.length && w.slice(0, -1).every((a, i) => a === argv[i])
     );
@@ -292,9 +324,9 @@ export class FakeDriver implements Driver {
       const path = argv.at(-1)!;
       if (data.length === 0 && writer === WRITE_PROXY_ARGV) m.files.delete(path);
       else m.files.set(path, { data, mode: 0o644, owner: { uid: 0, gid: 0 } });
-      return Promise.resolve(ok());
+      return Promise.resolve({ ran: true, out: ok() });
     }
-    return Promise.resolve(this.onExec?.(machine, argv, opts) ?? ok());
+    return Promise.resolve({ ran: true, out: this.onExec?.(machine, argv, opts) ?? ok() });
   }
 
   pushFile(

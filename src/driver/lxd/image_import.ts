@@ -12,14 +12,8 @@ import {
   type LxcBinary,
 } from "./argv.ts";
 import { fileSha256 } from "../../release/download.ts";
-import {
-  fileStamp,
-  IMAGE_ENV,
-  imageAlias,
-  type ImageKind,
-  imageSource,
-  sha256Hex,
-} from "./images.ts";
+import { fileStamp, IMAGE_ENV, imageAlias, type ImageKind, imageSource } from "./images.ts";
+import { sha256 as sha256Hex } from "../../config/store.ts";
 import { parseImageAliases } from "./parse.ts";
 
 /** What `ensureImage` works with. */

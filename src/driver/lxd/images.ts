@@ -31,10 +31,3 @@ export function imageAlias(kind: ImageKind, key: string): string {
 export function fileStamp(file: string, size: number, mtimeMs: number): string {
   return `${file}\0${size}\0${Math.trunc(mtimeMs)}`;
 }
-
-/** Lowercase hex SHA-256 of bytes. */
-export async function sha256Hex(data: Uint8Array | string): Promise<string> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}

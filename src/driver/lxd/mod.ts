@@ -16,6 +16,7 @@ import type {
   Driver,
   DriverName,
   ExecOpts,
+  ExecOutcome,
   HostState,
   MachineEnv,
   Reporter,
@@ -83,6 +84,7 @@ import {
 } from "./parse.ts";
 import { ENV_FILE } from "../../contract.ts";
 import { exportTreeArgv } from "../export_tree.ts";
+import { NOT_RUNNING, ran, ranOrThrow } from "../exec_outcome.ts";
 import { usbPlan } from "./usb.ts";
 import {
   DEFAULT_PROJECT,
@@ -579,6 +581,10 @@ export class LxdDriver implements Driver {
   }
 
   async exec(machine: string, argv: string[], opts: ExecOpts = {}): Promise<Output> {
+    return ranOrThrow(machine, await this.execIfRunning(machine, argv, opts));
+  }
+
+  async execIfRunning(machine: string, argv: string[], opts: ExecOpts = {}): Promise<ExecOutcome> {
     const capture = opts.capture ?? false;
     const stdin = opts.stdin ?? (capture ? undefined : "inherit");
     // A forced terminal needs one on our side too: `lxc exec -t` without it loses the output.
@@ -596,9 +602,7 @@ export class LxdDriver implements Driver {
       env: opts.env,
       cwd: opts.cwd,
     });
-    if (asUser && !(await this.#syncSessionFiles(machine, false))) {
-      throw new NotRunningError(machine);
-    }
+    if (asUser && !(await this.#syncSessionFiles(machine, false))) return NOT_RUNNING;
     const out = await this.runner.run(argvOut, {
       stdin,
       inherit: !capture,
@@ -608,20 +612,17 @@ export class LxdDriver implements Driver {
     });
     // lxc's own failure (exit 1) may mean a stopped machine: one `list` tells, only then.
     if (out.code === 1 && (!capture || /not running/i.test(out.errText))) {
-      await this.checkExecFailure(machine);
+      if (!(await this.runningAfterExit1(machine))) return NOT_RUNNING;
     }
-    return out;
+    return ran(out);
   }
 
   /**
    * After an exec's exit 1 (lxc's own failure, or the command's): one `list` tells whether the
-   * machine was stopped (NotRunningError) or is gone (NotFoundError); else nothing.
+   * machine still runs (false: it was stopped), or is gone (NotFoundError).
    */
-  async checkExecFailure(machine: string): Promise<void> {
+  async runningAfterExit1(machine: string): Promise<boolean> {
     const st = await this.states();
-    if (st.machines.has(machine) && !st.machines.get(machine)!.running) {
-      throw new NotRunningError(machine);
-    }
     if (!st.machines.has(machine)) {
       throw new NotFoundError(
         `The container ${containerName(machine)} of machine "${machine}" does not exist ` +
@@ -629,6 +630,7 @@ export class LxdDriver implements Driver {
         `Make it again from the machine image, keeping the home: codchi recover ${machine}`,
       );
     }
+    return st.machines.get(machine)!.running;
   }
 
   /**

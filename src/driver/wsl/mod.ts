@@ -1,4 +1,5 @@
 /** The WSL host driver: distros `codchistore` and `codchi-<name>`, every spawn through the Runner. */
+import { concatBytes } from "../../bytes.ts";
 import { containerName, machineOfContainer, STORE_CONTAINER } from "../../config/names.ts";
 import { machinePaths, type Paths } from "../../config/paths.ts";
 import { pathApi } from "../../config/path_api.ts";
@@ -7,6 +8,7 @@ import type { Output, Runner } from "../../process.ts";
 import type {
   Driver,
   ExecOpts,
+  ExecOutcome,
   HostIntegration,
   HostState,
   MachineEnv,
@@ -49,6 +51,7 @@ import { stdoutGate, writeStdout } from "./stdout_gate.ts";
 import { decodeWslOutput } from "./decode.ts";
 import { windowsPathInWsl, wslCallEnv } from "./wslenv.ts";
 import { exportTreeArgv } from "../export_tree.ts";
+import { NOT_RUNNING, ran, ranOrThrow } from "../exec_outcome.ts";
 import { ENV_FILE, MACHINE_USER, NETNS, WINDOWS_PATH_VAR } from "../../contract.ts";
 import { preferredHost } from "./netns.ts";
 import { windowsPathForWsl } from "./windows_path.ts";
@@ -275,13 +278,14 @@ export class WslDriver implements Driver {
       // Used only when the machine's system asks for network isolation (netns.ts).
       [NETNS.hostVar]: String(preferredHost(machine)),
     }));
-    const data = new Uint8Array(head.length + secrets.length);
-    data.set(head);
-    data.set(secrets, head.length);
-    return data;
+    return concatBytes([head, secrets]);
   }
 
   async exec(machine: string, argv: string[], opts: ExecOpts = {}): Promise<Output> {
+    return ranOrThrow(machine, await this.execIfRunning(machine, argv, opts));
+  }
+
+  async execIfRunning(machine: string, argv: string[], opts: ExecOpts = {}): Promise<ExecOutcome> {
     const inner = checkedSessionArgv(
       opts.user ?? "codchi",
       argv.length ? argv : LOGIN_SHELL_ARGV,
@@ -302,8 +306,8 @@ export class WslDriver implements Driver {
     if (r.kind === "not-found") throw gone(machine);
     if (r.kind === "transient") throw this.#exe.fail(["exec", "in", machine], r);
     // WSL boots a stopped distro by itself; without codchi's start marker it is not ready.
-    if (r.out.code === NOT_STARTED_EXIT) throw new NotRunningError(machine);
-    return r.out;
+    if (r.out.code === NOT_STARTED_EXIT) return NOT_RUNNING;
+    return ran(r.out);
   }
 
   /**

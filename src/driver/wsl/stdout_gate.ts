@@ -4,6 +4,7 @@
  * holds stdout back until the command has started (its start token exists): then everything held
  * and all that follows goes out in order; if it never started, what was held is wsl.exe's message.
  */
+import { concatBytes } from "../../bytes.ts";
 
 /** A gate for one wsl.exe call. */
 export interface StdoutGate {
@@ -39,13 +40,7 @@ export function stdoutGate(
       await flush();
     },
     held() {
-      const out = new Uint8Array(held.reduce((n, h) => n + h.length, 0));
-      let o = 0;
-      for (const h of held) {
-        out.set(h, o);
-        o += h.length;
-      }
-      return out;
+      return concatBytes(held);
     },
   };
 }

@@ -2,6 +2,7 @@
  * Desktop Entry files (freedesktop.org Desktop Entry spec 1.4/1.5): parsing, rendering,
  * value escapes, locale keys, and the Exec key's quoting and field codes. Pure.
  */
+import { ConfigError } from "../../errors.ts";
 
 /** One `Key[locale]=value` line; `value` is the raw (still escaped) text. */
 export interface EntryKey {
@@ -24,7 +25,16 @@ export interface DesktopFile {
 /** Main group name. */
 export const MAIN_GROUP = "Desktop Entry";
 
-/** Parses a desktop file; throws an Error naming the line when it is malformed. */
+/** What to do about a desktop entry that does not parse (it comes from the machine's packages). */
+const ENTRY_HINT = "Fix the app's .desktop file in the machine's modules " +
+  "(Desktop Entry Specification); until then it gets no shortcut.";
+
+/** A desktop entry that does not parse: a ConfigError with the fix (callers skip the entry). */
+function malformed(message: string): ConfigError {
+  return new ConfigError(`Desktop entry: ${message}`, ENTRY_HINT);
+}
+
+/** Parses a desktop file; throws a ConfigError naming the line when it is malformed. */
 export function parseDesktopFile(text: string): DesktopFile {
   const groups: EntryGroup[] = [];
   let current: EntryGroup | undefined;
@@ -35,21 +45,21 @@ export function parseDesktopFile(text: string): DesktopFile {
     if (line.startsWith("[")) {
       const m = /^\[([^\[\]]+)\]$/.exec(line);
       if (!m || [...m[1]].some((c) => c < " " || c === "\x7f")) {
-        throw new Error(`line ${i + 1}: malformed group header ${JSON.stringify(line)}`);
+        throw malformed(`line ${i + 1}: malformed group header ${JSON.stringify(line)}`);
       }
       if (groups.some((g) => g.name === m[1])) {
-        throw new Error(`line ${i + 1}: group [${m[1]}] appears twice`);
+        throw malformed(`line ${i + 1}: group [${m[1]}] appears twice`);
       }
       current = { name: m[1], keys: [] };
       groups.push(current);
       return;
     }
     const eq = raw.indexOf("=");
-    if (eq < 0) throw new Error(`line ${i + 1}: expected Key=value, got ${JSON.stringify(line)}`);
-    if (!current) throw new Error(`line ${i + 1}: key before the first group`);
+    if (eq < 0) throw malformed(`line ${i + 1}: expected Key=value, got ${JSON.stringify(line)}`);
+    if (!current) throw malformed(`line ${i + 1}: key before the first group`);
     const lhs = raw.slice(0, eq).trim();
     const m = /^([A-Za-z0-9-]+)(?:\[([^\]]+)\])?$/.exec(lhs);
-    if (!m) throw new Error(`line ${i + 1}: invalid key ${JSON.stringify(lhs)}`);
+    if (!m) throw malformed(`line ${i + 1}: invalid key ${JSON.stringify(lhs)}`);
     current.keys.push({ key: m[1], locale: m[2], value: raw.slice(eq + 1).trimStart() });
   });
   return { groups };
@@ -180,7 +190,7 @@ export function parseExec(raw: string): ExecArg[] {
       let text = "";
       i++;
       for (;;) {
-        if (i >= s.length) throw new Error(`Exec: unterminated quote in ${JSON.stringify(s)}`);
+        if (i >= s.length) throw malformed(`Exec: unterminated quote in ${JSON.stringify(s)}`);
         const c = s[i];
         if (c === '"') break;
         if (c === "\\" && i + 1 < s.length && '"`$\\'.includes(s[i + 1])) {
@@ -193,7 +203,7 @@ export function parseExec(raw: string): ExecArg[] {
       }
       i++;
       if (i < s.length && s[i] !== " " && s[i] !== "\t") {
-        throw new Error(`Exec: a quoted argument must be a whole argument in ${JSON.stringify(s)}`);
+        throw malformed(`Exec: a quoted argument must be a whole argument in ${JSON.stringify(s)}`);
       }
       args.push({
         parts: text === "" ? [{ text: "" }] : [{ text: text.replaceAll("%%", "%") }],

@@ -70,6 +70,7 @@ export function serializeXauthority(entries: XauthEntry[]): Uint8Array {
     str(enc.encode(e.name));
     str(e.data);
   }
+  // Not src/bytes.ts's concatBytes: this module is on exec's fast path, which loads no more.
   const total = parts.reduce((n, p) => n + p.length, 0);
   const out = new Uint8Array(total);
   let off = 0;

@@ -1,4 +1,5 @@
 /** The few parts of a freedesktop.org desktop entry that Windows shortcuts need. Pure. */
+import { ConfigError } from "../../errors.ts";
 
 /** An application exported by a machine, as the Windows side needs it. */
 export interface DesktopApp {
@@ -83,7 +84,12 @@ export function splitExec(exec: string): string[] {
       started = true;
     }
   }
-  if (quoted) throw new Error(`unterminated quote in Exec: ${exec}`);
+  if (quoted) {
+    throw new ConfigError(
+      `Desktop entry: unterminated quote in Exec: ${exec}`,
+      "Fix the app's .desktop file in the machine's modules; until then it gets no shortcut.",
+    );
+  }
   if (started) args.push(cur);
   return args.flatMap(dropFieldCodes);
 }

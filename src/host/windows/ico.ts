@@ -1,4 +1,8 @@
 /** PNG → .ico: an ICONDIR with one entry that wraps the PNG bytes unchanged (Vista and later). Pure. */
+import { ConfigError } from "../../errors.ts";
+
+/** What to do about an icon that cannot be a shortcut's (callers use codchi's own icon). */
+const ICON_HINT = "Give the app a PNG icon of at most 256×256 pixels; codchi's own icon is used.";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -6,7 +10,7 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 export function pngSize(png: Uint8Array): { width: number; height: number } {
   const ok = png.length >= 24 && PNG_SIGNATURE.every((b, i) => png[i] === b) &&
     String.fromCharCode(...png.subarray(12, 16)) === "IHDR";
-  if (!ok) throw new Error("not a PNG image");
+  if (!ok) throw new ConfigError("App icon: not a PNG image", ICON_HINT);
   const v = new DataView(png.buffer, png.byteOffset, png.byteLength);
   return { width: v.getUint32(16), height: v.getUint32(20) };
 }
@@ -15,7 +19,10 @@ export function pngSize(png: Uint8Array): { width: number; height: number } {
 export function pngToIco(png: Uint8Array): Uint8Array {
   const { width, height } = pngSize(png);
   if (width > 256 || height > 256 || width === 0 || height === 0) {
-    throw new Error(`an .ico image must be 1..256 pixels wide and high, not ${width}×${height}`);
+    throw new ConfigError(
+      `App icon: an .ico image must be 1..256 pixels wide and high, not ${width}×${height}`,
+      ICON_HINT,
+    );
   }
   const out = new Uint8Array(6 + 16 + png.length);
   const v = new DataView(out.buffer);

@@ -3,6 +3,7 @@
  * with the local target path, unicode StringData and the environment-variable extra blocks.
  * Pure: returns the bytes, the caller writes them.
  */
+import { concatBytes } from "../../bytes.ts";
 import { guidBytes } from "./guid.ts";
 
 /** What a shortcut points at and how it looks. All paths are absolute Windows paths. */
@@ -243,12 +244,4 @@ function ansiZ(s: string): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = concatBytes;
