@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs tests/host_secrets against a private D-Bus session bus with a real gnome-keyring-daemon
+# Runs tests/real_keyring against a private D-Bus session bus with a real gnome-keyring-daemon
 # (Secret Service), plus a second bus with no Secret Service at all. Everything lives in a temp
 # folder (HOME, XDG dirs, sockets) and is torn down at exit; only the processes started here are
 # stopped. Needs: dbus-daemon, dbus-send, gnome-keyring-daemon, secret-tool (Debian: dbus,
@@ -89,4 +89,4 @@ else
   echo "test-host-secrets: not root or no unshare/busctl: systemd parser test skipped" >&2
 fi
 cd "$repo"
-deno test -A tests/host_secrets/ "$@"
+deno test -A tests/real_keyring/ "$@"

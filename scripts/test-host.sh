@@ -2,7 +2,7 @@
 # Host-integration tests against real components: desktop-file-validate, gio, xmllint, pyxdg,
 # Xvfb + xauth + x11-utils, headless weston, PulseAudio, dbus-daemon.
 # Each test starts and stops its own servers on free display numbers / temp dirs; nothing global.
-#   bash scripts/test-host.sh            run tests/host (extra args go to `deno test`)
+#   bash scripts/test-host.sh            run tests/real_desktop (extra args go to `deno test`)
 #   bash scripts/test-host.sh --install  first apt-get install what is missing (needs root);
 #                                        done by itself in CI (CI=true) when running as root
 set -euo pipefail
@@ -54,4 +54,4 @@ if ((${#missing[@]})); then
   fi
 fi
 
-exec deno test -A tests/host/ "$@"
+exec deno test -A tests/real_desktop/ "$@"

@@ -3,8 +3,8 @@
 # images when needed (busybox ones, and the "nix" ones from the LXD test bed's Debian images;
 # cached in .testbed/wsl/), then, as three concurrent `deno test` runs (each with its own
 # simulator state):
-#   1. every other test of tests/wsl/ (the driver's and the simulator's), tests/driver/wsl/ and
-#      tests/fakes/,
+#   1. every other test of tests/wsl/ (the driver's and the simulator's) and tests/fakes/ (the
+#      pure tests of tests/driver/wsl/ are the unit suite's),
 #   2. the CLI lifecycle (tests/wsl/lifecycle_test.ts),
 #   3. the CLI under faults and the spawn budget (tests/wsl/cli_faults_test.ts).
 # Needs root (the simulator uses mount namespaces and chroot) and Debian's busybox-static; the
@@ -33,7 +33,7 @@ others=()
 for f in tests/wsl/*_test.ts; do
   case $f in */lifecycle_test.ts | */cli_faults_test.ts) ;; *) others+=("$f") ;; esac
 done
-deno test -A "$@" "${others[@]}" tests/driver/wsl/ tests/fakes/ >"$logs/1" 2>&1 &
+deno test -A "$@" "${others[@]}" tests/fakes/ >"$logs/1" 2>&1 &
 p1=$!
 deno test -A "$@" tests/wsl/lifecycle_test.ts >"$logs/2" 2>&1 &
 p2=$!

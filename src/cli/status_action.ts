@@ -1,9 +1,8 @@
 /** What `codchi status` does (no parser needed: the fast paths and the command share it). */
 import type { Context } from "./context.ts";
-import { machineStatuses, remoteRows, storeLine, storeStatus } from "../core/status.ts";
+import { remoteRows, statusRows, storeLine, storeStatus } from "../core/status.ts";
 import { listMachines } from "../core/records.ts";
 import { listJournals, STORE_KEY } from "../config/journal_files.ts";
-import { driverId, driverSource } from "../core/driver_id.ts";
 import { linuxBase, readInputs, rememberChoice, tryRead } from "../core/exec_memo.ts";
 import type { Paths } from "../config/paths.ts";
 import type { HostState } from "../driver/types.ts";
@@ -43,8 +42,7 @@ export async function showStatus(d: StatusDeps): Promise<boolean> {
   // files are read and the driver flake hashed while it runs.
   const drv = names.length || journals.length ? await d.driver() : undefined;
   const states = drv ? drv.states() : Promise.resolve(undefined);
-  const driver = names.length ? driverId(driverSource(d.env)) : undefined;
-  const rows = remoteRows(await machineStatuses(paths, states, driver), drv?.remote);
+  const rows = remoteRows(await statusRows(paths, d.env, names, states), drv?.remote);
   const state = await states;
   const store = state && storeStatus(state.store, journals.includes(STORE_KEY));
   // JSON: every row carries the store's state (the listing stays a list, as documented).

@@ -8,6 +8,7 @@ import { CodchiError } from "../errors.ts";
 import { listJournals, STORE_KEY } from "../config/journal_files.ts";
 import { machineNameProblem } from "../config/names.ts";
 import { MACHINE_USER } from "../contract.ts";
+import { driverId, driverSource } from "./driver_id.ts";
 
 /** Config status of a machine, as in the reference. */
 export type ConfigStatus = "NotInstalled" | "Modified" | "UpdatesAvailable" | "UpToDate";
@@ -52,6 +53,20 @@ type FileView =
   | { kind: "read"; built: Built | undefined; flakeHash: string; lockHash: string }
   | { kind: "broken"; reason: string }
   | { kind: "error"; error: unknown };
+
+/**
+ * Every machine's row as `codchi status` and the tray show it: `state` is the driver's one
+ * listing (a caller may start it first; the files are read while it runs), `names` the machines
+ * listed (the driver flake's id is computed only when there are some).
+ */
+export function statusRows(
+  paths: Paths,
+  env: Record<string, string | undefined>,
+  names: readonly string[],
+  state: Promise<HostState | undefined>,
+): Promise<MachineStatus[]> {
+  return machineStatuses(paths, state, names.length ? driverId(driverSource(env)) : undefined);
+}
 
 /**
  * Status of every machine; `state` comes from one `driver.states()` call (or none, if absent);

@@ -4,8 +4,7 @@ import type { TrayActions, TraySettingKey, TraySettings } from "../host/types.ts
 import type { CoreContext } from "./context.ts";
 import { rebuildMachine, startMachine } from "./lifecycle.ts";
 import { listMachines } from "./machines.ts";
-import { machineStatuses } from "./status.ts";
-import { driverId, driverSource } from "./flake.ts";
+import { statusRows } from "./status.ts";
 
 export type { TrayActions };
 
@@ -50,9 +49,8 @@ export function trayActions(ctx: CoreContext): TrayActions {
     async machines() {
       const paths = await ctx.paths();
       const names = await listMachines(paths);
-      const state = names.length ? await (await ctx.driver()).states() : undefined;
-      const driver = names.length ? await driverId(driverSource(ctx.env)) : undefined;
-      return (await machineStatuses(paths, state, driver)).map(({ name, running, status }) => ({
+      const state = names.length ? (await ctx.driver()).states() : Promise.resolve(undefined);
+      return (await statusRows(paths, ctx.env, names, state)).map(({ name, running, status }) => ({
         name,
         running,
         status,

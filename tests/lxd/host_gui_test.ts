@@ -12,8 +12,8 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import dbus from "dbus-next";
 import { makeHome, REPO, testbedEnv } from "../support/cli.ts";
-import { Background, freeDisplay, sineWav, startAuthXvfb } from "../host/helpers.ts";
-import { TestWatcher } from "../host/sni_watcher.ts";
+import { Background, freeDisplay, sineWav, startAuthXvfb } from "../real_desktop/helpers.ts";
+import { TestWatcher } from "../real_desktop/sni_watcher.ts";
 import {
   ARTIFACTS,
   have,

@@ -49,7 +49,7 @@ export function windowsHostContext(execPath = Deno.execPath()): WindowsHostConte
 /**
  * The shape of `HostIntegration` (src/driver/types.ts), repeated here so this folder's module graph
  * stays free of npm packages (that file reaches dax through process.ts, and Wine's deno.exe would
- * have to fetch it); tests/host_windows checks that the two stay assignable.
+ * have to fetch it); tests/host/windows checks that the two stay assignable.
  */
 export interface WindowsHostIntegration {
   /** Writes the machine's app shortcuts and terminal entry from an apps folder on the host. */
