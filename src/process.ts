@@ -331,10 +331,10 @@ const SIGINT_DELAY_MS = 300;
  * GRACE_MS. A signalled exec ends with an InterruptedError (exit 130) once the command ended,
  * so no child outlives codchi.
  */
-export async function forwardingSignals(
+export async function forwardingSignals<T>(
   name: string,
-  run: (onSpawn: (signal: (sig: Deno.Signal) => void) => void) => Promise<number>,
-): Promise<number> {
+  run: (onSpawn: (signal: (sig: Deno.Signal) => void) => void) => Promise<T>,
+): Promise<T> {
   if (Deno.build.os === "windows") return await run(() => {});
   let got: "SIGINT" | "SIGTERM" | undefined;
   let send: ((sig: Deno.Signal) => void) | undefined;
