@@ -10,7 +10,6 @@
 import { computePaths, journalFile } from "../config/paths.ts";
 import { containerName, machineNameProblem } from "../config/names.ts";
 import { readInputs, readMemo, sameInputs } from "../core/exec_memo.ts";
-import { forwardingSignals } from "../core/exec_signals.ts";
 import { machineExecArgv } from "../driver/lxd/argv.ts";
 import { detectBinary, inProject } from "../driver/lxd/project.ts";
 import {
@@ -20,7 +19,7 @@ import {
   sessionRecordPath,
 } from "../driver/lxd/session.ts";
 import { MACHINE_USER } from "../contract.ts";
-import { ProcessRunner } from "../process.ts";
+import { forwardingSignals, ProcessRunner } from "../process.ts";
 import type { GlobalFlags } from "./argv.ts";
 
 /** What the fast path did: nothing (take the full path), or ran the command. */

@@ -6,7 +6,10 @@ import { listJournals, STORE_KEY } from "../config/journal_files.ts";
 import { linuxBase, readInputs, rememberChoice, tryRead } from "../core/exec_memo.ts";
 import type { Paths } from "../config/paths.ts";
 import type { HostState } from "../driver/types.ts";
-import { renderTable, type Ui } from "../ui.ts";
+import { renderTable, Ui, uiOptions } from "../ui.ts";
+import { listedOf, statesOf } from "../driver/lxd/list.ts";
+import type { Output } from "../process.ts";
+import type { GlobalFlags } from "./argv.ts";
 
 /** What status is shown from: the paths, the environment, the driver's listing, the output. */
 export interface StatusDeps {
@@ -30,6 +33,44 @@ export async function statusAction(ctx: Context): Promise<void> {
   });
   if (listed && base && before) {
     await rememberChoice(ctx.core(true), base, undefined, before, await ctx.driver());
+  }
+}
+
+/** What `status`'s fast path (status_fast.ts) shows the status from, once it spawned the listing. */
+export interface Listing {
+  paths: Paths;
+  env: Record<string, string>;
+  flags: GlobalFlags;
+  /** The driver's listing, spawned (when there are machines or journal records). */
+  listing: Promise<Output> | undefined;
+  /** Spawns the listing (a machine appeared after the fast path looked). */
+  spawn: () => Promise<Output>;
+  bin: "lxc" | "incus";
+  project: string;
+}
+
+/**
+ * The status from the driver's listing spawned by the fast path, read as the driver reads it
+ * (driver/lxd/list.ts); waits for the listing in any case, so no child outlives codchi.
+ */
+export async function showListing(l: Listing): Promise<void> {
+  let listing = l.listing;
+  let ui: Ui | undefined;
+  try {
+    ui = new Ui(uiOptions(l.flags, l.env, Deno.stdout.isTerminal(), Deno.stderr.isTerminal()));
+    await showStatus({
+      paths: l.paths,
+      env: l.env,
+      driver: () =>
+        Promise.resolve({
+          // A machine that appeared meanwhile: the listing starts now, as the full path's would.
+          states: async () => statesOf(listedOf(l, await (listing ??= l.spawn())), l.paths),
+        }),
+      ui,
+    });
+  } finally {
+    ui?.done();
+    await listing?.catch(() => {});
   }
 }
 

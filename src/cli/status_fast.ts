@@ -54,33 +54,13 @@ export async function fastStatus(
     p.catch(() => {}); // awaited by states(), or at the end
     return p;
   };
-  let listing: Promise<Output> | undefined = any ? spawn() : undefined;
-  const [{ showStatus }, { listedOf, statesOf }, { Ui, uiOptions }] = await Promise.all([
-    import("./status_action.ts"),
-    import("../driver/lxd/list.ts"),
-    import("../ui.ts"),
-  ]);
-  const target = { bin: memo.bin, project: memo.project };
-  const at = paths;
-  let ui;
+  const listing: Promise<Output> | undefined = any ? spawn() : undefined;
+  // One import for the rest: the parser of the listing, the table, the records.
+  const { showListing } = await import("./status_action.ts");
   try {
-    ui = new Ui(uiOptions(flags, env, Deno.stdout.isTerminal(), Deno.stderr.isTerminal()));
-    await showStatus({
-      paths: at,
-      env,
-      driver: () =>
-        Promise.resolve({
-          // A machine that appeared meanwhile: the listing starts now, as the full path's would.
-          states: async () => statesOf(listedOf(target, await (listing ??= spawn())), at),
-        }),
-      ui,
-    });
-    ui.done();
+    await showListing({ paths, env, flags, listing, spawn, bin: memo.bin, project: memo.project });
     return { kind: "shown" };
   } catch (error) {
-    ui?.done();
     return { kind: "failed", error };
-  } finally {
-    await listing?.catch(() => {}); // no child outlives codchi
   }
 }

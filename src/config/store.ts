@@ -60,6 +60,20 @@ export async function readOwnFile(file: string): Promise<Uint8Array | undefined>
   }
 }
 
+/** `readOwnFile`, synchronously (for small files). */
+export function readOwnFileSync(file: string): Uint8Array | undefined {
+  try {
+    return Deno.readFileSync(file);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw new ConfigError(
+      `${file} cannot be read as a file: ${fileProblem(e)}.`,
+      `Move ${file} away or replace it with a regular file.`,
+      { cause: e },
+    );
+  }
+}
+
 /** Short reason for a file-system error, without any file content. */
 export function fileProblem(e: unknown): string {
   if (e instanceof Deno.errors.IsADirectory) return "it is a folder";
@@ -194,6 +208,7 @@ export async function sha256(data: string | Uint8Array): Promise<string> {
 
 /** SHA-256 of a file, or "" when it does not exist. */
 export async function fileHash(file: string): Promise<string> {
-  const bytes = await readOwnFile(file);
+  // Synchronous: a flake's files are small; no trip through Deno's thread pool (status reads many).
+  const bytes = readOwnFileSync(file);
   return bytes === undefined ? "" : await sha256(bytes);
 }

@@ -5,7 +5,6 @@
  * takes the full path (which loads the schema library and reports errors as usual).
  */
 import { buildStamp } from "./build_stamp.ts";
-import { VERSION } from "../version.ts";
 import { writeFileAtomic } from "./store.ts";
 
 /** One remembered validation. */
@@ -32,20 +31,24 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 let buildId: string | undefined;
 
-/** What makes remembered validations stale (the modules that validate, or the binary). */
+/**
+ * What makes remembered validations stale: the modules that validate, or the binary (a new
+ * codchi is a new binary or new modules; no version, which would load deno.json for `status`).
+ */
 function currentBuild(): string {
-  buildId ??= `${VERSION}:${
-    buildStamp(
-      ["./schema.ts", "./store.ts", "../core/machines.ts"].map((m) => new URL(m, import.meta.url)),
-    )
-  }`;
+  buildId ??= buildStamp(
+    ["./schema.ts", "./store.ts", "../core/machines.ts"].map((m) => new URL(m, import.meta.url)),
+  );
   return buildId;
 }
 
-/** The file's text, null when it does not exist; throws on anything else (and bad UTF-8). */
-async function readText(file: string): Promise<string | null> {
+/**
+ * The file's text, null when it does not exist; throws on anything else (and bad UTF-8).
+ * Synchronous: a machine's records are small (`status` reads them for every machine).
+ */
+function readText(file: string): string | null {
   try {
-    return utf8.decode(await Deno.readFile(file));
+    return utf8.decode(Deno.readFileSync(file));
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;
     throw e;
@@ -64,20 +67,23 @@ export async function readValidated<T>(
 ): Promise<T> {
   let text: string | null;
   try {
-    text = await readText(file);
+    text = readText(file);
   } catch {
     return await validate(); // a folder, a loop, bad UTF-8…: the full reader says what is wrong
   }
   const record = `${recordDir}/validated/${pathKey(file)}.json`;
   const build = currentBuild();
   try {
-    const r = JSON.parse(await Deno.readTextFile(record)) as Record<T>;
+    const r = JSON.parse(Deno.readTextFileSync(record)) as Record<T>;
     if (r.build === build && r.file === file && r.text === text) return r.value;
   } catch { /* no record (or a broken one): validate */ }
   const value = await validate();
   if (!isAbsoluteHere(recordDir)) return value; // a path of another OS (tests): remember nothing
   // Remember only what was validated: the text must not have changed meanwhile.
-  const after = await readText(file).catch(() => undefined);
+  let after: string | null | undefined;
+  try {
+    after = readText(file);
+  } catch { /* unreadable now: remember nothing */ }
   if (after === text && value !== undefined) {
     const body: Record<T> = { build, file, text, value };
     await writeFileAtomic(record, JSON.stringify(body), 0o600).catch(() => {});

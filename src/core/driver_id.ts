@@ -36,8 +36,11 @@ export function driverSource(
  * The identity of a driver flake, recorded at each build: the SHA-256 of a folder's files, or
  * the URL. A machine built with another identity has updates (a new codchi brings a new driver).
  */
-export async function driverId(src: DriverSource): Promise<string> {
-  return src.kind === "url" ? `url:${src.url}` : `sha256:${await treeHash(src.dir)}`;
+export async function driverId(
+  src: DriverSource,
+  tree: (dir: string) => Promise<string> = treeHash,
+): Promise<string> {
+  return src.kind === "url" ? `url:${src.url}` : `sha256:${await tree(src.dir)}`;
 }
 
 /** SHA-256 over the relative paths and contents of the files below `dir` (sorted). */

@@ -8,8 +8,8 @@ import { hasJournal } from "../config/journal_files.ts";
 import type { Driver } from "../driver/types.ts";
 import type { CoreContext } from "./context.ts";
 import { loadBuiltQuick, loadMachineQuick } from "./records.ts";
-import { forwardingSignals } from "./exec_signals.ts";
 import { linuxBase, readInputs, rememberChoice, tryRead } from "./exec_memo.ts";
+import { forwardingSignals } from "../process.ts";
 
 /** Runs `argv` (or a login shell) in machine `name`; starts store and machine when needed. */
 export async function execInMachine(

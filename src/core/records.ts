@@ -22,7 +22,7 @@ export function loadMachineQuick(paths: Paths, name: string): Promise<MachineCon
 export async function loadBuiltQuick(paths: Paths, name: string): Promise<Built | undefined> {
   const file = machinePaths(paths, name).built;
   try {
-    await Deno.lstat(file);
+    Deno.lstatSync(file);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
     throw e;

@@ -8,7 +8,8 @@ import { CodchiError } from "../errors.ts";
 import { listJournals, STORE_KEY } from "../config/journal_files.ts";
 import { machineNameProblem } from "../config/names.ts";
 import { MACHINE_USER } from "../contract.ts";
-import { driverId, driverSource } from "./driver_id.ts";
+import { driverId, driverSource, treeHash } from "./driver_id.ts";
+import { HashMemo } from "../config/hash_memo.ts";
 
 /** Config status of a machine, as in the reference. */
 export type ConfigStatus = "NotInstalled" | "Modified" | "UpdatesAvailable" | "UpToDate";
@@ -57,15 +58,25 @@ type FileView =
 /**
  * Every machine's row as `codchi status` and the tray show it: `state` is the driver's one
  * listing (a caller may start it first; the files are read while it runs), `names` the machines
- * listed (the driver flake's id is computed only when there are some).
+ * listed (the driver flake's id is computed only when there are some). The flake files' and the
+ * driver flake's hashes are remembered by their stamps (config/hash_memo.ts, in the runtime
+ * folder): only what changed is read and hashed again.
  */
-export function statusRows(
+export async function statusRows(
   paths: Paths,
   env: Record<string, string | undefined>,
   names: readonly string[],
   state: Promise<HostState | undefined>,
 ): Promise<MachineStatus[]> {
-  return machineStatuses(paths, state, names.length ? driverId(driverSource(env)) : undefined);
+  const memo = new HashMemo(`${paths.runtimeDir}/hashes.json`);
+  const driver = names.length
+    ? driverId(driverSource(env), (dir) => memo.tree(dir, treeHash))
+    : undefined;
+  try {
+    return await machineStatuses(paths, state, driver, (file) => memo.file(file, fileHash));
+  } finally {
+    await memo.save();
+  }
 }
 
 /**
@@ -78,6 +89,7 @@ export async function machineStatuses(
   paths: Paths,
   state: HostState | undefined | Promise<HostState | undefined>,
   driver?: string | Promise<string | undefined>,
+  hash: (file: string) => Promise<string> = fileHash,
 ): Promise<MachineStatus[]> {
   // Nobody waits on them until the files are read: their errors are thrown below.
   Promise.resolve(state).catch(() => {});
@@ -87,7 +99,9 @@ export async function machineStatuses(
     (await listJournals(paths)).filter((k) => k !== STORE_KEY && !machineNameProblem(k)),
   );
   const all = [...new Set([...names, ...journals])].sort();
-  const views = await Promise.all(all.map((name) => fileView(paths, name, journals.has(name))));
+  const views = await Promise.all(
+    all.map((name) => fileView(paths, name, journals.has(name), hash)),
+  );
   const st = await state;
   const drv = await driver;
   return all.map((name, i) => {
@@ -118,7 +132,12 @@ export function remoteRows(rows: MachineStatus[], remote: string | undefined): M
 }
 
 /** Reads what the files of machine `name` say (a CodchiError makes it Broken, with the reason). */
-async function fileView(paths: Paths, name: string, journal: boolean): Promise<FileView> {
+async function fileView(
+  paths: Paths,
+  name: string,
+  journal: boolean,
+  hash: (file: string) => Promise<string>,
+): Promise<FileView> {
   const mp = machinePaths(paths, name);
   try {
     if (journal) {
@@ -137,8 +156,8 @@ async function fileView(paths: Paths, name: string, journal: boolean): Promise<F
     await loadMachineQuick(paths, name);
     const [built, flakeHash, lockHash] = await Promise.all([
       loadBuiltQuick(paths, name),
-      fileHash(mp.flake),
-      fileHash(mp.lock),
+      hash(mp.flake),
+      hash(mp.lock),
     ]);
     return { kind: "read", built, flakeHash, lockHash };
   } catch (e) {

@@ -12,6 +12,7 @@ export type { TrayActions };
 export const TRAY_SETTING_KEYS: Readonly<Record<TraySettingKey, readonly string[]>> = {
   vcxsrv: ["windows", "vcxsrv", "enable"],
   vpnkit: ["windows", "vpnkit"],
+  autostart: ["tray", "autostart"],
 };
 
 /** config.json as it is on disk now (the tray runs for long: an edit by hand shows too). */
@@ -25,11 +26,12 @@ async function freshConfig(ctx: CoreContext) {
 /** The tray's actions, on the core (one driver call per refresh). */
 export function trayActions(ctx: CoreContext): TrayActions {
   return {
-    // The Windows switches, where machines are WSL distros (VcXsrv and wsl-vpnkit are theirs).
+    // Its own autostart everywhere; VcXsrv and wsl-vpnkit where machines are WSL distros.
     async settings(): Promise<TraySettings> {
-      if ((await ctx.driver()).name !== "wsl") return {};
       const cfg = await freshConfig(ctx);
-      return { vcxsrv: cfg.windows.vcxsrv.enable, vpnkit: cfg.windows.vpnkit };
+      const autostart = cfg.tray.autostart;
+      if ((await ctx.driver()).name !== "wsl") return { autostart };
+      return { vcxsrv: cfg.windows.vcxsrv.enable, vpnkit: cfg.windows.vpnkit, autostart };
     },
     async setSetting(key, on) {
       const paths = await ctx.paths();
@@ -39,6 +41,10 @@ export function trayActions(ctx: CoreContext): TrayActions {
       ctx.reload?.();
       // VcXsrv: the next exec reads it. wsl-vpnkit: a running store follows at once.
       if (key === "vpnkit") await (await ctx.driver()).store.applyHostFiles?.(ctx.reporter);
+      // The login entry is written or removed now (init and rebuild would do it later).
+      if (key === "autostart") {
+        await (await ctx.host()).apps({}).then((a) => a.trayAutostart?.(on, ctx.selfArgv));
+      }
     },
     async machines() {
       const paths = await ctx.paths();

@@ -42,5 +42,8 @@ export function linuxHostApps(
       }
     },
     remove: (machine) => host([launcherPath([], env)]).removeApps(machine),
+    trayAutostart: async (enabled, selfArgv) => {
+      await applyAutostart(planAutostart(paths.autostartDir, enabled, launcherPath(selfArgv, env)));
+    },
   };
 }

@@ -15,6 +15,7 @@ export type { TraySettingKey, TraySettings };
 export const SETTING_LABELS: Readonly<Record<TraySettingKey, string>> = {
   vcxsrv: "VcXsrv (X server for GUI apps)",
   vpnkit: "VPN compatibility (wsl-vpnkit)",
+  autostart: "Start the tray at login",
 };
 
 /** What clicking an item does. */

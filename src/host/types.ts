@@ -10,6 +10,11 @@ export interface HostApps {
   export(machine: string, appsDir: string, selfArgv: string[]): Promise<void>;
   /** Removes every shortcut and entry of the machine. */
   remove(machine: string): Promise<void>;
+  /**
+   * Writes (`enabled`) or removes the tray's login autostart entry now (`tray.autostart`; init
+   * and rebuild apply it too), for a tray started as `selfArgv`.
+   */
+  trayAutostart?(enabled: boolean, selfArgv: string[]): Promise<void>;
 }
 
 /** Host options from config.json. */
@@ -18,8 +23,11 @@ export interface HostAppsOptions {
   trayAutostart?: boolean;
 }
 
-/** A switch of config.json the tray shows as a check item (Windows: VcXsrv, wsl-vpnkit). */
-export type TraySettingKey = "vcxsrv" | "vpnkit";
+/**
+ * A switch of config.json the tray shows as a check item: its own autostart (every host), and on
+ * Windows VcXsrv and wsl-vpnkit.
+ */
+export type TraySettingKey = "vcxsrv" | "vpnkit" | "autostart";
 
 /** The switches the tray shows, with their current state; a key left out is not shown. */
 export type TraySettings = Partial<Record<TraySettingKey, boolean>>;

@@ -83,7 +83,7 @@ Deno.test("exec on a running machine loads no heavy module (after the first exec
     const full = [...again.modules].filter((u) => FULL_EXEC.some((re) => re.test(u)));
     assert.deepEqual(full, []);
     const files = [...again.modules].filter((u) => u.startsWith("file:"));
-    assert.ok(files.length <= 22, `${files.length} modules:\n${files.join("\n")}`);
+    assert.ok(files.length <= 21, `${files.length} modules:\n${files.join("\n")}`);
     // The first exec took the full path (it leaves the memo the fast path starts from).
     assert.ok(first.modules.has(`file://${REPO}/src/driver/lxd/mod.ts`));
     assert.deepEqual(heavyIn(again.modules), []);
@@ -113,7 +113,7 @@ Deno.test("status, --version and --help load no heavy module", async () => {
     const full = [...st.modules].filter((u) => FULL_STATUS.some((re) => re.test(u)));
     assert.deepEqual(full, []);
     const files = [...st.modules].filter((u) => u.startsWith("file:"));
-    assert.ok(files.length <= 32, `${files.length} modules:\n${files.join("\n")}`);
+    assert.ok(files.length <= 30, `${files.length} modules:\n${files.join("\n")}`);
   } finally {
     daemon?.close();
     await home.cleanup();

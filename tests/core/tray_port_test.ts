@@ -80,20 +80,21 @@ Deno.test("windows tray: a terminal is a new console window running the argv as 
   ]);
 });
 
-Deno.test("tray switches: none with LXD; on WSL read fresh from config.json and flipped there", async () => {
+Deno.test("tray switches: LXD has its autostart only; on WSL read fresh from config.json and flipped there", async () => {
   await using lxd = await fakeHost();
-  deepEqual(await trayActions(lxd.ctx).settings!(), {});
+  // (fakeHost's config turns autostart off, but the tray reads config.json: absent = default on.)
+  deepEqual(await trayActions(lxd.ctx).settings!(), { autostart: true });
 
   await using h = await fakeHost({ driver: { name: "wsl" } });
   let applied = 0;
   let reloaded = 0;
   h.driver.store.applyHostFiles = () => (applied++, Promise.resolve(true));
   const actions = trayActions({ ...h.ctx, reload: () => void reloaded++ });
-  deepEqual(await actions.settings!(), { vcxsrv: true, vpnkit: false });
+  deepEqual(await actions.settings!(), { vcxsrv: true, vpnkit: false, autostart: true });
   // Edited by hand while the tray runs: the next refresh shows it.
   await Deno.mkdir(h.paths.configDir, { recursive: true });
   await Deno.writeTextFile(h.paths.configFile, JSON.stringify({ windows: { vpnkit: true } }));
-  deepEqual(await actions.settings!(), { vcxsrv: true, vpnkit: true });
+  deepEqual(await actions.settings!(), { vcxsrv: true, vpnkit: true, autostart: true });
   // The tray flips VcXsrv: written (the user's key kept), nothing to apply until the next exec.
   await actions.setSetting!("vcxsrv", false);
   deepEqual(JSON.parse(await Deno.readTextFile(h.paths.configFile)), {
@@ -105,5 +106,20 @@ Deno.test("tray switches: none with LXD; on WSL read fresh from config.json and 
   await actions.setSetting!("vpnkit", false);
   equal(JSON.parse(await Deno.readTextFile(h.paths.configFile)).windows.vpnkit, false);
   equal(applied, 1);
-  deepEqual(await actions.settings!(), { vcxsrv: false, vpnkit: false });
+  deepEqual(await actions.settings!(), { vcxsrv: false, vpnkit: false, autostart: true });
+});
+
+Deno.test("tray switch 'Start the tray at login': config.json and the real XDG autostart entry", async () => {
+  await using h = await fakeHost();
+  const actions = trayActions(h.ctx);
+  const entry = `${h.paths.autostartDir}/codchi-tray.desktop`;
+  const exists = () => Deno.stat(entry).then(() => true, () => false);
+  await actions.setSetting!("autostart", true);
+  equal(JSON.parse(await Deno.readTextFile(h.paths.configFile)).tray.autostart, true);
+  ok(await exists(), "the login entry is written at once");
+  ok((await Deno.readTextFile(entry)).includes("tray"), "it starts the tray");
+  deepEqual(await actions.settings!(), { autostart: true });
+  await actions.setSetting!("autostart", false);
+  equal(await exists(), false, "and removed at once");
+  deepEqual(await actions.settings!(), { autostart: false });
 });

@@ -12,6 +12,7 @@ import {
   type TrayController,
   type TrayMachine,
 } from "../../src/host/linux/tray.ts";
+import type { TraySettings } from "../../src/host/types.ts";
 import { Background, waitFor } from "./helpers.ts";
 import { TestWatcher } from "./sni_watcher.ts";
 
@@ -265,7 +266,7 @@ Deno.test({
         await watcherBus.requestName("org.kde.StatusNotifierWatcher", dbus.NameFlag.DO_NOT_QUEUE);
         watcherBus.export("/StatusNotifierWatcher", new TestWatcher());
         const fake = fakeController([{ name: "api", running: true, status: "UpToDate" }]);
-        const settings = { vcxsrv: true, vpnkit: false };
+        const settings: TraySettings = { vcxsrv: true, vpnkit: false };
         const flips: string[] = [];
         fake.controller.settings = () => Promise.resolve({ ...settings });
         fake.controller.setSetting = (key, on) => {

@@ -421,6 +421,13 @@ Deno.test({
         const r = await home.run(["status"]);
         equal(r.code, 9, r.stderr);
         match(r.stderr, new RegExp(`"${R}" does not trust this client`));
+        // doctor says so too (the server answers /1.0 to anyone, as untrusted).
+        const doc = await home.run(["doctor", "--json"]);
+        const row =
+          (JSON.parse(doc.stdout).checks as { name: string; ok: boolean; detail: string }[])
+            .find((c) => c.name === "remote");
+        equal(row?.ok, false, doc.stdout);
+        match(row!.detail, /does not trust this client/);
         // The hint: forget the remote in the client, add it again with a new token.
         await client("remote", "remove", R);
         const tok = ENGINE === "incus"

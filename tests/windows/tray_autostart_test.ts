@@ -3,12 +3,16 @@
  * rebuild) when `tray.autostart` is on, removed when off and by uninstall's target list, and a
  * CLI call starting it only when none runs (real processes, real session-wide lock).
  */
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { win32 } from "node:path";
 import { computePaths } from "../../src/config/paths.ts";
 import { knownFolder, knownFolderEnv } from "../../src/host/windows/ffi/known_folders.ts";
 import { readShortcut } from "../../src/host/windows/ffi/shell_link.ts";
-import { applyTrayAutostart, type WindowsHostContext } from "../../src/host/windows/mod.ts";
+import {
+  applyTrayAutostart,
+  windowsHostApps,
+  type WindowsHostContext,
+} from "../../src/host/windows/mod.ts";
 import { stableLauncher } from "../../src/host/windows/launcher.ts";
 import { TRAY_AUTOSTART_FILE, trayAutostartPath } from "../../src/host/windows/autostart.ts";
 import { ensureTray, trayArgv, trayRunning } from "../../src/host/windows/tray_start.ts";
@@ -116,5 +120,23 @@ Deno.test("a CLI call starts the tray only when none runs: one instance", async 
       if (i >= 50) throw e;
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+});
+
+Deno.test("the tray's autostart switch: HostApps.trayAutostart writes and removes the real Startup shortcut", async () => {
+  const path = trayAutostartPath(knownFolder("Startup"));
+  const before = await Deno.readFile(path).catch(() => undefined);
+  const apps = windowsHostApps(computePaths("windows", { ...Deno.env.toObject(), ...folders }));
+  const exe = win32.join(folders.LOCALAPPDATA, "codchi", "bin", "codchi.exe");
+  try {
+    await apps.trayAutostart!(true, [exe]);
+    const lnk = readShortcut(path);
+    equal(lnk.arguments, "tray");
+    ok(lnk.path.toLowerCase().endsWith("codchiw.exe"), lnk.path);
+    await apps.trayAutostart!(false, [exe]);
+    equal(await exists(path), false, "off removes it at once");
+  } finally {
+    if (before) await Deno.writeFile(path, before);
+    else await Deno.remove(path).catch(() => {});
   }
 });

@@ -78,7 +78,7 @@ Deno.test({ name: "wsl cli: windows.vpnkit runs wsl-vpnkit in the store", ...opt
     // the stand-in's clean-up ran (its tap folder is gone) and the state is removed.
     const ui = new Ui(uiOptions({}, {}, false, false), () => {}, () => {});
     const tray = trayActions(new Context({ ...home.env }, ui).core(true));
-    deepStrictEqual(await tray.settings!(), { vcxsrv: true, vpnkit: true });
+    deepStrictEqual(await tray.settings!(), { vcxsrv: true, vpnkit: true, autostart: true });
     // The simulator's state is found through this process's environment (codchi's runner passes
     // it on to wsl.exe), as the CLI's subprocesses get it.
     const sim = Object.entries(home.env).filter(([k]) => k.startsWith("WSL_SIM_"));
@@ -92,7 +92,7 @@ Deno.test({ name: "wsl cli: windows.vpnkit runs wsl-vpnkit in the store", ...opt
       JSON.parse(await Deno.readTextFile(`${home.configDir}/config.json`)).windows.vpnkit,
       false,
     );
-    deepStrictEqual(await tray.settings!(), { vcxsrv: true, vpnkit: false });
+    deepStrictEqual(await tray.settings!(), { vcxsrv: true, vpnkit: false, autostart: true });
     seen = await inStore(home, `${PROBE}\nls /run/codchi-standin-net 2>/dev/null | wc -l`);
     match(seen, /^switch=$/m);
     match(seen, /^supervisor=no$/m);

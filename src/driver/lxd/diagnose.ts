@@ -45,20 +45,38 @@ async function readEtcGroup(): Promise<string | undefined> {
   }
 }
 
+/**
+ * Why a remote's `/1.0` answer is no use, or undefined: the server answers it to anyone, and its
+ * `auth` says whether it trusts this client.
+ */
+export function untrustedBy(bin: string, remote: string): (text: string) => string | undefined {
+  return (text) =>
+    /"auth":\s*"untrusted"/.test(text)
+      ? `it does not trust this client (make a token there: ${bin} config trust add <name>; ` +
+        `then ${bin} remote remove ${remote} and codchi remote add it again)`
+      : undefined;
+}
+
 /** Runs the LXD/Incus probes. */
 export async function diagnoseLxd(d: LxdProbeDeps): Promise<LxdDiagnosis> {
   const bin = d.name === "incus" ? "incus" : "lxc";
   const cliPath = onPath(bin, d.env.PATH ?? "", isExecutableFile);
-  const query = async (target: string, timeoutMs: number): Promise<ProbeResult> => {
+  const query = async (
+    target: string,
+    timeoutMs: number,
+    refuse?: (text: string) => string | undefined,
+  ): Promise<ProbeResult> => {
     const out = await d.runner.run([bin, "query", target], { check: false, timeoutMs });
-    return out.code === 0 ? { ok: true } : { ok: false, error: lastLine(out.errText, out.text) };
+    if (out.code !== 0) return { ok: false, error: lastLine(out.errText, out.text) };
+    const why = refuse?.(out.text);
+    return why ? { ok: false, error: why } : { ok: true };
   };
   const daemon: ProbeResult = cliPath ? await query("/1.0", 10_000) : { ok: false };
   let remote: LxdDiagnosis["remote"];
   if (d.remote) {
     const source = d.remote.source === "env" ? "CODCHI_LXD_REMOTE" : "config.json remote";
     const probe = cliPath
-      ? await query(`${d.remote.name}:/1.0`, 15_000)
+      ? await query(`${d.remote.name}:/1.0`, 15_000, untrustedBy(bin, d.remote.name))
       : { ok: false, error: `${bin} is not on PATH` };
     remote = { name: d.remote.name, source, ...probe };
   }

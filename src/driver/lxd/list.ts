@@ -11,7 +11,6 @@ import { listArgv, type LxcBinary } from "./argv.ts";
 import { foreignStoreMounts, missingStoreMounts } from "./mounts.ts";
 import { hostStateOf, type ListedContainer, parseList } from "./parse.ts";
 import { DEFAULT_PROJECT, isProjectMissing } from "./project.ts";
-import { remoteFailure } from "./remote.ts";
 
 /** Where lxc/incus calls go: the client, its project (and remote), and the process door. */
 export interface LxcTarget {
@@ -22,6 +21,11 @@ export interface LxcTarget {
   aim(argv: string[]): string[];
   /** The remote server the calls go to (undefined: the local daemon). */
   readonly remote?: string;
+  /**
+   * The error for a remote's failure in `err` (unreachable, untrusted: remote.ts), else
+   * undefined; only with a remote (the driver has it; no fast path loads it).
+   */
+  remoteFailure?(err: string): Error | undefined;
 }
 
 /** Runs an lxc/incus argv; maps a daemon that cannot be reached to a PrerequisiteError. */
@@ -31,7 +35,7 @@ export async function runLxc(t: LxcTarget, argv: string[], opts: RunOpts = {}): 
 
 /** What `runLxc` makes of the output of `argv` (aimed and run with `opts`). */
 export function lxcOutcome(
-  t: { bin: LxcBinary; readonly remote?: string },
+  t: Pick<LxcTarget, "bin" | "remote" | "remoteFailure">,
   argv: string[],
   out: Output,
   opts: RunOpts = {},
@@ -44,7 +48,7 @@ export function lxcOutcome(
         `Start it, and add yourself to its group (lxd or incus-admin), then log in again.`,
       );
     }
-    const remote = t.remote && remoteFailure(t.bin, t.remote, err);
+    const remote = t.remote ? t.remoteFailure?.(err) : undefined;
     if (remote) throw remote;
     if (opts.timeoutMs && out.code === 124) {
       throw new TimeoutError(
@@ -67,7 +71,7 @@ export async function listContainers(t: LxcTarget): Promise<ListedContainer[]> {
  * it; `status`'s fast path spawns the listing itself, before it loads this module.
  */
 export function listedOf(
-  t: { bin: LxcBinary; project: string; readonly remote?: string },
+  t: Pick<LxcTarget, "bin" | "project" | "remote" | "remoteFailure">,
   run: Output,
 ): ListedContainer[] {
   const argv = listArgv(t.bin);

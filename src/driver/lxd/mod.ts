@@ -97,7 +97,7 @@ import {
   type ProjectSource,
 } from "./project.ts";
 import { listSysfsUsb } from "../../host/linux/usb_sysfs.ts";
-import { onRemote, type RemoteSource } from "./remote.ts";
+import { onRemote, remoteFailure, type RemoteSource } from "./remote.ts";
 import {
   parseCustomVolumes,
   remoteConfig,
@@ -231,6 +231,11 @@ export class LxdDriver implements Driver {
   get execChoice(): { bin: LxcBinary; project: string; list: string[] } | undefined {
     if (this.remote) return undefined;
     return { bin: this.bin, project: this.project, list: this.aim(listArgv(this.bin)) };
+  }
+
+  /** The error for a failure of the remote in `err` (see LxcTarget.remoteFailure). */
+  remoteFailure(err: string): Error | undefined {
+    return this.remote ? remoteFailure(this.bin, this.remote, err) : undefined;
   }
 
   /** An argv of our builders aimed at the remote (when there is one) and the project. */

@@ -64,6 +64,8 @@ export interface WindowsHostApps {
   export(machine: string, appsDir: string, selfArgv: string[]): Promise<void>;
   /** Removes every shortcut and entry of the machine. */
   remove(machine: string): Promise<void>;
+  /** Writes or removes the tray's Startup shortcut now (`tray.autostart`). */
+  trayAutostart?(enabled: boolean, selfArgv: string[]): Promise<void>;
 }
 
 /**
@@ -97,6 +99,9 @@ export function windowsHostApps(
       }
     },
     remove: (machine) => removeApps(context([Deno.execPath()]), machine),
+    trayAutostart: async (enabled, selfArgv) => {
+      await applyTrayAutostart(context(selfArgv), knownFolder("Startup"), enabled);
+    },
   };
 }
 

@@ -144,3 +144,31 @@ Deno.test("a remote is asked at `<remote>:/1.0` and named by where it was set", 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a remote that answers /1.0 as untrusted is a failed probe that says so", async () => {
+  const dir = await binDir("incus");
+  try {
+    // What Incus 6.0 and LXD 5.0 answer (pretty-printed JSON) to a client they do not trust.
+    const answer = (auth: string) => `{\n\t"api_extensions": [],\n\t"auth": "${auth}",\n}\n`;
+    for (const [auth, ok] of [["untrusted", false], ["trusted", true]] as const) {
+      const d = await diagnoseLxd({
+        runner: scriptedRunner((argv) => output(0, argv[2] === "/1.0" ? "{}" : answer(auth))),
+        name: "incus",
+        env: { PATH: dir, USER: "carol" },
+        remote: { name: "build", source: "config" },
+        uid: 1000,
+        readGroups: () => Promise.resolve(GROUPS),
+      });
+      equal(d.remote?.ok, ok, auth);
+      if (!ok) {
+        equal(
+          d.remote?.error,
+          "it does not trust this client (make a token there: incus config trust add <name>; " +
+            "then incus remote remove build and codchi remote add it again)",
+        );
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -76,3 +76,17 @@ Deno.test("switches as dbusmenu check items (toggle-type checkmark, toggle-state
   assert.equal(findItem(flipped, vpn.id)!.props["toggle-state"], 0);
   assert.deepEqual(root.children.at(-1)!.action, { kind: "quit" });
 });
+
+Deno.test("the autostart switch (every host) comes last of the switches", () => {
+  const root = buildMenu([], new MenuIds(), new Map(), { autostart: true, vpnkit: false });
+  const labels = root.children.map((c) => c.props.label ?? c.props.type);
+  assert.deepEqual(labels.slice(-4), [
+    "VPN compatibility (wsl-vpnkit)",
+    "Start the tray at login",
+    "separator",
+    "Quit",
+  ]);
+  const auto = root.children.find((c) => c.props.label === "Start the tray at login")!;
+  assert.equal(auto.props["toggle-state"], 1);
+  assert.deepEqual(auto.action, { kind: "setting", setting: "autostart", on: false });
+});
