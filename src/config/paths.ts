@@ -136,7 +136,21 @@ function windowsPaths(env: Env, dataDirOverride?: string): Paths {
 }
 
 /** Per-machine paths derived from `Paths`. */
-export function machinePaths(paths: Paths, name: string) {
+export type MachinePaths = ReturnType<typeof joinMachinePaths>;
+
+/** Computed once per `Paths` object and name (`status` asks for every machine's, several times). */
+const machinePathsCache = new WeakMap<Paths, Map<string, MachinePaths>>();
+
+/** Per-machine paths derived from `Paths` (a copy: callers may change it). */
+export function machinePaths(paths: Paths, name: string): MachinePaths {
+  let byName = machinePathsCache.get(paths);
+  if (!byName) machinePathsCache.set(paths, byName = new Map());
+  let mp = byName.get(name);
+  if (!mp) byName.set(name, mp = joinMachinePaths(paths, name));
+  return { ...mp };
+}
+
+function joinMachinePaths(paths: Paths, name: string) {
   const p = paths.os === "windows" ? win32 : posix;
   const dir = p.join(paths.machinesDir, name);
   return {

@@ -157,3 +157,16 @@ Deno.test("image cache: $XDG_CACHE_HOME/codchi/images, %LOCALAPPDATA%\\codchi\\c
   assert.equal(w.imagesDir, "E:\\L\\codchi\\cache");
   assert.equal(w.cacheDir, "E:\\L\\codchi\\cache");
 });
+
+Deno.test("machinePaths: remembered per Paths object, each caller gets its own copy", () => {
+  const env = { HOME: "/home/u", USER: "u" };
+  const a = computePaths("linux", env);
+  const first = machinePaths(a, "m");
+  first.file = "/elsewhere"; // a caller's change stays its own
+  assert.equal(machinePaths(a, "m").file, "/home/u/.config/codchi/machines/m/machine.json");
+  assert.deepEqual(machinePaths(a, "m"), machinePaths(computePaths("linux", env), "m"));
+  // Another data folder (a new Paths object): its own paths.
+  const b = computePaths("linux", env, "/srv/codchi");
+  assert.equal(machinePaths(b, "m").data, "/srv/codchi/machine/m");
+  assert.notEqual(machinePaths(a, "m").data, machinePaths(b, "m").data);
+});
