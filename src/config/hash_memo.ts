@@ -54,6 +54,29 @@ function treeStamp(dir: string, settledBefore: number): string | undefined {
   }
 }
 
+/** Where the remembered hashes of a runtime folder are kept. */
+export function hashMemoFile(runtimeDir: string): string {
+  return `${runtimeDir}/hashes.json`;
+}
+
+/**
+ * Drops every remembered hash of a file or folder below `dir` (a deleted machine's: no record
+ * keeps naming its files); a missing or unreadable record is fine.
+ */
+export async function forgetHashesBelow(recordFile: string, dir: string): Promise<void> {
+  let r: Record | undefined;
+  try {
+    r = JSON.parse(await Deno.readTextFile(recordFile));
+  } catch {
+    return;
+  }
+  if (!r || typeof r.entries !== "object" || !r.entries) return;
+  const below = Object.keys(r.entries).filter((k) => k.slice(2).startsWith(`${dir}/`));
+  if (below.length === 0) return;
+  for (const k of below) delete r.entries[k];
+  await writeFileAtomic(recordFile, JSON.stringify(r), 0o600);
+}
+
 /** Remembered hashes, loaded from `recordFile`; `save()` writes back what changed. */
 export class HashMemo {
   #record: Record;

@@ -13,6 +13,7 @@ import {
 import { machineNameProblem } from "../config/names.ts";
 import { machinePaths } from "../config/paths.ts";
 import { forgetValidated } from "../config/trusted.ts";
+import { forgetHashesBelow, hashMemoFile } from "../config/hash_memo.ts";
 import { forgetMemo } from "./exec_memo.ts";
 import type { Driver } from "../driver/types.ts";
 import { ConfigError, InterruptedError } from "../errors.ts";
@@ -52,6 +53,7 @@ export async function removeParts(
     await removeTree(mp.dir);
     await removeTree(mp.imageFlakeDir); // left by an export that was killed
     await forgetValidated(paths.runtimeDir, [mp.file, mp.built]);
+    await forgetHashesBelow(hashMemoFile(paths.runtimeDir), mp.dir);
     await forgetMemo(paths, name);
   }
 }

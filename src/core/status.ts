@@ -9,7 +9,7 @@ import { listJournals, STORE_KEY } from "../config/journal_files.ts";
 import { machineNameProblem } from "../config/names.ts";
 import { MACHINE_USER } from "../contract.ts";
 import { driverId, driverSource, treeHash } from "./driver_id.ts";
-import { HashMemo } from "../config/hash_memo.ts";
+import { HashMemo, hashMemoFile } from "../config/hash_memo.ts";
 
 /** Config status of a machine, as in the reference. */
 export type ConfigStatus = "NotInstalled" | "Modified" | "UpdatesAvailable" | "UpToDate";
@@ -68,7 +68,7 @@ export async function statusRows(
   names: readonly string[],
   state: Promise<HostState | undefined>,
 ): Promise<MachineStatus[]> {
-  const memo = new HashMemo(`${paths.runtimeDir}/hashes.json`);
+  const memo = new HashMemo(hashMemoFile(paths.runtimeDir));
   const driver = names.length
     ? driverId(driverSource(env), (dir) => memo.tree(dir, treeHash))
     : undefined;

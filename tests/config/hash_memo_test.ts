@@ -5,7 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { HashMemo, SETTLE_MS } from "../../src/config/hash_memo.ts";
+import {
+  forgetHashesBelow,
+  HashMemo,
+  hashMemoFile,
+  SETTLE_MS,
+} from "../../src/config/hash_memo.ts";
 import { fileHash } from "../../src/config/store.ts";
 import { treeHash } from "../../src/core/driver_id.ts";
 
@@ -104,6 +109,32 @@ Deno.test("HashMemo: a folder's hash is remembered until a file in it changes or
     const r = JSON.parse(await Deno.readTextFile(rec));
     await Deno.writeTextFile(rec, JSON.stringify({ ...r, build: "other" }));
     assert.equal(await run(40), 5);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("forgetHashesBelow: a deleted machine's entries go, the others and the record stay", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const rec = hashMemoFile(join(dir, "run"));
+    const files = ["m/a/flake.nix", "m/a/flake.lock", "m/ab/flake.nix"].map((f) => join(dir, f));
+    for (const f of files) {
+      await Deno.mkdir(join(f, ".."), { recursive: true });
+      await Deno.writeTextFile(f, f);
+    }
+    const memo = new HashMemo(rec, later());
+    for (const f of files) await memo.file(f, fileHash);
+    await memo.save();
+    const keys = async () => Object.keys(JSON.parse(await Deno.readTextFile(rec)).entries).sort();
+    assert.equal((await keys()).length, 3);
+    await forgetHashesBelow(rec, join(dir, "m/a"));
+    // m/ab shares the prefix "m/a" but is not below m/a/.
+    assert.deepEqual(await keys(), [`f:${files[2]}`]);
+    // Nothing below: the record is left as it is; no record at all is fine.
+    await forgetHashesBelow(rec, join(dir, "m/none"));
+    assert.deepEqual(await keys(), [`f:${files[2]}`]);
+    await forgetHashesBelow(join(dir, "missing.json"), dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
