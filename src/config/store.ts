@@ -51,12 +51,7 @@ export async function readOwnFile(file: string): Promise<Uint8Array | undefined>
   try {
     return await Deno.readFile(file);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw new ConfigError(
-      `${file} cannot be read as a file: ${fileProblem(e)}.`,
-      `Move ${file} away or replace it with a regular file.`,
-      { cause: e },
-    );
+    return notThere(file, e);
   }
 }
 
@@ -65,13 +60,18 @@ export function readOwnFileSync(file: string): Uint8Array | undefined {
   try {
     return Deno.readFileSync(file);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw new ConfigError(
-      `${file} cannot be read as a file: ${fileProblem(e)}.`,
-      `Move ${file} away or replace it with a regular file.`,
-      { cause: e },
-    );
+    return notThere(file, e);
   }
+}
+
+/** `undefined` for a missing file; any other read error is a ConfigError naming the file. */
+function notThere(file: string, e: unknown): undefined {
+  if (e instanceof Deno.errors.NotFound) return undefined;
+  throw new ConfigError(
+    `${file} cannot be read as a file: ${fileProblem(e)}.`,
+    `Move ${file} away or replace it with a regular file.`,
+    { cause: e },
+  );
 }
 
 /** Short reason for a file-system error, without any file content. */
