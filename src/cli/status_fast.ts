@@ -3,7 +3,7 @@
  * choices (core/exec_memo.ts: client, project, data folder and the argv of its one listing) and
  * every input it was made from is unchanged (config.json, the project pin, the environment), it
  * spawns that listing at once, after a handful of small modules, and only then loads what shows
- * the status (status_action.ts, the driver's parser driver/lxd/list.ts, the UI) and reads the
+ * the status (status_action.ts, the driver's parser driver/lxd/lxc.ts, the UI) and reads the
  * machines' files, while the listing runs. Without the driver, its store and session code or the
  * parser. Anything else, it does nothing and says so: the full path runs.
  */
