@@ -1,15 +1,23 @@
 /**
  * `codchi status`'s fast path, on Linux: when the last full `status` left a memo of the driver's
- * choices (core/exec_memo.ts: client, project, data folder and the argv of its one listing) and
- * every input it was made from is unchanged (config.json, the project pin, the environment), it
- * spawns that listing at once, after a handful of small modules, and only then loads what shows
- * the status (status_action.ts, the driver's parser driver/lxd/list.ts, the UI) and reads the
- * machines' files, while the listing runs. Without the driver, its store and session code or the
- * parser. Anything else, it does nothing and says so: the full path runs.
+ * choices (core/exec_memo.ts: client, project, data folder and the argv of its one listing), it
+ * spawns that listing at once, after a handful of small modules, and only then checks that every
+ * input the memo was made from is unchanged (this codchi, config.json, the project pin, the
+ * environment, the client on PATH) and loads what shows the status (status_action.ts, the
+ * driver's parser driver/lxd/list.ts, the UI) while the listing runs. The listing only reads, so
+ * spawning it before the checks is safe: when one fails, the listing is awaited and dropped, and
+ * the full path runs. Without the driver, its store and session code or the parser.
  */
 import { computePaths, type Paths } from "../config/paths.ts";
 import { listJournals } from "../config/journal_files.ts";
-import { type ExecMemo, readInputs, readMemo, sameInputs, STATUS_MEMO } from "../core/exec_memo.ts";
+import {
+  type ExecMemo,
+  memoBuild,
+  readInputs,
+  readMemo,
+  sameInputs,
+  STATUS_MEMO,
+} from "../core/exec_memo.ts";
 import { listMachines } from "../core/machine_list.ts";
 import { detectBinary } from "../driver/lxd/project.ts";
 import { type Output, ProcessRunner } from "../process.ts";
@@ -26,6 +34,7 @@ export async function fastStatus(
   flags: GlobalFlags,
   env: Record<string, string>,
 ): Promise<FastStatus> {
+  let base: Paths;
   let paths: Paths;
   let memo: ExecMemo;
   let list: string[];
@@ -36,18 +45,17 @@ export async function fastStatus(
     if (Deno.build.os === "windows" || (env.CODCHI_HOST_OS ?? "linux") !== "linux") {
       return { kind: "fallback" };
     }
-    const base = computePaths("linux", env);
-    const m = readMemo(base, STATUS_MEMO);
-    if (!m?.list || detectBinary(env.PATH) !== m.bin) return { kind: "fallback" };
+    base = computePaths("linux", env);
+    const m = readMemo(base, STATUS_MEMO, false);
+    if (!m?.list) return { kind: "fallback" };
     [memo, list] = [m, m.list];
     paths = memo.dataDir === undefined ? base : computePaths("linux", env, memo.dataDir);
-    if (!sameInputs(readInputs(env, base, paths), memo.inputs)) return { kind: "fallback" };
     // As showStatus: the listing is spawned only when there is a machine or a journal record.
     any = (await listMachines(paths)).length > 0 || (await listJournals(paths)).length > 0;
   } catch {
     return { kind: "fallback" }; // the full path reports whatever this was
   }
-  // The one spawn, before anything else is loaded (it runs while the rest is loaded and read).
+  // The one spawn, before anything else is loaded (it runs while the rest is checked and read).
   const runner = new ProcessRunner(env.CODCHI_TRACE === "1");
   const spawn = () => {
     const p = runner.run(list, { check: false });
@@ -55,6 +63,16 @@ export async function fastStatus(
     return p;
   };
   const listing: Promise<Output> | undefined = any ? spawn() : undefined;
+  // Does the memo still hold? If not, the listing (which only read) is dropped: the full path.
+  let holds = false;
+  try {
+    holds = memo.build === memoBuild() && detectBinary(env.PATH) === memo.bin &&
+      sameInputs(readInputs(env, base, paths), memo.inputs);
+  } catch { /* unreadable: the full path reports it */ }
+  if (!holds) {
+    await listing?.catch(() => {});
+    return { kind: "fallback" };
+  }
   // One import for the rest: the parser of the listing, the table, the records.
   const { showListing } = await import("./status_action.ts");
   try {

@@ -85,11 +85,11 @@ export class HashMemo {
 
   /** `now`: the clock (tests move it on). */
   constructor(readonly recordFile: string, private readonly now: () => number = Date.now) {
-    this.#build = buildStamp(
-      ["./hash_memo.ts", "./store.ts", "../core/driver_id.ts"].map((m) =>
-        new URL(m, import.meta.url)
-      ),
-    );
+    this.#build = buildStamp(import.meta.dirname, [
+      "hash_memo.ts",
+      "store.ts",
+      "../core/driver_id.ts",
+    ]);
     let r: Record | undefined;
     try {
       r = JSON.parse(Deno.readTextFileSync(recordFile));

@@ -36,9 +36,7 @@ let buildId: string | undefined;
  * codchi is a new binary or new modules; no version, which would load deno.json for `status`).
  */
 function currentBuild(): string {
-  buildId ??= buildStamp(
-    ["./schema.ts", "./store.ts", "../core/machines.ts"].map((m) => new URL(m, import.meta.url)),
-  );
+  buildId ??= buildStamp(import.meta.dirname, ["schema.ts", "store.ts", "../core/machines.ts"]);
   return buildId;
 }
 

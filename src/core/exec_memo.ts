@@ -51,20 +51,18 @@ let stamp: string | undefined;
 
 /** Stale when codchi changed: the validators, the driver's choices, this module. */
 export function memoBuild(): string {
-  stamp ??= buildStamp(
-    [
-      "../config/schema.ts",
-      "../config/store.ts",
-      "./machines.ts",
-      "../driver/mod.ts",
-      "../driver/lxd/project.ts",
-      "../driver/lxd/argv.ts",
-      "../driver/lxd/list.ts",
-      "../driver/lxd/mod.ts",
-      "./exec.ts",
-      "./exec_memo.ts",
-    ].map((m) => new URL(m, import.meta.url)),
-  );
+  stamp ??= buildStamp(import.meta.dirname, [
+    "exec_memo.ts",
+    "../config/schema.ts",
+    "../config/store.ts",
+    "machines.ts",
+    "../driver/mod.ts",
+    "../driver/lxd/project.ts",
+    "../driver/lxd/argv.ts",
+    "../driver/lxd/list.ts",
+    "../driver/lxd/mod.ts",
+    "exec.ts",
+  ]);
   return stamp;
 }
 
@@ -121,11 +119,14 @@ export function sameInputs(a: ExecInputs, b: ExecInputs): boolean {
     a.built === b.built && a.pin === b.pin && a.storeDir === b.storeDir;
 }
 
-/** The memo of `name`, when there is a readable one of this codchi; else undefined. */
-export function readMemo(base: Paths, name: string): ExecMemo | undefined {
+/**
+ * The memo of `name`, when there is a readable one of this codchi; else undefined. `build`
+ * false: of any codchi (the caller checks `m.build === memoBuild()` itself, later).
+ */
+export function readMemo(base: Paths, name: string, build = true): ExecMemo | undefined {
   try {
     const m = JSON.parse(Deno.readTextFileSync(memoFile(base, name))) as ExecMemo;
-    return m.build === memoBuild() && m.inputs && (m.bin === "lxc" || m.bin === "incus")
+    return (!build || m.build === memoBuild()) && m.inputs && (m.bin === "lxc" || m.bin === "incus")
       ? m
       : undefined;
   } catch {
