@@ -6,7 +6,7 @@
  * change within the file system's timestamp granularity could keep the stamp); anything else,
  * anything unreadable and any other codchi is hashed again, by the caller's own function.
  */
-import { buildStamp } from "./build_stamp.ts";
+import { buildStamp } from "./runtime.ts";
 import { writeFileAtomic } from "./store.ts";
 
 /** How long ago a file must have changed for its stamp to be trusted. */

@@ -4,7 +4,7 @@
  * same path is not validated again until codchi itself changes. Any other content, or a missing record,
  * takes the full path (which loads the schema library and reports errors as usual).
  */
-import { buildStamp } from "./build_stamp.ts";
+import { buildStamp } from "./runtime.ts";
 import { writeFileAtomic } from "./store.ts";
 
 /** One remembered validation. */

@@ -107,6 +107,12 @@ Deno.test("status's fast path: the full path runs whenever an input changed", as
     await Deno.writeTextFile(memo, JSON.stringify(older));
     assert.equal(await path(), "full");
     assert.equal(await path(), "fast");
+    // Nor without the records' folders (written since the listing runs before the check).
+    const { records, ...noRecords } = JSON.parse(await Deno.readTextFile(memo));
+    assert.deepEqual(records, [join(home.configDir, "machines"), join(home.configDir, "journal")]);
+    await Deno.writeTextFile(memo, JSON.stringify(noRecords));
+    assert.equal(await path(), "full");
+    assert.equal(await path(), "fast");
   } finally {
     m.daemon.close();
     await home.cleanup();
