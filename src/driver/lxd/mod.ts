@@ -57,7 +57,7 @@ import { exportTreeArgv } from "../export_tree.ts";
 import { NOT_RUNNING, ran, ranOrThrow } from "../exec_outcome.ts";
 import { usbPlan } from "./usb.ts";
 import { DEFAULT_PROJECT, detectBinary, ownsProject, type ProjectSource } from "./project.ts";
-import { listSysfsUsb } from "../../host/linux/usb_sysfs.ts";
+import type { HostUsbDevice } from "../../usb/id.ts";
 import { onRemote, remoteFailure, type RemoteSource } from "./remote.ts";
 import {
   remoteConfig,
@@ -90,6 +90,8 @@ export interface LxdDriverOptions {
   images?: ImageProvider;
   /** Files pushed into the store before each start (the host's CA bundle and proxy). */
   storeFiles?: () => Promise<StoreFile[]>;
+  /** The host's USB devices (`usb list`; the host port's, cli/context.ts); default: none. */
+  hostUsb?: () => Promise<HostUsbDevice[]>;
   /** The project of this data folder (project.ts); default: LXD's `default` project. */
   project?: { name: string; source: ProjectSource; pinFile?: string };
   /** The remote server the machines run on (remote.ts); default: the local daemon. */
@@ -111,6 +113,7 @@ export class LxdDriver implements Driver {
   readonly #t: LxdTimeouts;
   readonly #lxc: Lxc;
   readonly #session: LxdSessionSync;
+  readonly #hostUsb: () => Promise<HostUsbDevice[]>;
   /** The LXD/Incus project every call goes to, and why (doctor says it). */
   readonly project: string;
   readonly projectSource: ProjectSource;
@@ -159,6 +162,7 @@ export class LxdDriver implements Driver {
       projectSource: this.projectSource,
       pinFile: opts.project?.pinFile,
     });
+    this.#hostUsb = opts.hostUsb ?? (() => Promise.resolve([]));
     this.#session = new LxdSessionSync(this.instances, {
       devices: opts.sessionDevices,
       files: opts.sessionFiles,
@@ -402,9 +406,9 @@ export class LxdDriver implements Driver {
     return this.remote !== undefined;
   }
 
-  /** USB: the host's devices from sysfs; `usb` devices on the instance (the engine hotplugs). */
+  /** USB: the host's devices (injected); `usb` devices on the instance (the engine hotplugs). */
   readonly usb: UsbSupport = {
-    list: () => listSysfsUsb(),
+    list: () => this.#hostUsb(),
     apply: async (machine, ids) => {
       if (this.remote && ids.length > 0) {
         throw new UsageError(
