@@ -6,6 +6,7 @@
  */
 import { UsageError } from "../../errors.ts";
 import type { LxcBinary } from "./argv.ts";
+import { findOnPath, isPlainFile } from "../../process.ts";
 
 /** The engine's own project: every call without `--project` goes there. */
 export const DEFAULT_PROJECT = "default";
@@ -145,14 +146,7 @@ export function isProjectMissing(errText: string): boolean {
   return /project.*not found|not found.*project/i.test(errText);
 }
 
-/** Finds `lxc` or `incus` on PATH (lxc first), or undefined. */
+/** Finds `lxc` or `incus` on PATH (lxc first; any file, whatever its mode), or undefined. */
 export function detectBinary(path: string = Deno.env.get("PATH") ?? ""): LxcBinary | undefined {
-  for (const bin of ["lxc", "incus"] as const) {
-    for (const dir of path.split(":").filter((d) => d)) {
-      try {
-        if (Deno.statSync(`${dir}/${bin}`).isFile) return bin;
-      } catch { /* not here */ }
-    }
-  }
-  return undefined;
+  return (["lxc", "incus"] as const).find((bin) => findOnPath(bin, path, isPlainFile));
 }
