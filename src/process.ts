@@ -3,6 +3,7 @@
  * `CODCHI_TRACE=1` prints one line per spawn, secrets are redacted, tests count spawns.
  * Plain argv spawns on `Deno.Command` (no shell, no npm package: `exec` starts fast).
  */
+import { concatBytes } from "./bytes.ts";
 import { InterruptedError, ToolError } from "./errors.ts";
 
 /** How to run one child process. */
@@ -244,19 +245,8 @@ async function feed(stdin: WritableStream<Uint8Array>, data: Uint8Array | string
 /** Every byte of a stream (read by hand: `Response` would load Deno's fetch code at start-up). */
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const c of stream) {
-    chunks.push(c);
-    size += c.length;
-  }
-  if (chunks.length === 1) return chunks[0];
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return all;
+  for await (const c of stream) chunks.push(c);
+  return chunks.length === 1 ? chunks[0] : concatBytes(chunks);
 }
 
 function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
@@ -305,15 +295,7 @@ function lineCollector(onLine: (line: string) => void) {
   });
   return {
     stream,
-    bytes(): Uint8Array {
-      const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-      let o = 0;
-      for (const c of chunks) {
-        all.set(c, o);
-        o += c.length;
-      }
-      return all;
-    },
+    bytes: (): Uint8Array => concatBytes(chunks),
   };
 }
 

@@ -10,8 +10,7 @@
 import { computePaths, journalFile } from "../config/paths.ts";
 import { containerName, machineNameProblem } from "../config/names.ts";
 import { readInputs, readMemo, sameInputs } from "../core/exec_memo.ts";
-import { machineExecArgv } from "../driver/lxd/argv.ts";
-import { detectBinary, inProject } from "../driver/lxd/project.ts";
+import { detectBinary, inProject, machineExecArgv } from "../driver/lxd/argv.ts";
 import {
   hostSessionDevices,
   hostSessionFiles,

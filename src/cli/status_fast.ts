@@ -11,7 +11,7 @@ import { computePaths, type Paths } from "../config/paths.ts";
 import { listJournals } from "../config/journal_files.ts";
 import { type ExecMemo, readInputs, readMemo, sameInputs, STATUS_MEMO } from "../core/exec_memo.ts";
 import { listMachines } from "../core/machine_list.ts";
-import { detectBinary } from "../driver/lxd/project.ts";
+import { detectBinary } from "../driver/lxd/argv.ts";
 import { type Output, ProcessRunner } from "../process.ts";
 import type { GlobalFlags } from "./argv.ts";
 

@@ -11,6 +11,7 @@ import {
 } from "../../host/linux/devices.ts";
 import { type SessionFile, sessionFiles } from "../../host/linux/session_files.ts";
 import { MACHINE_USER } from "./argv.ts";
+import { concatBytes } from "../../bytes.ts";
 import type { HostIds } from "./mounts.ts";
 
 /** Devices (name → options) and login variables for a machine's session (GUI, sound, GPU). */
@@ -64,13 +65,7 @@ export function sessionPushCommand(files: SessionFile[]): { argv: string[]; stdi
     f.mode.toString(8).padStart(4, "0"),
     `${f.owner.uid}:${f.owner.gid}`,
   ]);
-  // Not src/bytes.ts's concatBytes: this module is on exec's fast path, which loads no more.
-  const stdin = new Uint8Array(files.reduce((n, f) => n + f.data.length, 0));
-  let off = 0;
-  for (const f of files) {
-    stdin.set(f.data, off);
-    off += f.data.length;
-  }
+  const stdin = concatBytes(files.map((f) => f.data));
   return { argv: ["/bin/sh", "-c", PUSH_SCRIPT, "codchi-session", ...args], stdin };
 }
 
