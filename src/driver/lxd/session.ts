@@ -115,10 +115,9 @@ export async function readSessionRecord(path: string): Promise<string> {
 
 /** Records the fingerprint of a push (0600: it is a hash of a credential). */
 export async function writeSessionRecord(path: string, fingerprint: string): Promise<void> {
-  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
-  await Deno.writeTextFile(tmp, fingerprint + "\n", { mode: 0o600 });
-  await Deno.rename(tmp, path);
+  // Loaded when writing: exec's fast path, which loads this module, writes nothing.
+  const { writeAtomic } = await import("../../atomic_write.ts");
+  await writeAtomic(path, fingerprint + "\n", { mode: 0o600, dirMode: 0o700 });
 }
 
 /** Forgets the record (the container's copy is unknown: next exec pushes again). */
