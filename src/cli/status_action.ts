@@ -3,8 +3,17 @@ import type { Context } from "./context.ts";
 import { remoteRows, statusRows, storeLine, storeStatus } from "../core/status.ts";
 import { listMachines } from "../core/records.ts";
 import { listJournals, STORE_KEY } from "../config/journal_files.ts";
-import { linuxBase, readInputs, rememberChoice, tryRead } from "../core/exec_memo.ts";
-import type { Paths } from "../config/paths.ts";
+import {
+  type ExecMemo,
+  linuxBase,
+  memoBuild,
+  readInputs,
+  rememberChoice,
+  sameInputs,
+  tryRead,
+} from "../core/exec_memo.ts";
+import { computePaths, journalDir, type Paths } from "../config/paths.ts";
+import { detectBinary } from "../driver/lxd/argv.ts";
 import type { HostState } from "../driver/types.ts";
 import { renderTable, Ui, uiOptions } from "../ui.ts";
 import { listedOf, statesOf } from "../driver/lxd/list.ts";
@@ -47,6 +56,60 @@ export interface Listing {
   spawn: () => Promise<Output>;
   bin: "lxc" | "incus";
   project: string;
+}
+
+/** What `status`'s fast path did: nothing (take the full path), or showed the status (or failed). */
+export type FastStatus =
+  | { kind: "fallback" }
+  | { kind: "shown" }
+  | { kind: "failed"; error: unknown };
+
+/** What `status`'s fast path (status_fast.ts) read and spawned before loading this module. */
+export interface Remembered {
+  env: Record<string, string>;
+  flags: GlobalFlags;
+  /** The memo, not checked yet. */
+  memo: ExecMemo;
+  /** The remembered listing, spawned (when there are records). */
+  listing: Promise<Output> | undefined;
+  /** Spawns the listing (a machine appeared after the fast path looked). */
+  spawn: () => Promise<Output>;
+}
+
+/**
+ * `status`'s fast path, once its listing runs: when the memo still holds (this codchi, the
+ * client on PATH, every input, the records' folders), the status from that listing; else the
+ * listing (which only read) is awaited and dropped, and the full path runs.
+ */
+export async function showRemembered(r: Remembered): Promise<FastStatus> {
+  const { env, memo } = r;
+  let paths: Paths | undefined;
+  try {
+    const base = computePaths("linux", env);
+    const p = memo.dataDir === undefined ? base : computePaths("linux", env, memo.dataDir);
+    const holds = memo.build === memoBuild() && detectBinary(env.PATH) === memo.bin &&
+      sameInputs(readInputs(env, base, p), memo.inputs) &&
+      memo.records?.[0] === p.machinesDir && memo.records[1] === journalDir(p);
+    if (holds) paths = p;
+  } catch { /* unreadable: the full path reports it */ }
+  if (!paths || !memo.list) {
+    await r.listing?.catch(() => {});
+    return { kind: "fallback" };
+  }
+  try {
+    await showListing({
+      paths,
+      env,
+      flags: r.flags,
+      listing: r.listing,
+      spawn: r.spawn,
+      bin: memo.bin,
+      project: memo.project,
+    });
+    return { kind: "shown" };
+  } catch (error) {
+    return { kind: "failed", error };
+  }
 }
 
 /**

@@ -1,32 +1,47 @@
 /**
  * `codchi status`'s fast path, on Linux: when the last full `status` left a memo of the driver's
- * choices (core/exec_memo.ts: client, project, data folder and the argv of its one listing) and
- * every input it was made from is unchanged (config.json, the project pin, the environment), it
- * spawns that listing at once, after a handful of small modules, and only then loads what shows
- * the status (status_action.ts, the driver's parser driver/lxd/list.ts, the UI) and reads the
- * machines' files, while the listing runs. Without the driver, its store and session code or the
- * parser. Anything else, it does nothing and says so: the full path runs.
+ * choices (core/exec_memo.ts: client, project, data folder, the argv of its one listing and the
+ * folders of the machines' records), it spawns that listing at once, after a handful of small
+ * modules (the process door, the memo's location), when there is a machine or a journal record.
+ * The listing only reads, so it runs before the memo is checked: status_action.ts then checks that
+ * every input the memo was made from is unchanged (this codchi, config.json, the project pin, the
+ * environment, the client on PATH) and shows the status while the listing runs. When a check
+ * fails, the listing is awaited and dropped, and the full path runs. Without the driver, its store
+ * and session code or the parser.
  */
-import { computePaths, type Paths } from "../config/paths.ts";
-import { listJournals } from "../config/journal_files.ts";
-import { type ExecMemo, readInputs, readMemo, sameInputs, STATUS_MEMO } from "../core/exec_memo.ts";
-import { listMachines } from "../core/machine_list.ts";
-import { detectBinary } from "../driver/lxd/argv.ts";
+import {
+  type ExecMemo,
+  memoPath,
+  peekMemo,
+  STATUS_MEMO,
+  xdgRuntimeDir,
+} from "../config/runtime.ts";
 import { type Output, ProcessRunner } from "../process.ts";
 import type { GlobalFlags } from "./argv.ts";
+import type { FastStatus } from "./status_action.ts";
 
-/** What the fast path did: nothing (take the full path), or showed the status (or failed). */
-export type FastStatus =
-  | { kind: "fallback" }
-  | { kind: "shown" }
-  | { kind: "failed"; error: unknown };
+export type { FastStatus };
+
+/**
+ * Whether the records' folders hold anything that may be a machine (a folder) or a journal record
+ * (a `.json` file): with nothing, the full path spawns nothing, and neither does this one.
+ */
+function anyRecord(dirs: readonly string[]): boolean {
+  return dirs.some((dir, i) => {
+    try {
+      for (const e of Deno.readDirSync(dir)) {
+        if (i === 0 ? e.isDirectory : e.isFile && e.name.endsWith(".json")) return true;
+      }
+    } catch { /* no folder: nothing there */ }
+    return false;
+  });
+}
 
 /** Shows the status when the fast path applies; see the module comment. */
 export async function fastStatus(
   flags: GlobalFlags,
   env: Record<string, string>,
 ): Promise<FastStatus> {
-  let paths: Paths;
   let memo: ExecMemo;
   let list: string[];
   let any: boolean;
@@ -36,18 +51,16 @@ export async function fastStatus(
     if (Deno.build.os === "windows" || (env.CODCHI_HOST_OS ?? "linux") !== "linux") {
       return { kind: "fallback" };
     }
-    const base = computePaths("linux", env);
-    const m = readMemo(base, STATUS_MEMO);
-    if (!m?.list || detectBinary(env.PATH) !== m.bin) return { kind: "fallback" };
+    const runtime = xdgRuntimeDir(env) ??
+      (await import("../config/paths.ts")).computePaths("linux", env).runtimeDir;
+    const m = peekMemo(memoPath(runtime, STATUS_MEMO));
+    if (!m?.list || !m.records) return { kind: "fallback" };
     [memo, list] = [m, m.list];
-    paths = memo.dataDir === undefined ? base : computePaths("linux", env, memo.dataDir);
-    if (!sameInputs(readInputs(env, base, paths), memo.inputs)) return { kind: "fallback" };
-    // As showStatus: the listing is spawned only when there is a machine or a journal record.
-    any = (await listMachines(paths)).length > 0 || (await listJournals(paths)).length > 0;
+    any = anyRecord(m.records);
   } catch {
     return { kind: "fallback" }; // the full path reports whatever this was
   }
-  // The one spawn, before anything else is loaded (it runs while the rest is loaded and read).
+  // The one spawn, before anything else is loaded (it runs while the rest is checked and read).
   const runner = new ProcessRunner(env.CODCHI_TRACE === "1");
   const spawn = () => {
     const p = runner.run(list, { check: false });
@@ -55,12 +68,7 @@ export async function fastStatus(
     return p;
   };
   const listing: Promise<Output> | undefined = any ? spawn() : undefined;
-  // One import for the rest: the parser of the listing, the table, the records.
-  const { showListing } = await import("./status_action.ts");
-  try {
-    await showListing({ paths, env, flags, listing, spawn, bin: memo.bin, project: memo.project });
-    return { kind: "shown" };
-  } catch (error) {
-    return { kind: "failed", error };
-  }
+  // One import for the rest: the memo's check, the parser of the listing, the table, the records.
+  const { showRemembered } = await import("./status_action.ts");
+  return await showRemembered({ env, flags, memo, listing, spawn });
 }

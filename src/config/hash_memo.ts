@@ -6,7 +6,7 @@
  * change within the file system's timestamp granularity could keep the stamp); anything else,
  * anything unreadable and any other codchi is hashed again, by the caller's own function.
  */
-import { buildStamp } from "./build_stamp.ts";
+import { buildStamp } from "./runtime.ts";
 import { writeFileAtomic } from "./store.ts";
 
 /** How long ago a file must have changed for its stamp to be trusted. */
@@ -85,11 +85,11 @@ export class HashMemo {
 
   /** `now`: the clock (tests move it on). */
   constructor(readonly recordFile: string, private readonly now: () => number = Date.now) {
-    this.#build = buildStamp(
-      ["./hash_memo.ts", "./store.ts", "../core/driver_id.ts"].map((m) =>
-        new URL(m, import.meta.url)
-      ),
-    );
+    this.#build = buildStamp(import.meta.dirname, [
+      "hash_memo.ts",
+      "store.ts",
+      "../core/driver_id.ts",
+    ]);
     let r: Record | undefined;
     try {
       r = JSON.parse(Deno.readTextFileSync(recordFile));

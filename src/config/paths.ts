@@ -1,6 +1,7 @@
 /** Every host path codchi uses, computed by one pure function from (OS, environment). */
 import { PrerequisiteError } from "../errors.ts";
 import { posix, win32 } from "../path.ts";
+import { xdgRuntimeDir } from "./runtime.ts";
 
 /** The host operating systems codchi knows. */
 export type HostOs = "linux" | "windows";
@@ -71,9 +72,7 @@ function linuxPaths(env: Env, dataDirOverride?: string): Paths {
   const cacheDir = p.join(xdg("XDG_CACHE_HOME", ".cache"), "codchi");
   const configDir = p.join(configHome, "codchi");
   const dataDir = dataDirOverride ?? p.join(dataHome, "codchi");
-  const runtimeBase = env.XDG_RUNTIME_DIR && p.isAbsolute(env.XDG_RUNTIME_DIR)
-    ? p.join(env.XDG_RUNTIME_DIR, "codchi")
-    : p.join(dataDir, "run");
+  const runtimeBase = xdgRuntimeDir(env) ?? p.join(dataDir, "run");
   return {
     os: "linux",
     home,

@@ -4,7 +4,7 @@
  * same path is not validated again until codchi itself changes. Any other content, or a missing record,
  * takes the full path (which loads the schema library and reports errors as usual).
  */
-import { buildStamp } from "./build_stamp.ts";
+import { buildStamp } from "./runtime.ts";
 import { writeFileAtomic } from "./store.ts";
 
 /** One remembered validation. */
@@ -36,9 +36,7 @@ let buildId: string | undefined;
  * codchi is a new binary or new modules; no version, which would load deno.json for `status`).
  */
 function currentBuild(): string {
-  buildId ??= buildStamp(
-    ["./schema.ts", "./store.ts", "../core/machines.ts"].map((m) => new URL(m, import.meta.url)),
-  );
+  buildId ??= buildStamp(import.meta.dirname, ["schema.ts", "store.ts", "../core/machines.ts"]);
   return buildId;
 }
 

@@ -6,36 +6,19 @@
  * (mode 0600, gone at reboot); anything that differs, or a missing or unreadable record, means
  * the full path.
  */
-import { buildStamp } from "../config/build_stamp.ts";
-import { computePaths, hostOs, machinePaths, type Paths } from "../config/paths.ts";
+import {
+  buildStamp,
+  type ExecInputs,
+  type ExecMemo,
+  memoPath,
+  peekMemo,
+  STATUS_MEMO,
+} from "../config/runtime.ts";
+import { computePaths, hostOs, journalDir, machinePaths, type Paths } from "../config/paths.ts";
 import type { Driver } from "../driver/types.ts";
 import type { CoreContext } from "./context.ts";
 
-/** The inputs of the full path's decisions. */
-export interface ExecInputs {
-  /** The environment variables that decide the paths, the driver and the project. */
-  env: string;
-  /** Text of config.json (null: there is none). */
-  config: string | null;
-  /** Text of machine.json and built.json (null: missing). */
-  machine: string | null;
-  built: string | null;
-  /** Text of the data folder's project pin (null: none), and whether the store folder exists. */
-  pin: string | null;
-  storeDir: boolean;
-}
-
-/** What the full path decided from the inputs. */
-export interface ExecMemo {
-  build: string;
-  inputs: ExecInputs;
-  /** config.json's `dataDir` (undefined: the default). */
-  dataDir?: string;
-  bin: "lxc" | "incus";
-  project: string;
-  /** The argv of the driver's one listing (`status`'s fast path spawns it). */
-  list?: string[];
-}
+export type { ExecInputs, ExecMemo };
 
 /** The environment variables the memo depends on (paths, driver, binary, project), as one key. */
 export function envKey(env: Record<string, string | undefined>): string {
@@ -51,29 +34,26 @@ let stamp: string | undefined;
 
 /** Stale when codchi changed: the validators, the driver's choices, this module. */
 export function memoBuild(): string {
-  stamp ??= buildStamp(
-    [
-      "../config/schema.ts",
-      "../config/store.ts",
-      "./machines.ts",
-      "../driver/mod.ts",
-      "../driver/lxd/project.ts",
-      "../driver/lxd/argv.ts",
-      "../driver/lxd/list.ts",
-      "../driver/lxd/mod.ts",
-      "./exec.ts",
-      "./exec_memo.ts",
-    ].map((m) => new URL(m, import.meta.url)),
-  );
+  stamp ??= buildStamp(import.meta.dirname, [
+    "exec_memo.ts",
+    "../config/schema.ts",
+    "../config/store.ts",
+    "machines.ts",
+    "../driver/mod.ts",
+    "../driver/lxd/project.ts",
+    "../driver/lxd/argv.ts",
+    "../driver/lxd/list.ts",
+    "../driver/lxd/mod.ts",
+    "exec.ts",
+  ]);
   return stamp;
 }
 
-/** `status`'s memo, beside the machines' (no machine name starts with "_"). */
-export const STATUS_MEMO = "_status";
+export { STATUS_MEMO };
 
 /** Where the memo of machine `name` is (`base`: the paths before config.json is applied). */
 export function memoFile(base: Paths, name: string): string {
-  return `${base.runtimeDir}/exec/${name}.json`;
+  return memoPath(base.runtimeDir, name);
 }
 
 function text(file: string): string | null {
@@ -123,14 +103,8 @@ export function sameInputs(a: ExecInputs, b: ExecInputs): boolean {
 
 /** The memo of `name`, when there is a readable one of this codchi; else undefined. */
 export function readMemo(base: Paths, name: string): ExecMemo | undefined {
-  try {
-    const m = JSON.parse(Deno.readTextFileSync(memoFile(base, name))) as ExecMemo;
-    return m.build === memoBuild() && m.inputs && (m.bin === "lxc" || m.bin === "incus")
-      ? m
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const m = peekMemo(memoFile(base, name));
+  return m?.build === memoBuild() ? m : undefined;
 }
 
 /** Records a memo (0600, through a temp file and a rename); a failure only costs speed. */
@@ -191,6 +165,7 @@ export async function rememberChoice(
     bin: choice.bin,
     project: choice.project,
     list: choice.list,
+    ...(name === undefined ? { records: [paths.machinesDir, journalDir(paths)] } : {}),
   });
 }
 

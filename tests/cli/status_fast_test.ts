@@ -77,8 +77,21 @@ Deno.test("status's fast path: the full path runs whenever an input changed", as
     assert.equal(await path({ CODCHI_LXD_PROJECT: "other" }), "full");
     assert.equal(await path({ CODCHI_LXD_PROJECT: "other" }), "fast");
     assert.equal(await path(), "full");
-    // config.json appears (the driver's choices may depend on it).
+    // config.json appears (the driver's choices may depend on it). The fast path spawned the
+    // remembered listing before it checked (a listing only reads): it waits for it and drops
+    // it, and the full path lists again, with the same output as a full path alone.
     await Deno.writeTextFile(join(home.configDir, "config.json"), "{}\n");
+    const calls = join(home.root, "lxc.calls");
+    await Deno.writeTextFile(calls, "");
+    const changed = await loaded(home, ["status"], m.env);
+    assert.ok(changed.modules.has(DRIVER), changed.stderr);
+    const listed = (await Deno.readTextFile(calls)).split("\n").filter((l) => /(^| )list /.test(l));
+    assert.deepEqual(listed, [listed[0], listed[0]]);
+    const memo = join(home.env.XDG_RUNTIME_DIR, "codchi", "exec", "_status.json");
+    await Deno.remove(memo);
+    assert.equal((await home.run(["status"], { env: m.env })).stdout, changed.stdout);
+    assert.equal(await path(), "fast");
+    await Deno.writeTextFile(join(home.configDir, "config.json"), "{ }\n");
     assert.equal(await path(), "full");
     assert.equal(await path(), "fast");
     // The data folder's project pin changes.
@@ -89,10 +102,15 @@ Deno.test("status's fast path: the full path runs whenever an input changed", as
     const r = await loaded(home, ["-v", "status"], m.env);
     assert.ok(r.modules.has(DRIVER));
     // A memo without the listing's argv (an older codchi's): the full path, which writes it.
-    const memo = join(home.env.XDG_RUNTIME_DIR, "codchi", "exec", "_status.json");
     const { list, ...older } = JSON.parse(await Deno.readTextFile(memo));
     assert.deepEqual(list, ["lxc", "list", "-q", "--format", "json", "codchi"]); // pinned: default
     await Deno.writeTextFile(memo, JSON.stringify(older));
+    assert.equal(await path(), "full");
+    assert.equal(await path(), "fast");
+    // Nor without the records' folders (written since the listing runs before the check).
+    const { records, ...noRecords } = JSON.parse(await Deno.readTextFile(memo));
+    assert.deepEqual(records, [join(home.configDir, "machines"), join(home.configDir, "journal")]);
+    await Deno.writeTextFile(memo, JSON.stringify(noRecords));
     assert.equal(await path(), "full");
     assert.equal(await path(), "fast");
   } finally {
