@@ -48,7 +48,7 @@ export async function releaseRows(bed: Record<string, string>): Promise<string[]
         `${formatBytes(Math.round(rate))}/s`,
       ]);
       t0 = performance.now();
-      const alias = await driver.ensureImage(kind);
+      const alias = await driver.instances.ensureImage(kind);
       rows.push([
         `${kind} image: import into LXD (cached file verified again)`,
         `${(performance.now() - t0).toFixed(0)} ms`,
@@ -56,7 +56,7 @@ export async function releaseRows(bed: Record<string, string>): Promise<string[]
         alias,
       ]);
       t0 = performance.now();
-      await driver.ensureImage(kind);
+      await driver.instances.ensureImage(kind);
       rows.push([
         `${kind} image: asked again (in LXD already)`,
         `${(performance.now() - t0).toFixed(0)} ms`,

@@ -91,6 +91,8 @@ export class Context {
         remote: cfg.remote,
         // A running WSL store follows the wsl-vpnkit switch at the next command.
         storeFilesKey: name === "wsl" ? `vpnkit=${cfg.windows.vpnkit ? 1 : 0}` : undefined,
+        // USB devices are the host's: listed through the host port (a driver on a remote too).
+        hostUsb: async () => (await (await this.host()).usbDevices?.()) ?? [],
         storeFiles: async () => {
           const { hostStoreFiles } = await import("../core/store_files.ts");
           // Windows keeps its CAs in the certificate store, read through the host port.

@@ -78,7 +78,8 @@ async function prepare(
   if (!sameInputs(readInputs(env, base, paths, name), memo.inputs)) return undefined;
   if (exists(journalFile(paths, name))) return undefined; // an unfinished operation: settle it
   const recorded = text(sessionRecordPath(paths.runtimeDir, containerName(name)));
-  if (!(await daemonAnswers(`${paths.storeDir}/var/nix/daemon-socket/socket`))) return undefined;
+  // The store's daemon is asked while the session is read (both must hold; it never rejects).
+  const alive = daemonAnswers(`${paths.storeDir}/var/nix/daemon-socket/socket`);
   // The session changed since the last push (or was never pushed): the driver pushes it.
   const devices = hostSessionDevices(env, {
     uid: Deno.uid() ?? MACHINE_USER.uid,
@@ -86,6 +87,7 @@ async function prepare(
   })(name);
   const files = await hostSessionFiles(env)(name);
   const [filesFp, devicesFp] = await sessionFingerprints(files, devices);
+  if (!(await alive)) return undefined;
   if (recorded !== `${filesFp} ${devicesFp}`) return undefined;
   const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   return machineExecArgv({

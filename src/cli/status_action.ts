@@ -16,7 +16,7 @@ import { computePaths, journalDir, type Paths } from "../config/paths.ts";
 import { detectBinary } from "../driver/lxd/argv.ts";
 import type { HostState } from "../driver/types.ts";
 import { renderTable, Ui, uiOptions } from "../ui.ts";
-import { listedOf, statesOf } from "../driver/lxd/list.ts";
+import { listedOf, statesOf } from "../driver/lxd/lxc.ts";
 import type { Output } from "../process.ts";
 import type { GlobalFlags } from "./argv.ts";
 
@@ -114,7 +114,7 @@ export async function showRemembered(r: Remembered): Promise<FastStatus> {
 
 /**
  * The status from the driver's listing spawned by the fast path, read as the driver reads it
- * (driver/lxd/list.ts); waits for the listing in any case, so no child outlives codchi.
+ * (driver/lxd/lxc.ts); waits for the listing in any case, so no child outlives codchi.
  */
 export async function showListing(l: Listing): Promise<void> {
   let listing = l.listing;

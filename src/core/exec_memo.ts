@@ -42,7 +42,7 @@ export function memoBuild(): string {
     "../driver/mod.ts",
     "../driver/lxd/project.ts",
     "../driver/lxd/argv.ts",
-    "../driver/lxd/list.ts",
+    "../driver/lxd/lxc.ts",
     "../driver/lxd/mod.ts",
     "exec.ts",
   ]);

@@ -2,6 +2,7 @@
 import type { Paths } from "../config/paths.ts";
 import type { Driver, DriverDiagnosis, DriverName, StoreFile } from "./types.ts";
 import type { ImageProvider } from "../release/images.ts";
+import type { HostUsbDevice } from "../usb/id.ts";
 import { chooseDriver } from "./select.ts";
 import { findOnPath, isExecutableFile, type Runner } from "../process.ts";
 import type { HostOs } from "../config/paths.ts";
@@ -29,6 +30,8 @@ export interface DriverDeps {
   storeFiles?: () => Promise<StoreFile[]>;
   /** WSL: the switches of those files a running store follows at once (wsl-vpnkit's). */
   storeFilesKey?: string;
+  /** LXD: the host's USB devices (the host port's `usbDevices`); default: none. */
+  hostUsb?: () => Promise<HostUsbDevice[]>;
 }
 
 /**
@@ -141,6 +144,7 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
     sessionDevices: remote ? undefined : hostSessionDevices(deps.env, ids),
     sessionFiles: remote ? undefined : hostSessionFiles(deps.env),
     storeFiles: deps.storeFiles,
+    hostUsb: deps.hostUsb,
     project: lxdProject(deps),
     remote,
     images,

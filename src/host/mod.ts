@@ -63,6 +63,7 @@ export function createHost(deps: HostDeps): Host {
     runTray: async (actions, run) =>
       (await import("./linux_tray.ts")).runLinuxHostTray(deps.env, runner, actions, run),
     diagnose: () => Promise.resolve(linuxSession(deps.env)),
+    usbDevices: async () => (await import("./linux/usb_sysfs.ts")).listSysfsUsb(),
     uninstallFiles: async () => {
       const { planAutostart } = await import("./linux/autostart.ts");
       return [planAutostart(paths.autostartDir, false, "").path];

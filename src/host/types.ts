@@ -3,6 +3,7 @@
  * the tray, files outside codchi's folders). Chosen per OS in host/mod.ts and handed to the core
  * by the composition root (cli/context.ts), like the driver and the secret store.
  */
+import type { HostUsbDevice } from "../usb/id.ts";
 
 /** Exports and removes a machine's app shortcuts and terminal entry on the host. */
 export interface HostApps {
@@ -102,4 +103,9 @@ export interface Host {
   guiEnv?(opts: { vcxsrv: boolean; warn: (line: string) => void }): Promise<
     Record<string, string> | undefined
   >;
+  /**
+   * The host's USB devices, for a driver that attaches them by id (LXD's `usb`; Linux: sysfs).
+   * Absent where the driver lists them itself (WSL: usbipd-win).
+   */
+  usbDevices?(): Promise<HostUsbDevice[]>;
 }

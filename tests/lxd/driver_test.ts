@@ -379,7 +379,7 @@ Deno.test("lxd: an interrupt during install removes the half-made container", op
   const { home, driver } = await freshHost();
   try {
     // Import first, so the signal lands while the container is being made.
-    await driver.ensureImage("machine");
+    await driver.instances.ensureImage("machine");
     const pending = driver.install("t-int");
     // SIGTERM: the test runner itself owns SIGINT.
     setTimeout(() => Deno.kill(Deno.pid, "SIGTERM"), 300);

@@ -1,22 +1,14 @@
 /** The store container of the LXD driver: install, start, daemon wait, run, shell, recover. */
-import { STORE_CONTAINER } from "../../config/names.ts";
+import { containerName, STORE_CONTAINER } from "../../config/names.ts";
 import { BrokenError, ConflictError, TimeoutError } from "../../errors.ts";
 import { acquireLock, lockTimeoutMs } from "../../config/lock.ts";
 import { hasJournal, journalFile, STORE_KEY } from "../../config/journal_files.ts";
 
 /** The journal's records (with their schema), loaded only when the store is made or settled. */
 const journal = () => import("../../config/journal.ts");
-import type { Paths } from "../../config/paths.ts";
 import { type Output, type Runner, type RunOpts, toolError } from "../../process.ts";
-import type { HostState, Reporter, StoreDriver, StoreFile, StoreView } from "../types.ts";
-import {
-  type DeviceSpec,
-  diskDevice,
-  execArgv,
-  loginArgv,
-  type LxcBinary,
-  startArgv,
-} from "./argv.ts";
+import type { Reporter, StoreDriver, StoreFile, StoreView } from "../types.ts";
+import { diskDevice, execArgv, loginArgv, startArgv } from "./argv.ts";
 import {
   configSyncEntries,
   REMOTE_STORE,
@@ -27,70 +19,31 @@ import {
   remoteVolumes,
 } from "./remote_layout.ts";
 import { NIX_PATHS } from "../../contract.ts";
-import type { ImageKind } from "./images.ts";
 import {
   foreignStoreMounts,
-  type HostIds,
   missingStoreMounts,
   storeConfig,
   storeDisks,
   storeHostDirs,
   storeView,
 } from "./mounts.ts";
-import { isAlreadyRunning, type ListedContainer } from "./parse.ts";
+import { hostStateOf, isAlreadyRunning, type ListedContainer } from "./parse.ts";
+import type { LxdInstances } from "./instances.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What the store needs from the LXD driver (LxdDriver in mod.ts is one). */
-export interface LxdStoreHost {
-  readonly paths: Paths;
-  readonly hostIds: HostIds;
-  readonly timeouts: { readonly daemonMs: number };
-  readonly bin: LxcBinary;
-  readonly runner: Runner;
-  /** Runs an lxc/incus argv. */
-  lxc(argv: string[], opts?: RunOpts): Promise<Output>;
-  /** Every codchi container, listed in one call. */
-  listed(): Promise<ListedContainer[]>;
-  /** Creates a container with its config and disks (removed again on failure). */
-  createContainer(
-    container: string,
-    kind: ImageKind,
-    config: Record<string, string>,
-    disks: DeviceSpec[],
-    hostDirs: string[],
-    reporter?: Reporter,
-  ): Promise<void>;
-  removeContainer(container: string): Promise<void>;
-  stopContainer(container: string, force?: boolean): Promise<void>;
-  stop(machine: string, force?: boolean): Promise<void>;
-  states(): Promise<HostState>;
-  /** The LXD/Incus project every call goes to (project.ts). */
-  readonly project: string;
-  /** An argv of our builders aimed at the remote (when there is one) and the project. */
-  aim(argv: string[]): string[];
-  /** Makes the data folder's project when missing and pins its name (before the store). */
-  ensureProject(): Promise<void>;
+/** What the store is built from, beside the instances it works on. */
+export interface LxdStoreOptions {
+  /** The process door, for the host's own `tar` (the remote store's config sync). */
+  runner: Runner;
   /** Files pushed into the store before each start (the host's CA bundle and proxy). */
-  readonly storeFiles?: () => Promise<StoreFile[]>;
-  /** `lxc start` of a container, a forkstart failure tried once more; its Output. */
-  startContainer(container: string, timeoutMs: number): Promise<Output>;
-  /** Writes a file into a container, running or stopped. */
-  pushTo(container: string, path: string, data: Uint8Array, mode: number): Promise<void>;
-  /** The remote server the store runs on, or undefined for the local daemon. */
-  readonly remote?: string;
-  /** The remote's pool for volumes. */
-  pool(): Promise<string>;
-  /** Creates the volumes `names` that do not exist yet. */
-  ensureVolumes(names: string[]): Promise<void>;
-  /** A remote machine's volumes, made when missing and given to the store. */
-  ensureMachineVolumes(machine: string): Promise<void>;
+  storeFiles?: () => Promise<StoreFile[]>;
 }
 
 /** The store container. */
 export class LxdStore implements StoreDriver {
   readonly view: StoreView;
-  constructor(private readonly d: LxdStoreHost) {
+  constructor(private readonly d: LxdInstances, private readonly o: LxdStoreOptions) {
     this.view = d.remote ? remoteStoreView() : storeView(d.paths, d.hostIds);
   }
 
@@ -99,7 +52,10 @@ export class LxdStore implements StoreDriver {
     devices: Record<string, Record<string, string>> | undefined,
   ): Promise<{ missing?: string; foreign?: string }> {
     if (this.d.remote) {
-      const p = remoteDiskProblem(remoteStoreDisks(this.d.project, await this.d.pool()), devices);
+      const p = remoteDiskProblem(
+        remoteStoreDisks(this.d.project, await this.d.volumes.pool()),
+        devices,
+      );
       return p ? (/not mounted/.test(p) ? { missing: p } : { foreign: p }) : {};
     }
     return {
@@ -182,7 +138,7 @@ export class LxdStore implements StoreDriver {
       const now = await this.d.listed();
       if (now.find((c) => c.name === STORE_CONTAINER)?.status === "Running") return now;
       // Read at the store's start (setup.sh, daemon.sh), so they go in before it.
-      for (const f of await this.d.storeFiles?.() ?? []) {
+      for (const f of await this.o.storeFiles?.() ?? []) {
         await this.d.pushTo(STORE_CONTAINER, f.path, f.data, f.mode);
       }
       reporter?.step("Starting the store");
@@ -204,12 +160,12 @@ export class LxdStore implements StoreDriver {
     const p = this.d.paths;
     if (this.d.remote) {
       // On a remote, /nix is a volume of the server; the machines' volumes join at their build.
-      await this.d.ensureVolumes([remoteVolumes(this.d.project).nix]);
+      await this.d.volumes.ensure([remoteVolumes(this.d.project).nix]);
       await this.d.createContainer(
         STORE_CONTAINER,
         "store",
         remoteConfig("store"),
-        remoteStoreDisks(this.d.project, await this.d.pool()),
+        remoteStoreDisks(this.d.project, await this.d.volumes.pool()),
         [],
         reporter,
       );
@@ -263,7 +219,7 @@ export class LxdStore implements StoreDriver {
       socket,
       String(Math.ceil(limit / 100)),
     ], { tty: false });
-    const out = await this.d.lxc(argv, { check: false, timeoutMs: limit + 30_000 });
+    const out = await this.d.lxc.call(argv, { check: false, timeoutMs: limit + 30_000 });
     if (out.code === 3) {
       throw new TimeoutError(
         `The store's nix-daemon on ${this.d.remote} did not answer within ${limit / 1000} s.`,
@@ -306,9 +262,9 @@ export class LxdStore implements StoreDriver {
     }
     const key = [...machines.map((m) => m.name).sort(), ...stamp].join("\n");
     if (key === this.#synced) return;
-    for (const m of machines) await this.d.ensureMachineVolumes(m.name);
+    for (const m of machines) await this.d.volumes.ensureMachine(m.name);
     if (entries.length > 0) {
-      const tar = await this.d.runner.run([
+      const tar = await this.o.runner.run([
         "tar",
         "-C",
         paths.configDir,
@@ -324,7 +280,7 @@ export class LxdStore implements StoreDriver {
         "sh",
         REMOTE_STORE.config,
       ], { tty: false });
-      await this.d.lxc(argv, { stdin: tar.stdout });
+      await this.d.lxc.call(argv, { stdin: tar.stdout });
     }
     this.#synced = key;
   }
@@ -333,15 +289,15 @@ export class LxdStore implements StoreDriver {
     if (this.d.remote) await this.#syncRemote();
     const { env, cwd, ...rest } = opts;
     const a = execArgv(this.d.bin, STORE_CONTAINER, argv, { tty: false, env, cwd });
-    return await this.d.lxc(a, { ...rest, stdin: opts.stdin });
+    return await this.d.lxc.call(a, { ...rest, stdin: opts.stdin });
   }
 
   async shell(argv: string[] = [], reporter?: Reporter): Promise<number> {
     // Up, but never waiting for the daemon: this is the tool for a store whose daemon is dead.
     await this.ensureUp(reporter, { daemon: false });
     const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
-    const a = this.d.aim(execArgv(this.d.bin, STORE_CONTAINER, loginArgv(argv), { tty }));
-    const out = await this.d.runner.run(a, { stdin: "inherit", inherit: true, check: false });
+    const a = execArgv(this.d.bin, STORE_CONTAINER, loginArgv(argv), { tty });
+    const out = await this.d.lxc.raw(a, { stdin: "inherit", inherit: true, check: false });
     return out.code;
   }
 
@@ -384,7 +340,7 @@ export class LxdStore implements StoreDriver {
         "-S",
         `${NIX_PATHS.daemonSocketDir}/socket`,
       ], { tty: false });
-      return (await this.d.lxc(argv, { check: false })).code === 0;
+      return (await this.d.lxc.call(argv, { check: false })).code === 0;
     }
     try {
       const conn = await Deno.connect({
@@ -399,9 +355,11 @@ export class LxdStore implements StoreDriver {
   }
 
   async stop(): Promise<void> {
-    const st = await this.d.states();
+    const st = hostStateOf(await this.d.listed());
     await Promise.all(
-      [...st.machines].filter(([, m]) => m.running).map(([name]) => this.d.stop(name)),
+      [...st.machines].filter(([, m]) => m.running).map(([name]) =>
+        this.d.stopContainer(containerName(name))
+      ),
     );
     if (st.store.running) await this.d.stopContainer(STORE_CONTAINER);
   }

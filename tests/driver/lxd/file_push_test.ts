@@ -39,7 +39,7 @@ Deno.test("pushTo: a forkfile reset is tried again; the file goes in once", asyn
     return out(0, "[]");
   });
   const d = new LxdDriver({ paths, runner: r, binary: "lxc", env: {} });
-  await d.pushTo("codchistore", "/etc/codchi/host-ca.pem", enc.encode("pem"), 0o644);
+  await d.instances.pushTo("codchistore", "/etc/codchi/host-ca.pem", enc.encode("pem"), 0o644);
   assert.equal(pushes, 2);
 });
 
@@ -52,7 +52,7 @@ Deno.test("pushTo: other errors fail at once; a reset that persists fails after 
     binary: "lxc",
     env: {},
   });
-  await assert.rejects(d.pushTo("c", "/x", enc.encode(""), 0o644), /Instance not found/);
+  await assert.rejects(d.instances.pushTo("c", "/x", enc.encode(""), 0o644), /Instance not found/);
   assert.equal(pushes, 1);
   pushes = 0;
   const e = new LxdDriver({
@@ -61,7 +61,7 @@ Deno.test("pushTo: other errors fail at once; a reset that persists fails after 
     binary: "lxc",
     env: {},
   });
-  await assert.rejects(e.pushTo("c", "/x", enc.encode(""), 0o644), /connection reset/);
+  await assert.rejects(e.instances.pushTo("c", "/x", enc.encode(""), 0o644), /connection reset/);
   assert.equal(pushes, 3);
 });
 
@@ -109,7 +109,7 @@ Deno.test("startContainer: a forkstart failure is tried once more; others are no
     binary: "lxc",
     env: {},
   });
-  assert.equal((await once.startContainer("codchistore", 1000)).code, 0);
+  assert.equal((await once.instances.startContainer("codchistore", 1000)).code, 0);
   assert.equal(starts, 2);
   // A failure that persists is returned after the second try.
   starts = 0;
@@ -119,7 +119,7 @@ Deno.test("startContainer: a forkstart failure is tried once more; others are no
     binary: "lxc",
     env: {},
   });
-  assert.match((await always.startContainer("c", 1000)).errText, /forkstart/);
+  assert.match((await always.instances.startContainer("c", 1000)).errText, /forkstart/);
   assert.equal(starts, 2);
   // Anything else (already running, a missing image) is returned at once.
   starts = 0;
@@ -133,6 +133,6 @@ Deno.test("startContainer: a forkstart failure is tried once more; others are no
     binary: "lxc",
     env: {},
   });
-  assert.equal((await other.startContainer("c", 1000)).code, 1);
+  assert.equal((await other.instances.startContainer("c", 1000)).code, 1);
   assert.equal(starts, 1);
 });

@@ -133,7 +133,7 @@ Deno.test("ensureProject: makes the project; pins only codchi's own choice", asy
         env: {},
         project: { name: "codchi-a-12345678", source, pinFile },
       });
-      await d.ensureProject();
+      await d.instances.ensureProject();
       assertEquals(runner.calls.map((c) => c.slice(0, 3)), [
         ["lxc", "project", "show"],
         ["lxc", "project", "create"],

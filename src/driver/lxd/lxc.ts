@@ -1,13 +1,15 @@
 /**
- * Calling lxc/incus, and its one listing of every codchi container: shared by the driver and
+ * LXD's call wrapper (`Lxc`: every lxc/incus call of the driver and its store goes through it), and
+ * its one listing of every codchi container: the listing and the error mapping are shared with
  * `status`'s fast path (cli/status_fast.ts), so both report the same states and the same errors.
+ * Kept free of remote.ts (the fast path loads this file): a remote is handed in as `LxcRemote`.
  */
 import { STORE_CONTAINER } from "../../config/names.ts";
 import type { Paths } from "../../config/paths.ts";
 import { PrerequisiteError, TimeoutError } from "../../errors.ts";
 import { type Output, type Runner, type RunOpts, toolError } from "../../process.ts";
 import type { HostState } from "../types.ts";
-import { DEFAULT_PROJECT, listArgv, type LxcBinary } from "./argv.ts";
+import { DEFAULT_PROJECT, inProject, listArgv, type LxcBinary } from "./argv.ts";
 import { foreignStoreMounts, missingStoreMounts } from "./mounts.ts";
 import { hostStateOf, isProjectMissing, type ListedContainer, parseList } from "./parse.ts";
 
@@ -25,6 +27,87 @@ export interface LxcTarget {
    * undefined; only with a remote (the driver has it; no fast path loads it).
    */
   remoteFailure?(err: string): Error | undefined;
+}
+
+/** A remote server the calls go to: its name, the aiming of an argv at it, its failures (remote.ts). */
+export interface LxcRemote {
+  readonly name: string;
+  /** `argv` (of our builders, before `--project`) aimed at the remote. */
+  on(argv: string[]): string[];
+  /** The error for the remote's failure in `err` (unreachable, untrusted), else undefined. */
+  failure(err: string): Error | undefined;
+}
+
+/** What LXD's call wrapper is built from. */
+export interface LxcOptions {
+  bin: LxcBinary;
+  project: string;
+  runner: Runner;
+  /** The remote server; default: the local daemon. */
+  remote?: LxcRemote;
+}
+
+/** LXD's call wrapper: the client, its project (and remote), and the process door. */
+export class Lxc implements LxcTarget {
+  readonly bin: LxcBinary;
+  readonly project: string;
+  readonly runner: Runner;
+  readonly remote?: string;
+  readonly #remote?: LxcRemote;
+
+  constructor(o: LxcOptions) {
+    this.bin = o.bin;
+    this.project = o.project;
+    this.runner = o.runner;
+    this.remote = o.remote?.name;
+    this.#remote = o.remote;
+  }
+
+  /** An argv of our builders aimed at the remote (when there is one) and the project. */
+  aim(argv: string[]): string[] {
+    return inProject(this.serverArgv(argv), this.project);
+  }
+
+  /** The error for a failure of the remote in `err` (see LxcTarget.remoteFailure). */
+  remoteFailure(err: string): Error | undefined {
+    return this.#remote?.failure(err);
+  }
+
+  /**
+   * One call, aimed; a daemon that cannot be reached, a remote's failure and a timeout become
+   * typed errors, any other failure too unless `opts.check` is false (see runLxc).
+   */
+  call(argv: string[], opts: RunOpts = {}): Promise<Output> {
+    return runLxc(this, argv, opts);
+  }
+
+  /** One call, aimed, its output as it is: the caller reads every failure (polls). */
+  raw(argv: string[], opts: RunOpts = {}): Promise<Output> {
+    return this.runner.run(this.aim(argv), { check: false, ...opts });
+  }
+
+  /**
+   * One call of an argv already aimed (`machineExecArgv` aims its own, as `exec`'s fast path
+   * spawns it), its output as it is.
+   */
+  spawn(aimed: string[], opts: RunOpts = {}): Promise<Output> {
+    return this.runner.run(aimed, { check: false, ...opts });
+  }
+
+  /** One call about a project itself (show, create, delete): aimed at the remote only, as it is. */
+  server(argv: string[], opts: RunOpts = {}): Promise<Output> {
+    return this.runner.run(this.serverArgv(argv), { check: false, ...opts });
+  }
+
+  /** Raw list of the codchi containers (one spawn). */
+  listed(): Promise<ListedContainer[]> {
+    return listContainers(this);
+  }
+
+  /** `argv` aimed at the remote only (as `server` runs it). */
+  serverArgv(argv: string[]): string[] {
+    return this.#remote ? this.#remote.on(argv) : argv;
+  }
 }
 
 /** Runs an lxc/incus argv; maps a daemon that cannot be reached to a PrerequisiteError. */
