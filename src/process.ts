@@ -3,6 +3,7 @@
  * `CODCHI_TRACE=1` prints one line per spawn, secrets are redacted, tests count spawns.
  * Plain argv spawns on `Deno.Command` (no shell, no npm package: `exec` starts fast).
  */
+import { concatBytes } from "./bytes.ts";
 import { InterruptedError, ToolError } from "./errors.ts";
 
 /** How to run one child process. */
@@ -244,19 +245,8 @@ async function feed(stdin: WritableStream<Uint8Array>, data: Uint8Array | string
 /** Every byte of a stream (read by hand: `Response` would load Deno's fetch code at start-up). */
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const c of stream) {
-    chunks.push(c);
-    size += c.length;
-  }
-  if (chunks.length === 1) return chunks[0];
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return all;
+  for await (const c of stream) chunks.push(c);
+  return chunks.length === 1 ? chunks[0] : concatBytes(chunks);
 }
 
 function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
@@ -305,16 +295,72 @@ function lineCollector(onLine: (line: string) => void) {
   });
   return {
     stream,
-    bytes(): Uint8Array {
-      const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-      let o = 0;
-      for (const c of chunks) {
-        all.set(c, o);
-        o += c.length;
-      }
-      return all;
-    },
+    bytes: (): Uint8Array => concatBytes(chunks),
   };
+}
+
+// Looking up programs on PATH (stat only, no process; every path loads this module already).
+
+/**
+ * The first `<dir>/<bin>` for which `isFile` holds, over the folders of `path` in order (empty
+ * entries skipped; `sep` is ";" for a Windows PATH), or undefined.
+ */
+export function findOnPath(
+  bin: string,
+  path: string,
+  isFile: (p: string) => boolean,
+  sep = ":",
+): string | undefined {
+  for (const dir of path.split(sep)) {
+    if (!dir) continue;
+    const p = dir.endsWith("/") ? `${dir}${bin}` : `${dir}/${bin}`;
+    if (isFile(p)) return p;
+  }
+  return undefined;
+}
+
+/** Whether `p` is a file with an execute bit (for `findOnPath`). */
+export function isExecutableFile(p: string): boolean {
+  try {
+    const st = Deno.statSync(p);
+    return st.isFile && ((st.mode ?? 0o111) & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `p` is a file, whatever its mode (for `findOnPath`). */
+export function isPlainFile(p: string): boolean {
+  try {
+    return Deno.statSync(p).isFile;
+  } catch {
+    return false;
+  }
+}
+
+// Ctrl-C (SIGINT) and SIGTERM while an operation runs.
+
+/** The signals `whileSignalled` listens to. */
+export type StopSignal = "SIGINT" | "SIGTERM";
+
+/**
+ * Runs `work` with `on(signal)` called for each of `signals` (default SIGINT and SIGTERM) that
+ * reaches codchi meanwhile; the listeners are removed once `work` settled. On Windows it listens
+ * to nothing (Deno knows only SIGINT and SIGBREAK there, and codchi's Ctrl-C handling is POSIX's).
+ */
+export async function whileSignalled<T>(
+  on: (signal: StopSignal) => void,
+  work: () => Promise<T>,
+  signals: readonly StopSignal[] = ["SIGINT", "SIGTERM"],
+): Promise<T> {
+  if (Deno.build.os === "windows") return await work();
+  const handlers = signals.map((s) => [s, () => on(s)] as const);
+  for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+  try {
+    return await work();
+  } finally {
+    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+  }
 }
 
 // Signals during an exec: SIGINT/SIGTERM sent to codchi alone are passed on to the command
@@ -335,31 +381,26 @@ export async function forwardingSignals<T>(
   name: string,
   run: (onSpawn: (signal: (sig: Deno.Signal) => void) => void) => Promise<T>,
 ): Promise<T> {
-  if (Deno.build.os === "windows") return await run(() => {});
-  let got: "SIGINT" | "SIGTERM" | undefined;
+  let got: StopSignal | undefined;
   let send: ((sig: Deno.Signal) => void) | undefined;
   const timers: ReturnType<typeof setTimeout>[] = [];
-  const handlers = (["SIGINT", "SIGTERM"] as const).map((s) => {
-    const h = () => {
-      got ??= s;
-      if (s === "SIGINT") timers.push(setTimeout(() => send?.("SIGINT"), SIGINT_DELAY_MS));
-      else send?.(s);
-      timers.push(setTimeout(() => send?.("SIGKILL"), GRACE_MS));
-    };
-    Deno.addSignalListener(s, h);
-    return [s, h] as const;
-  });
+  const pass = (s: StopSignal) => {
+    got ??= s;
+    if (s === "SIGINT") timers.push(setTimeout(() => send?.("SIGINT"), SIGINT_DELAY_MS));
+    else send?.(s);
+    timers.push(setTimeout(() => send?.("SIGKILL"), GRACE_MS));
+  };
   try {
-    const code = await run((signal) => {
-      send = signal;
-      if (got) signal(got);
-    });
+    const code = await whileSignalled(pass, () =>
+      run((signal) => {
+        send = signal;
+        if (got) signal(got);
+      }));
     if (got) {
       throw new InterruptedError(`Interrupted (${got}): the command in "${name}" was stopped.`);
     }
     return code;
   } finally {
     for (const t of timers) clearTimeout(t);
-    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   }
 }

@@ -1,13 +1,17 @@
 /** The process door: trace lines, redaction, argv formatting, spawn counting, ToolError. */
 import assert from "node:assert/strict";
 import {
+  findOnPath,
   formatArgv,
+  isExecutableFile,
+  isPlainFile,
   makeOutput,
   ProcessRunner,
   redact,
   registerSecret,
   toolError,
   traceLine,
+  whileSignalled,
 } from "../src/process.ts";
 import { ToolError } from "../src/errors.ts";
 
@@ -182,3 +186,105 @@ Deno.test("ProcessRunner: onSpawn signals the running child, and is a no-op once
   assert.ok(performance.now() - t0 < 5000);
   send("SIGKILL"); // ended: nothing happens, nothing throws
 });
+
+Deno.test("findOnPath: first match in PATH order, empty entries skipped, custom separator", () => {
+  const files = new Set(["/b/lxc", "/c/lxc", "C:\\w/wsl.exe", "/d/x"]);
+  const is = (p: string) => files.has(p);
+  assert.equal(findOnPath("lxc", "/a::/b:/c", is), "/b/lxc");
+  assert.equal(findOnPath("lxc", "/c:/b", is), "/c/lxc");
+  assert.equal(findOnPath("incus", "/a:/b:/c", is), undefined);
+  assert.equal(findOnPath("lxc", "", is), undefined);
+  assert.equal(findOnPath("lxc", ":", is), undefined);
+  assert.equal(findOnPath("wsl.exe", "C:\\x;C:\\w", is, ";"), "C:\\w/wsl.exe");
+  assert.equal(findOnPath("x", "/d/", is), "/d/x", "a trailing slash is not doubled");
+});
+
+Deno.test("isExecutableFile / isPlainFile / findOnPath look at real files", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/run`, "#!/bin/sh\n", { mode: 0o755 });
+    await Deno.chmod(`${dir}/run`, 0o755);
+    await Deno.writeTextFile(`${dir}/data`, "not executable", { mode: 0o644 });
+    await Deno.chmod(`${dir}/data`, 0o644);
+    await Deno.mkdir(`${dir}/sub`, { mode: 0o755 });
+    assert.equal(isExecutableFile(`${dir}/run`), true);
+    assert.equal(isExecutableFile(`${dir}/data`), false);
+    assert.equal(isExecutableFile(`${dir}/sub`), false, "a folder is no program");
+    assert.equal(isExecutableFile(`${dir}/missing`), false);
+    assert.equal(isPlainFile(`${dir}/data`), true);
+    assert.equal(isPlainFile(`${dir}/sub`), false);
+    assert.equal(isPlainFile(`${dir}/missing`), false);
+    const path = `/nonexistent-codchi:${dir}`;
+    assert.equal(findOnPath("run", path, isExecutableFile), `${dir}/run`);
+    assert.equal(findOnPath("data", path, isExecutableFile), undefined);
+    assert.equal(findOnPath("data", path, isPlainFile), `${dir}/data`);
+    assert.equal(findOnPath("sub", path, isPlainFile), undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Runs `code` (whileSignalled and `self(signal)` at hand) in a fresh Deno: status, stdout. */
+async function inChild(code: string): Promise<{ status: Deno.CommandStatus; out: string }> {
+  const url = new URL("../src/process.ts", import.meta.url).href;
+  const src = `import { whileSignalled } from ${JSON.stringify(url)};
+    const self = async (s) => { Deno.kill(Deno.pid, s); await new Promise((r) => setTimeout(r, 200)); };
+    ${code}`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-check", src],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return { status: out, out: new TextDecoder().decode(out.stdout).trim() };
+}
+
+// The test runner itself stops on SIGINT, so every signal goes to a child Deno.
+const POSIX = { ignore: Deno.build.os === "windows" };
+
+Deno.test(
+  "whileSignalled: SIGINT and SIGTERM during the work reach the handler",
+  POSIX,
+  async () => {
+    const { status, out } = await inChild(`
+    const got = [];
+    const r = await whileSignalled((s) => got.push(s), async () => {
+      await self("SIGINT");
+      await self("SIGTERM");
+      await self("SIGINT");
+      return 42;
+    });
+    console.log(r, got.join(" "));`);
+    assert.equal(status.code, 0);
+    assert.equal(out, "42 SIGINT SIGTERM SIGINT");
+  },
+);
+
+Deno.test("whileSignalled: only the listed signals are listened to", POSIX, async () => {
+  const { status, out } = await inChild(`
+    await whileSignalled((s) => console.log("caught", s), async () => {
+      await self("SIGINT");
+      await self("SIGTERM"); // not listened to: ends the process
+      console.log("survived");
+    }, ["SIGINT"]);`);
+  assert.equal(status.signal, "SIGTERM", `exit ${status.code}`);
+  assert.equal(out, "caught SIGINT");
+});
+
+Deno.test(
+  "whileSignalled: the listeners are gone once the work settled (returned or threw)",
+  POSIX,
+  async () => {
+    for (const work of ["async () => 1", "async () => { throw new Error('x'); }"]) {
+      for (const sig of ["SIGINT", "SIGTERM"]) {
+        // A listener left behind would catch the signal, and the child would go on to exit 7.
+        const { status, out } = await inChild(`
+        const r = await whileSignalled(() => console.log("caught"), ${work}).catch(() => "threw");
+        console.log(r);
+        await self("${sig}");
+        Deno.exit(7);`);
+        assert.equal(status.signal, sig, `${work} ${sig}: exit ${status.code}`);
+        assert.match(out, /^(1|threw)$/);
+      }
+    }
+  },
+);

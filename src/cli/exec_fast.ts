@@ -10,8 +10,7 @@
 import { computePaths, journalFile } from "../config/paths.ts";
 import { containerName, machineNameProblem } from "../config/names.ts";
 import { readInputs, readMemo, sameInputs } from "../core/exec_memo.ts";
-import { machineExecArgv } from "../driver/lxd/argv.ts";
-import { detectBinary, inProject } from "../driver/lxd/project.ts";
+import { detectBinary, inProject, machineExecArgv } from "../driver/lxd/argv.ts";
 import {
   hostSessionDevices,
   hostSessionFiles,
@@ -79,7 +78,8 @@ async function prepare(
   if (!sameInputs(readInputs(env, base, paths, name), memo.inputs)) return undefined;
   if (exists(journalFile(paths, name))) return undefined; // an unfinished operation: settle it
   const recorded = text(sessionRecordPath(paths.runtimeDir, containerName(name)));
-  if (!(await daemonAnswers(`${paths.storeDir}/var/nix/daemon-socket/socket`))) return undefined;
+  // The store's daemon is asked while the session is read (both must hold; it never rejects).
+  const alive = daemonAnswers(`${paths.storeDir}/var/nix/daemon-socket/socket`);
   // The session changed since the last push (or was never pushed): the driver pushes it.
   const devices = hostSessionDevices(env, {
     uid: Deno.uid() ?? MACHINE_USER.uid,
@@ -87,6 +87,7 @@ async function prepare(
   })(name);
   const files = await hostSessionFiles(env)(name);
   const [filesFp, devicesFp] = await sessionFingerprints(files, devices);
+  if (!(await alive)) return undefined;
   if (recorded !== `${filesFp} ${devicesFp}`) return undefined;
   const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   return machineExecArgv({

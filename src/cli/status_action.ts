@@ -13,7 +13,7 @@ import {
   tryRead,
 } from "../core/exec_memo.ts";
 import { computePaths, journalDir, type Paths } from "../config/paths.ts";
-import { detectBinary } from "../driver/lxd/project.ts";
+import { detectBinary } from "../driver/lxd/argv.ts";
 import type { HostState } from "../driver/types.ts";
 import { renderTable, Ui, uiOptions } from "../ui.ts";
 import { listedOf, statesOf } from "../driver/lxd/lxc.ts";

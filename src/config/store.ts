@@ -168,20 +168,20 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `key "${at}": ${issue.message}`;
 }
 
-/** Writes `data` atomically: a temp file in the same folder, then rename. */
+/**
+ * Writes `data` atomically (src/atomic_write.ts, `mode` exact when given); a full disk is a
+ * DiskFullError saying how many bytes it needed.
+ */
 export async function writeFileAtomic(
   file: string,
   data: string | Uint8Array,
   mode?: number,
 ): Promise<void> {
-  await Deno.mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  // Loaded when writing: status's fast path, which loads this module, writes nothing.
+  const { writeAtomic } = await import("../atomic_write.ts");
   try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data, { mode });
-    else await Deno.writeFile(tmp, data, { mode });
-    await Deno.rename(tmp, file);
+    await writeAtomic(file, data, { mode });
   } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
     if (isDiskFull(e)) {
       const size = typeof data === "string" ? new TextEncoder().encode(data).length : data.length;
       throw new DiskFullError(

@@ -2,6 +2,7 @@
  * The identity of codchi's driver flake (recorded at each build, compared by `status`): light,
  * with WebCrypto instead of node:crypto, so `status` loads no Node compatibility.
  */
+import { concatBytes } from "../bytes.ts";
 
 /** A `file:` URL as a host path (POSIX, or a Windows drive/UNC path). */
 function fileUrlPath(url: URL): string {
@@ -62,12 +63,6 @@ export async function treeHash(dir: string): Promise<string> {
     }
   };
   walk(dir, "");
-  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  const digest = await crypto.subtle.digest("SHA-256", all);
+  const digest = await crypto.subtle.digest("SHA-256", concatBytes(chunks));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

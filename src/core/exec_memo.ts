@@ -109,15 +109,10 @@ export function readMemo(base: Paths, name: string): ExecMemo | undefined {
 
 /** Records a memo (0600, through a temp file and a rename); a failure only costs speed. */
 export async function writeMemo(base: Paths, name: string, memo: ExecMemo): Promise<void> {
-  const file = memoFile(base, name);
-  const tmp = `${file}.${crypto.randomUUID()}.tmp`;
-  try {
-    await Deno.mkdir(`${base.runtimeDir}/exec`, { recursive: true, mode: 0o700 });
-    await Deno.writeTextFile(tmp, JSON.stringify(memo), { mode: 0o600 });
-    await Deno.rename(tmp, file);
-  } catch {
-    await Deno.remove(tmp).catch(() => {});
-  }
+  // Loaded when writing: exec's fast path, which loads this module, writes nothing.
+  const { writeAtomic } = await import("../atomic_write.ts");
+  await writeAtomic(memoFile(base, name), JSON.stringify(memo), { mode: 0o600, dirMode: 0o700 })
+    .catch(() => {});
 }
 
 /** Forgets the memo of `name` (the next exec takes the full path). */

@@ -17,7 +17,7 @@ import { forgetHashesBelow, hashMemoFile } from "../config/hash_memo.ts";
 import { forgetMemo } from "./exec_memo.ts";
 import type { Driver } from "../driver/types.ts";
 import { ConfigError, InterruptedError } from "../errors.ts";
-import { setInterruptSignal } from "../process.ts";
+import { setInterruptSignal, type StopSignal, whileSignalled } from "../process.ts";
 import type { CoreContext } from "./context.ts";
 import { removeTree } from "./files.ts";
 import { withMachineLock } from "./machines.ts";
@@ -190,25 +190,22 @@ export async function interruptible<T>(
 ): Promise<T> {
   let signal: string | undefined;
   const abort = new AbortController();
-  const sigs = Deno.build.os !== "windows" ? (["SIGINT", "SIGTERM"] as const) : [];
-  const handlers = sigs.map((s) => {
-    const h = () => {
-      if (!signal) ctx.reporter.warn(`Interrupted (${s}): ${doing}…`);
-      signal ??= s;
-      setInterruptSignal(undefined);
-      abort.abort();
-    };
-    Deno.addSignalListener(s, h);
-    return [s, h] as const;
-  });
+  const stop = (s: StopSignal) => {
+    if (!signal) ctx.reporter.warn(`Interrupted (${s}): ${doing}…`);
+    signal ??= s;
+    setInterruptSignal(undefined);
+    abort.abort();
+  };
   const check = () => {
     if (signal) throw new InterruptedError(`Interrupted (${signal}).`);
   };
   setInterruptSignal(abort.signal);
   try {
-    const res = await fn(check, () => signal);
-    check();
-    return res;
+    return await whileSignalled(stop, async () => {
+      const res = await fn(check, () => signal);
+      check();
+      return res;
+    });
   } catch (e) {
     if (signal && !(e instanceof InterruptedError)) {
       throw new InterruptedError(`Interrupted (${signal}): ${doing}.`, undefined, { cause: e });
@@ -216,7 +213,6 @@ export async function interruptible<T>(
     throw e;
   } finally {
     setInterruptSignal(undefined);
-    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   }
 }
 

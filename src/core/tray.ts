@@ -1,5 +1,6 @@
 /** `codchi tray`: the tray's actions from the core, shown by the host's tray (the host port). */
 import { ConflictError } from "../errors.ts";
+import { whileSignalled } from "../process.ts";
 import type { TrayActions, TraySettingKey, TraySettings } from "../host/types.ts";
 import type { CoreContext } from "./context.ts";
 import { rebuildMachine, startMachine } from "./lifecycle.ts";
@@ -73,18 +74,17 @@ export function trayActions(ctx: CoreContext): TrayActions {
 export async function runTray(ctx: CoreContext): Promise<void> {
   const paths = await ctx.paths();
   const abort = new AbortController();
-  const onInterrupt = () => abort.abort();
-  const listen = Deno.build.os !== "windows";
-  if (listen) Deno.addSignalListener("SIGINT", onInterrupt);
-  try {
-    const ran = await (await ctx.host()).runTray(trayActions(ctx), {
-      watchDir: paths.configDir,
-      signal: abort.signal,
-      report: (m) => ctx.reporter.warn(m),
-      started: () => ctx.reporter.step("The codchi tray is running (quit it from its menu)."),
-    });
-    if (!ran) throw new ConflictError("A codchi tray is already running for this user.");
-  } finally {
-    if (listen) Deno.removeSignalListener("SIGINT", onInterrupt);
-  }
+  // Ctrl-C ends the tray (as Quit does).
+  const ran = await whileSignalled(
+    () => abort.abort(),
+    async () =>
+      await (await ctx.host()).runTray(trayActions(ctx), {
+        watchDir: paths.configDir,
+        signal: abort.signal,
+        report: (m) => ctx.reporter.warn(m),
+        started: () => ctx.reporter.step("The codchi tray is running (quit it from its menu)."),
+      }),
+    ["SIGINT"],
+  );
+  if (!ran) throw new ConflictError("A codchi tray is already running for this user.");
 }

@@ -1,10 +1,10 @@
 /** The driver entry point: contract re-exports and `selectDriver()`. */
 import type { Paths } from "../config/paths.ts";
-import type { Runner } from "../process.ts";
 import type { Driver, DriverDiagnosis, DriverName, StoreFile } from "./types.ts";
 import type { ImageProvider } from "../release/images.ts";
 import type { HostUsbDevice } from "../usb/id.ts";
-import { chooseDriver, isExecutableFile, onPath } from "./select.ts";
+import { chooseDriver } from "./select.ts";
+import { findOnPath, isExecutableFile, type Runner } from "../process.ts";
 import type { HostOs } from "../config/paths.ts";
 import { MACHINE_USER } from "../contract.ts";
 import { chooseProject } from "./lxd/project.ts";
@@ -73,10 +73,10 @@ export function selectDriverName(
     // Looked up only when asked (CODCHI_DRIVER or config.json decide without PATH).
     has: {
       get lxc() {
-        return onPath("lxc", path, isExecutableFile) !== undefined;
+        return findOnPath("lxc", path, isExecutableFile) !== undefined;
       },
       get incus() {
-        return onPath("incus", path, isExecutableFile) !== undefined;
+        return findOnPath("incus", path, isExecutableFile) !== undefined;
       },
     },
   });

@@ -40,28 +40,3 @@ export function chooseDriver(input: DriverChoiceInput): { name: DriverName; reas
   if (input.has.incus) return { name: "incus", reason: "incus found on PATH" };
   return { name: "lxd", reason: "Linux host (neither lxc nor incus found)" };
 }
-
-/** Whether `bin` is an executable file on PATH (pure given the PATH string and a stat function). */
-export function onPath(
-  bin: string,
-  path: string,
-  isFile: (p: string) => boolean,
-  sep = ":",
-): string | undefined {
-  for (const dir of path.split(sep)) {
-    if (!dir) continue;
-    const p = `${dir}/${bin}`;
-    if (isFile(p)) return p;
-  }
-  return undefined;
-}
-
-/** Real-file check for `onPath`. */
-export function isExecutableFile(p: string): boolean {
-  try {
-    const st = Deno.statSync(p);
-    return st.isFile && ((st.mode ?? 0o111) & 0o111) !== 0;
-  } catch {
-    return false;
-  }
-}

@@ -1,8 +1,7 @@
 /** Linux shortcuts for machines' apps: desktop entries, icons and menus (src/host/linux). */
 import type { Paths } from "../config/paths.ts";
 import type { Reporter } from "../reporter.ts";
-import { isExecutableFile, onPath } from "../driver/select.ts";
-import { ProcessRunner, type Runner } from "../process.ts";
+import { findOnPath, isExecutableFile, ProcessRunner, type Runner } from "../process.ts";
 import { LinuxHost } from "./linux/mod.ts";
 import type { HostApps, HostAppsOptions } from "./types.ts";
 import { applyAutostart, planAutostart } from "./linux/autostart.ts";
@@ -14,7 +13,7 @@ import { applyAutostart, planAutostart } from "./linux/autostart.ts";
 export function launcherPath(selfArgv: string[], env: Record<string, string | undefined>): string {
   if (env.CODCHI_SELF) return env.CODCHI_SELF;
   if (selfArgv.length === 1) return selfArgv[0];
-  return onPath("codchi", env.PATH ?? "", isExecutableFile) ?? selfArgv[0];
+  return findOnPath("codchi", env.PATH ?? "", isExecutableFile) ?? selfArgv[0];
 }
 
 /** The Linux HostApps. */

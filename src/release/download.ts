@@ -3,6 +3,7 @@
  * Range after an interruption, verified by SHA-256, and only then renamed to `target`.
  */
 import { createHash } from "node:crypto";
+import { writeAll } from "../bytes.ts";
 import type { Reporter } from "../reporter.ts";
 import { DiskFullError, isDiskFull, NotFoundError, ToolError } from "../errors.ts";
 import type { ImageEntry } from "./manifest.ts";
@@ -202,8 +203,7 @@ async function fetchInto(
     for await (const chunk of res.body) {
       clearTimeout(timer);
       timer = setTimeout(() => ctl.abort(), idleMs);
-      let off = 0;
-      while (off < chunk.length) off += await file.write(chunk.subarray(off));
+      await writeAll(file, chunk);
       done += chunk.length;
       moved += chunk.length;
       r?.progress(done, size, "B");

@@ -3,7 +3,7 @@
  * `CryptProtectData`, kept base64 in one JSON file (`secretsFile` of `computePaths`).
  * The entropy binds a blob to its scope and key, so blobs moved between entries do not decrypt.
  */
-import { dirname } from "node:path";
+import { writeAtomic } from "../atomic_write.ts";
 import { ConfigError } from "../errors.ts";
 import type { SecretStore } from "./types.ts";
 
@@ -128,15 +128,7 @@ export class DpapiSecretStore implements SecretStore {
   }
 
   async #write(data: SecretsFile): Promise<void> {
-    await Deno.mkdir(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-    try {
-      await Deno.writeTextFile(tmp, JSON.stringify(data, null, 2) + "\n", { mode: 0o600 });
-      await Deno.rename(tmp, this.file);
-    } catch (e) {
-      await Deno.remove(tmp).catch(() => {});
-      throw e;
-    }
+    await writeAtomic(this.file, JSON.stringify(data, null, 2) + "\n", { mode: 0o600 });
   }
 }
 

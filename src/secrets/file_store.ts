@@ -3,8 +3,8 @@
  * written atomically (temp file + rename), with a warning at every write. Used only where no OS
  * keychain exists (a headless server) or when `CODCHI_SECRET_BACKEND=file` asks for it.
  */
-import { dirname } from "node:path";
 import { z } from "zod";
+import { writeAtomic } from "../atomic_write.ts";
 import { ConfigError } from "../errors.ts";
 import { registerSecret } from "../process.ts";
 import type { SecretStore } from "./types.ts";
@@ -118,23 +118,5 @@ export class FileSecretStore implements SecretStore {
 
 /** Writes `text` to `path` atomically with mode 0600 (its folder created with mode 0700). */
 export async function writePrivateFile(path: string, text: string): Promise<void> {
-  const dir = dirname(path);
-  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const posix = Deno.build.os !== "windows";
-  try {
-    const file = await Deno.open(tmp, { write: true, createNew: true, mode: 0o600 });
-    try {
-      const bytes = new TextEncoder().encode(text);
-      for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
-      await file.sync();
-    } finally {
-      file.close();
-    }
-    if (posix) await Deno.chmod(tmp, 0o600); // whatever the umask
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
+  await writeAtomic(path, text, { mode: 0o600, dirMode: 0o700, sync: true });
 }

@@ -2,6 +2,7 @@
  * Reading a secret from the user: a masked prompt on the terminal (raw mode, nothing echoed), or
  * the whole of stdin when it is not a terminal. The key handling (`MaskedLine`) is pure.
  */
+import { writeAll } from "../bytes.ts";
 import { InterruptedError, UsageError } from "../errors.ts";
 
 /** Outcome of feeding bytes to a `MaskedLine`. */
@@ -103,8 +104,7 @@ const realTerminal: TerminalIo = {
   setRaw: (raw) => Deno.stdin.setRaw(raw),
   read: (buf) => Deno.stdin.read(buf),
   write: async (text) => {
-    const bytes = new TextEncoder().encode(text);
-    for (let off = 0; off < bytes.length;) off += await Deno.stderr.write(bytes.subarray(off));
+    await writeAll(Deno.stderr, new TextEncoder().encode(text));
   },
 };
 

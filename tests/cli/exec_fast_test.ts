@@ -25,6 +25,7 @@ async function setUp(): Promise<{
   home: TestHome;
   exec: (args: string[], env?: Record<string, string>) => Promise<Run>;
   close: () => Promise<void>;
+  daemon: Deno.Listener;
 }> {
   const home = await makeHome();
   const m = await runningMachine(home);
@@ -39,6 +40,7 @@ async function setUp(): Promise<{
   return {
     home,
     exec,
+    daemon: m.daemon,
     close: async () => {
       m.daemon.close();
       await home.cleanup();
@@ -128,6 +130,22 @@ Deno.test("exec's fast path: the full path runs whenever an input changed", asyn
     await steady();
   } finally {
     await close();
+  }
+});
+
+Deno.test("exec's fast path: a store daemon that does not answer is the full path's to handle", async () => {
+  const { home, exec, close, daemon } = await setUp();
+  try {
+    assert.equal((await exec(["exec", "m", "--", "true"])).path, "full");
+    assert.equal((await exec(["exec", "m", "--", "true"])).path, "fast");
+    // Nothing listens on the store's socket any more (the socket file stays).
+    daemon.close();
+    const sock = join(home.dataDir, "nix/var/nix/daemon-socket/socket");
+    await Deno.writeFile(sock, new Uint8Array()).catch(() => {});
+    const r = await exec(["exec", "m", "--", "true"]);
+    assert.equal(r.path, "full");
+  } finally {
+    await close().catch(() => {});
   }
 });
 

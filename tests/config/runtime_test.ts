@@ -84,3 +84,29 @@ Deno.test("memo files: read unchecked when they have a memo's shape, else undefi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("build stamps: every module a stamp names exists (a renamed module would drop out silently)", async () => {
+  const src = new URL("../../src/", import.meta.url);
+  const calls: string[] = [];
+  for await (const file of walk(src.pathname)) {
+    const text = await Deno.readTextFile(file);
+    for (const m of text.matchAll(/buildStamp\(import\.meta\.dirname, \[([^\]]*)\]/g)) {
+      const dir = file.slice(0, file.lastIndexOf("/"));
+      for (const name of m[1].matchAll(/"([^"]+)"/g)) {
+        calls.push(file);
+        const path = `${dir}/${name[1]}`;
+        assert.ok((await Deno.stat(path)).isFile, `${file}: ${name[1]}`);
+      }
+    }
+  }
+  // exec_memo.ts, hash_memo.ts and trusted.ts each stamp their results.
+  assert.equal(new Set(calls).size, 3, [...new Set(calls)].join(", "));
+});
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  for await (const e of Deno.readDir(dir)) {
+    const path = `${dir.replace(/\/$/, "")}/${e.name}`;
+    if (e.isDirectory) yield* walk(path);
+    else if (e.name.endsWith(".ts")) yield path;
+  }
+}

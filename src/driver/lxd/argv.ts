@@ -1,10 +1,28 @@
-/** Pure argv builders for `lxc` (LXD) and `incus`: every call is quiet (`-q`). */
+/**
+ * Pure argv builders for `lxc` (LXD) and `incus`: every call is quiet (`-q`); and which of the
+ * two clients is on PATH.
+ */
 import { EXPORT_SHELL } from "../login_shell.ts";
+import { findOnPath, isPlainFile } from "../../process.ts";
 import { containerName, STORE_CONTAINER } from "../../config/names.ts";
 import { MACHINE_USER, USER_RUNTIME_DIR } from "../../contract.ts";
 
 /** The client binary: `lxc` for LXD, `incus` for Incus (same command surface for what we use). */
 export type LxcBinary = "lxc" | "incus";
+
+/** Finds `lxc` or `incus` on PATH (lxc first; any file, whatever its mode), or undefined. */
+export function detectBinary(path: string = Deno.env.get("PATH") ?? ""): LxcBinary | undefined {
+  return (["lxc", "incus"] as const).find((bin) => findOnPath(bin, path, isPlainFile));
+}
+
+/** The engine's own project: every call without `--project` goes there. */
+export const DEFAULT_PROJECT = "default";
+
+/** `argv` of the client with `--project <p>` after the binary (unchanged for `default`). */
+export function inProject(argv: string[], project: string): string[] {
+  if (project === DEFAULT_PROJECT) return argv;
+  return [argv[0], "--project", project, ...argv.slice(1)];
+}
 
 /** A disk device: a host folder mounted into the container. */
 export interface DiskDevice {

@@ -4,7 +4,7 @@
  */
 import type { Runner } from "../../process.ts";
 import type { DriverName, LxdDiagnosis, ProbeResult } from "../types.ts";
-import { isExecutableFile, onPath } from "../select.ts";
+import { findOnPath, isExecutableFile } from "../../process.ts";
 import { describeProjectSource, type ProjectSource } from "./project.ts";
 import type { RemoteSource } from "./remote.ts";
 
@@ -60,7 +60,7 @@ export function untrustedBy(bin: string, remote: string): (text: string) => stri
 /** Runs the LXD/Incus probes. */
 export async function diagnoseLxd(d: LxdProbeDeps): Promise<LxdDiagnosis> {
   const bin = d.name === "incus" ? "incus" : "lxc";
-  const cliPath = onPath(bin, d.env.PATH ?? "", isExecutableFile);
+  const cliPath = findOnPath(bin, d.env.PATH ?? "", isExecutableFile);
   const query = async (
     target: string,
     timeoutMs: number,

@@ -1,5 +1,6 @@
 /** Catching Ctrl-C (and SIGTERM) around work that must clean up after itself. */
 import { InterruptedError } from "../../errors.ts";
+import { whileSignalled } from "../../process.ts";
 
 /**
  * Runs `work` with SIGINT/SIGTERM caught: `check()` throws an InterruptedError once a signal
@@ -7,20 +8,13 @@ import { InterruptedError } from "../../errors.ts";
  */
 export async function withInterrupts<T>(work: (check: () => void) => Promise<T>): Promise<T> {
   let signal: string | undefined;
-  const handlers = (["SIGINT", "SIGTERM"] as const).map((s) => {
-    const h = () => {
-      signal = s;
-    };
-    Deno.addSignalListener(s, h);
-    return [s, h] as const;
-  });
-  try {
+  return await whileSignalled((s) => {
+    signal = s;
+  }, async () => {
     const result = await work(() => {
       if (signal) throw new InterruptedError(`Interrupted (${signal}); cleaned up.`);
     });
     if (signal) throw new InterruptedError(`Interrupted (${signal}).`);
     return result;
-  } finally {
-    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
-  }
+  });
 }

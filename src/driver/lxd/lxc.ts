@@ -9,10 +9,9 @@ import type { Paths } from "../../config/paths.ts";
 import { PrerequisiteError, TimeoutError } from "../../errors.ts";
 import { type Output, type Runner, type RunOpts, toolError } from "../../process.ts";
 import type { HostState } from "../types.ts";
-import { listArgv, type LxcBinary } from "./argv.ts";
+import { DEFAULT_PROJECT, inProject, listArgv, type LxcBinary } from "./argv.ts";
 import { foreignStoreMounts, missingStoreMounts } from "./mounts.ts";
-import { hostStateOf, type ListedContainer, parseList } from "./parse.ts";
-import { DEFAULT_PROJECT, inProject, isProjectMissing } from "./project.ts";
+import { hostStateOf, isProjectMissing, type ListedContainer, parseList } from "./parse.ts";
 
 /** Where lxc/incus calls go: the client, its project (and remote), and the process door. */
 export interface LxcTarget {

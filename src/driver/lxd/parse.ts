@@ -126,3 +126,8 @@ function stringRecords(v: unknown): Record<string, Record<string, string>> {
   }
   return out;
 }
+
+/** Whether the engine's error says the project does not exist (LXD and Incus wordings). */
+export function isProjectMissing(errText: string): boolean {
+  return /project.*not found|not found.*project/i.test(errText);
+}

@@ -1,14 +1,14 @@
 /**
  * The LXD/Incus project a codchi data folder lives in: each data folder (so each OS user) gets a
  * project of its own, so several users on one host each have their own `codchistore` and
- * machines, invisible to one another. Pure: the choice, the name and the argv; and which client
- * (lxc or incus) is on PATH.
+ * machines, invisible to one another. Pure: the choice, the name and the argv.
  */
 import { UsageError } from "../../errors.ts";
-import type { LxcBinary } from "./argv.ts";
+import { DEFAULT_PROJECT, type LxcBinary } from "./argv.ts";
 
-/** The engine's own project: every call without `--project` goes there. */
-export const DEFAULT_PROJECT = "default";
+// The parts exec's and status's fast paths need live in argv.ts and parse.ts (one module less).
+export { DEFAULT_PROJECT, detectBinary, inProject } from "./argv.ts";
+export { isProjectMissing } from "./parse.ts";
 
 /** Where the choice came from (doctor says it). */
 export type ProjectSource = "env" | "config" | "pinned" | "existing install" | "new";
@@ -88,12 +88,6 @@ export function fnv1a(text: string): string {
   return h.toString(16).padStart(8, "0");
 }
 
-/** `argv` of the client with `--project <p>` after the binary (unchanged for `default`). */
-export function inProject(argv: string[], project: string): string[] {
-  if (project === DEFAULT_PROJECT) return argv;
-  return [argv[0], "--project", project, ...argv.slice(1)];
-}
-
 /** Whether a project exists (exit code 0) without printing it. */
 export function projectShowArgv(bin: LxcBinary, project: string): string[] {
   return [bin, "project", "show", project];
@@ -138,21 +132,4 @@ export function describeProjectSource(source: ProjectSource): string {
     case "new":
       return "this data folder's own, made with its store";
   }
-}
-
-/** Whether the engine's error says the project does not exist (LXD and Incus wordings). */
-export function isProjectMissing(errText: string): boolean {
-  return /project.*not found|not found.*project/i.test(errText);
-}
-
-/** Finds `lxc` or `incus` on PATH (lxc first), or undefined. */
-export function detectBinary(path: string = Deno.env.get("PATH") ?? ""): LxcBinary | undefined {
-  for (const bin of ["lxc", "incus"] as const) {
-    for (const dir of path.split(":").filter((d) => d)) {
-      try {
-        if (Deno.statSync(`${dir}/${bin}`).isFile) return bin;
-      } catch { /* not here */ }
-    }
-  }
-  return undefined;
 }

@@ -11,6 +11,7 @@ import {
 } from "../../host/linux/devices.ts";
 import { type SessionFile, sessionFiles } from "../../host/linux/session_files.ts";
 import { MACHINE_USER } from "./argv.ts";
+import { concatBytes } from "../../bytes.ts";
 import type { HostIds } from "./mounts.ts";
 
 /** Devices (name → options) and login variables for a machine's session (GUI, sound, GPU). */
@@ -64,13 +65,7 @@ export function sessionPushCommand(files: SessionFile[]): { argv: string[]; stdi
     f.mode.toString(8).padStart(4, "0"),
     `${f.owner.uid}:${f.owner.gid}`,
   ]);
-  // Not src/bytes.ts's concatBytes: this module is on exec's fast path, which loads no more.
-  const stdin = new Uint8Array(files.reduce((n, f) => n + f.data.length, 0));
-  let off = 0;
-  for (const f of files) {
-    stdin.set(f.data, off);
-    off += f.data.length;
-  }
+  const stdin = concatBytes(files.map((f) => f.data));
   return { argv: ["/bin/sh", "-c", PUSH_SCRIPT, "codchi-session", ...args], stdin };
 }
 
@@ -120,10 +115,9 @@ export async function readSessionRecord(path: string): Promise<string> {
 
 /** Records the fingerprint of a push (0600: it is a hash of a credential). */
 export async function writeSessionRecord(path: string, fingerprint: string): Promise<void> {
-  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
-  await Deno.writeTextFile(tmp, fingerprint + "\n", { mode: 0o600 });
-  await Deno.rename(tmp, path);
+  // Loaded when writing: exec's fast path, which loads this module, writes nothing.
+  const { writeAtomic } = await import("../../atomic_write.ts");
+  await writeAtomic(path, fingerprint + "\n", { mode: 0o600, dirMode: 0o700 });
 }
 
 /** Forgets the record (the container's copy is unknown: next exec pushes again). */

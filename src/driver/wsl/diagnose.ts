@@ -2,9 +2,8 @@
  * `codchi doctor` for WSL: where wsl.exe is and which version it says it is (one bounded
  * `wsl.exe --version`), and whether usbipd-win is there for `codchi usb`.
  */
-import type { Runner } from "../../process.ts";
+import { findOnPath, type Runner } from "../../process.ts";
 import type { WslDiagnosis } from "../types.ts";
-import { onPath } from "../select.ts";
 
 /** What the WSL probes need. */
 export interface WslProbeDeps {
@@ -29,7 +28,7 @@ function exists(p: string): boolean {
 /** Runs the WSL probes (Windows PATH: `;`-separated). */
 export async function diagnoseWsl(d: WslProbeDeps): Promise<WslDiagnosis> {
   const path = d.env.PATH ?? "";
-  const wslPath = d.env.CODCHI_WSL_EXE ?? onPath("wsl.exe", path, exists, ";");
+  const wslPath = d.env.CODCHI_WSL_EXE ?? findOnPath("wsl.exe", path, exists, ";");
   let wslVersion: string | undefined;
   if (wslPath) {
     const out = await d.runner.run([wslPath, "--version"], {
@@ -40,6 +39,6 @@ export async function diagnoseWsl(d: WslProbeDeps): Promise<WslDiagnosis> {
     // The old inbox wsl.exe has no --version: it fails, and that is the finding.
     wslVersion = out.code === 0 ? parseWslVersion(out.text) : undefined;
   }
-  const usbipdPath = d.env.CODCHI_USBIPD_EXE ?? onPath("usbipd.exe", path, exists, ";");
+  const usbipdPath = d.env.CODCHI_USBIPD_EXE ?? findOnPath("usbipd.exe", path, exists, ";");
   return { kind: "wsl", wslPath, wslVersion, usbipdPath };
 }

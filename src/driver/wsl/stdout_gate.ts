@@ -4,7 +4,7 @@
  * holds stdout back until the command has started (its start token exists): then everything held
  * and all that follows goes out in order; if it never started, what was held is wsl.exe's message.
  */
-import { concatBytes } from "../../bytes.ts";
+import { concatBytes, writeAll } from "../../bytes.ts";
 
 /** A gate for one wsl.exe call. */
 export interface StdoutGate {
@@ -47,5 +47,5 @@ export function stdoutGate(
 
 /** Writes all of `bytes` to the process's stdout. */
 export async function writeStdout(bytes: Uint8Array): Promise<void> {
-  for (let o = 0; o < bytes.length;) o += await Deno.stdout.write(bytes.subarray(o));
+  await writeAll(Deno.stdout, bytes);
 }

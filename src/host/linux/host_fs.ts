@@ -1,19 +1,10 @@
 /** Small file effects shared by the Linux host pieces: atomic writes, store-aware symlinks. */
 import { posix } from "node:path";
+import { writeAtomic as writeFileAtomic } from "../../atomic_write.ts";
 
-/** Writes `data` to `path` atomically (temp file in the same folder, then rename). */
+/** Writes `data` to `path` atomically (src/atomic_write.ts) with exactly `mode` (default 0644). */
 export async function writeAtomic(path: string, data: Uint8Array | string, mode = 0o644) {
-  await Deno.mkdir(posix.dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data, { mode });
-    else await Deno.writeFile(tmp, data, { mode });
-    await Deno.chmod(tmp, mode);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
+  await writeFileAtomic(path, data, { mode });
 }
 
 /** Removes a file; a missing file is fine. */

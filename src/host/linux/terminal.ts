@@ -3,7 +3,7 @@
  * default, then known terminals. Pure, with `which` and the desktop defaults injected.
  */
 import { posix } from "node:path";
-import type { Runner } from "../../process.ts";
+import { findOnPath, isExecutableFile, type Runner } from "../../process.ts";
 
 /** A terminal and the argv prefix that makes it run a command (the command follows it). */
 export interface TerminalChoice {
@@ -165,23 +165,10 @@ export function parseKdeTerminal(kdeglobals: string): string | undefined {
 
 /** A `which` over `PATH`, for production use (stat only, no process). */
 export function pathWhich(path = Deno.env.get("PATH") ?? ""): (name: string) => string | undefined {
-  return (name) => {
-    if (name.includes("/")) return isExecutable(name) ? name : undefined;
-    for (const dir of path.split(":").filter((d) => d !== "")) {
-      const p = posix.join(dir, name);
-      if (isExecutable(p)) return p;
-    }
-    return undefined;
-  };
-}
-
-function isExecutable(p: string): boolean {
-  try {
-    const st = Deno.statSync(p);
-    return st.isFile && ((st.mode ?? 0o111) & 0o111) !== 0;
-  } catch {
-    return false;
-  }
+  return (name) =>
+    name.includes("/")
+      ? (isExecutableFile(name) ? name : undefined)
+      : findOnPath(name, path, isExecutableFile);
 }
 
 /**

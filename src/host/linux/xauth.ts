@@ -2,6 +2,7 @@
  * Xauthority files (libXau format) and the FamilyWild cookie a machine gets at each exec,
  * so X authorisation never goes stale and works whatever display number the machine uses. Pure.
  */
+import { bytesEqual, concatBytes } from "../../bytes.ts";
 
 /** One Xauthority record. Strings are bytes in the file; address may be binary (IP families). */
 export interface XauthEntry {
@@ -70,12 +71,7 @@ export function serializeXauthority(entries: XauthEntry[]): Uint8Array {
     str(enc.encode(e.name));
     str(e.data);
   }
-  // Not src/bytes.ts's concatBytes: this module is on exec's fast path, which loads no more.
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) (out.set(p, off), off += p.length);
-  return out;
+  return concatBytes(parts);
 }
 
 /**
@@ -93,10 +89,10 @@ export function findCookie(
   );
   const host = enc.encode(hostname);
   const byPref = [
-    (e: XauthEntry) => e.family === XauthFamily.local && equal(e.address, host),
+    (e: XauthEntry) => e.family === XauthFamily.local && bytesEqual(e.address, host),
     (e: XauthEntry) => e.family === XauthFamily.wild,
     (e: XauthEntry) =>
-      e.family === XauthFamily.internet && equal(e.address, new Uint8Array([127, 0, 0, 1])),
+      e.family === XauthFamily.internet && bytesEqual(e.address, new Uint8Array([127, 0, 0, 1])),
     (e: XauthEntry) => e.family === XauthFamily.local,
   ];
   for (const pred of byPref) {
@@ -136,8 +132,4 @@ export function machineXauthority(
 export function hostXauthorityPath(env: Record<string, string | undefined>): string | undefined {
   if (env.XAUTHORITY) return env.XAUTHORITY;
   return env.HOME ? `${env.HOME.replace(/\/$/, "")}/.Xauthority` : undefined;
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

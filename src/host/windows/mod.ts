@@ -6,6 +6,7 @@
 import { win32 } from "node:path";
 import type { Paths } from "../../config/paths.ts";
 import { computePaths, machinePaths } from "../../config/paths.ts";
+import { writeAtomic } from "../../atomic_write.ts";
 import { type DesktopApp, parseDesktopEntry } from "./desktop_entry.ts";
 import { knownFolder, knownFolderEnv } from "./ffi/known_folders.ts";
 import { pickIconFile, pngToIco } from "./ico.ts";
@@ -290,13 +291,6 @@ async function writeRecord(ctx: WindowsHostContext, machine: string, files: stri
   const rec: ExportRecord = { version: 1, host: "windows", files: [...files].sort() };
   const path = machinePaths(ctx.paths, machine).exported;
   await writeAtomic(path, new TextEncoder().encode(JSON.stringify(rec, null, 2) + "\n"));
-}
-
-async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
-  await Deno.mkdir(win32.dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  await Deno.writeFile(tmp, data as Uint8Array<ArrayBuffer>);
-  await Deno.rename(tmp, path);
 }
 
 async function removeFile(path: string): Promise<void> {

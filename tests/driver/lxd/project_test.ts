@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, equal, match, throws } from "node:asse
 import {
   autoProjectName,
   chooseProject,
+  detectBinary,
   fnv1a,
   inProject,
   isProjectMissing,
@@ -141,5 +142,23 @@ Deno.test("ensureProject: makes the project; pins only codchi's own choice", asy
     }
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("detectBinary: lxc before incus, in any PATH folder, any file mode; none is undefined", async () => {
+  const a = await Deno.makeTempDir();
+  const b = await Deno.makeTempDir();
+  try {
+    equal(detectBinary(`${a}:${b}`), undefined);
+    await Deno.writeTextFile(`${b}/incus`, "");
+    equal(detectBinary(`${a}:${b}`), "incus");
+    await Deno.mkdir(`${a}/lxc`); // a folder is not the client
+    equal(detectBinary(`${a}:${b}`), "incus");
+    await Deno.writeTextFile(`${b}/lxc`, "", { mode: 0o644 }); // not executable: still found
+    equal(detectBinary(`${a}::${b}`), "lxc");
+    equal(detectBinary(""), undefined);
+  } finally {
+    await Deno.remove(a, { recursive: true });
+    await Deno.remove(b, { recursive: true });
   }
 });
