@@ -89,6 +89,42 @@ Deno.test("writeAtomic: a failed rename removes the temp file and leaves the tar
   });
 });
 
+Deno.test(
+  "writeAtomic: a write that fails half-way removes the temp file; the target is as it was",
+  {
+    ignore: !POSIX,
+  },
+  async () => {
+    await withDir(async (dir) => {
+      await Deno.writeTextFile(`${dir}/target`, "old");
+      await Deno.chmod(`${dir}/target`, 0o644);
+      // A child Deno whose files may not grow past 64 KiB (ulimit -f; SIGXFSZ ignored, so the
+      // write fails with EFBIG after the first 64 KiB landed), writing 1 MiB.
+      const url = new URL("../src/atomic_write.ts", import.meta.url).href;
+      const code = `import { writeAtomic } from ${JSON.stringify(url)};
+      await writeAtomic(${
+        JSON.stringify(`${dir}/target`)
+      }, new Uint8Array(1 << 20), { mode: 0o600, sync: true })
+        .then(() => console.log("written"), (e) => console.log("failed:", e.message));`;
+      const out = await new Deno.Command("sh", {
+        args: [
+          "-c",
+          'trap "" XFSZ; ulimit -f 128; exec "$0" eval --no-check "$1"',
+          Deno.execPath(),
+          code,
+        ],
+        stdout: "piped",
+        stderr: "inherit",
+      }).output();
+      const said = new TextDecoder().decode(out.stdout);
+      assert.match(said, /^failed: .*(File too large|os error 27)/, said);
+      assert.deepEqual(names(dir), ["target"]);
+      assert.equal(await Deno.readTextFile(`${dir}/target`), "old");
+      assert.equal(modeOf(`${dir}/target`), 0o644);
+    });
+  },
+);
+
 Deno.test("writeAtomic: a folder that cannot be made fails before any file is written", async () => {
   await withDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/plain`, "a file, not a folder");

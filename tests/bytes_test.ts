@@ -1,6 +1,6 @@
 /** src/bytes.ts: concatenation (0, 1, many parts), equality, writing everything through short writes. */
 import { deepEqual, equal, notEqual } from "node:assert/strict";
-import { bytesEqual, concatBytes, writeAll } from "../src/bytes.ts";
+import { bytesEqual, concatBytes, hexOf, writeAll } from "../src/bytes.ts";
 
 Deno.test("concatBytes: none, one (a copy), many with empty parts between", () => {
   deepEqual(concatBytes([]), new Uint8Array());
@@ -56,4 +56,9 @@ Deno.test("writeAll: keeps writing after short writes, in order; nothing for no 
   } finally {
     await Deno.remove(file);
   }
+});
+
+Deno.test("hexOf: two lowercase digits a byte, none for no bytes", () => {
+  deepEqual(hexOf(new Uint8Array()), "");
+  deepEqual(hexOf(Uint8Array.of(0, 1, 15, 16, 171, 255)), "00010f10abff");
 });

@@ -13,8 +13,12 @@ export async function run(argv: string[], env = Deno.env.toObject()): Promise<nu
   const flags = scanGlobalFlags(args);
   const fast = fastPath(args);
   if (fast?.kind === "version" || fast?.kind === "help") {
-    // Loaded here: exec and status need neither the texts nor the version.
-    const { rootHelpText, versionText } = await import("./top_text.ts");
+    // Loaded here: exec and status need neither the texts nor the version. The help's command
+    // table is loaded beside the texts, not after them.
+    const [{ rootHelpText, versionText }] = await Promise.all([
+      import("./top_text.ts"),
+      fast.kind === "help" ? import("./commands.ts") : undefined,
+    ]);
     const text = fast.kind === "version"
       ? versionText(!!flags.json)
       : await rootHelpText(!!flags.json);

@@ -1,5 +1,6 @@
 /** Reading and writing codchi's files: validated, atomic, never silently replaced. */
 import { dirname } from "../path.ts";
+import { hexOf } from "../bytes.ts";
 import type { z } from "zod";
 import { ConfigError, DiskFullError, isDiskFull } from "../errors.ts";
 
@@ -203,7 +204,7 @@ export async function writeJson(file: string, value: unknown, mode?: number): Pr
 export async function sha256(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hexOf(new Uint8Array(digest));
 }
 
 /** SHA-256 of a file, or "" when it does not exist. */

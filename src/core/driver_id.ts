@@ -3,6 +3,7 @@
  * with WebCrypto instead of node:crypto, so `status` loads no Node compatibility.
  */
 import { concatBytes } from "../bytes.ts";
+import { sha256 } from "../config/store.ts";
 
 /** A `file:` URL as a host path (POSIX, or a Windows drive/UNC path). */
 function fileUrlPath(url: URL): string {
@@ -63,6 +64,5 @@ export async function treeHash(dir: string): Promise<string> {
     }
   };
   walk(dir, "");
-  const digest = await crypto.subtle.digest("SHA-256", concatBytes(chunks));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256(concatBytes(chunks));
 }

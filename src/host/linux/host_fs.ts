@@ -1,10 +1,10 @@
 /** Small file effects shared by the Linux host pieces: atomic writes, store-aware symlinks. */
 import { posix } from "node:path";
-import { writeAtomic as writeFileAtomic } from "../../atomic_write.ts";
+import * as atomic from "../../atomic_write.ts";
 
 /** Writes `data` to `path` atomically (src/atomic_write.ts) with exactly `mode` (default 0644). */
 export async function writeAtomic(path: string, data: Uint8Array | string, mode = 0o644) {
-  await writeFileAtomic(path, data, { mode });
+  await atomic.writeAtomic(path, data, { mode });
 }
 
 /** Removes a file; a missing file is fine. */

@@ -1,4 +1,5 @@
 /** GUIDs: text ⇄ the 16 mixed-endian bytes Windows stores, and name-based UUIDv5. */
+import { concatBytes, hexOf } from "../../bytes.ts";
 
 /** Parses "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" (braces optional) into Windows GUID bytes. */
 export function guidBytes(text: string): Uint8Array<ArrayBuffer> {
@@ -15,7 +16,7 @@ export function guidBytes(text: string): Uint8Array<ArrayBuffer> {
 
 /** Formats 16 big-endian (RFC 9562) UUID bytes as lowercase "xxxxxxxx-xxxx-…" text. */
 export function uuidText(bytes: Uint8Array): string {
-  const h = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const h = hexOf(bytes);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
@@ -28,9 +29,7 @@ export async function uuidV5(namespace: string, name: string | Uint8Array): Prom
     (_, i) => parseInt(ns.slice(2 * i, 2 * i + 2), 16),
   );
   const nameBytes = typeof name === "string" ? new TextEncoder().encode(name) : name;
-  const input = new Uint8Array(16 + nameBytes.length);
-  input.set(nsBytes);
-  input.set(nameBytes, 16);
+  const input = concatBytes([nsBytes, nameBytes]);
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-1", input)).slice(0, 16);
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
