@@ -13,7 +13,8 @@ import {
   type TrayMachine,
 } from "../../src/host/linux/tray.ts";
 import type { TraySettings } from "../../src/host/types.ts";
-import { Background, waitFor } from "./helpers.ts";
+import { waitFor } from "./helpers.ts";
+import { flatten, type Layout, withBus } from "./tray_bus.ts";
 import { TestWatcher } from "./sni_watcher.ts";
 
 /** A minimal StatusNotifierWatcher that records registrations. */
@@ -41,51 +42,6 @@ function fakeController(machines: TrayMachine[]) {
     openTerminal: (n) => (calls.push(`terminal ${n}`), Promise.resolve()),
   };
   return { controller, calls, lists: () => lists };
-}
-
-type Layout = [number, Record<string, { value: unknown }>, { value: Layout }[]];
-
-function flatten(
-  layout: Layout,
-): { id: number; label: string; enabled: boolean; children: number }[] {
-  const [id, props, children] = layout;
-  return [
-    {
-      id,
-      label: String(props.label?.value ?? props.type?.value ?? ""),
-      enabled: props.enabled?.value !== false,
-      children: children.length,
-    },
-    ...children.flatMap((c) => flatten(c.value)),
-  ];
-}
-
-async function withBus(fn: (address: string, dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "codchi-tray-" });
-  const address = `unix:path=${dir}/bus`;
-  const daemon = new Background([
-    "dbus-daemon",
-    "--session",
-    "--nofork",
-    "--nopidfile",
-    `--address=${address}`,
-  ]);
-  try {
-    // The socket file appears at bind(), a moment before listen(): wait until it accepts.
-    const accepts = async () => {
-      try {
-        (await Deno.connect({ transport: "unix", path: `${dir}/bus` })).close();
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    assert.ok(await waitFor(accepts, 10000), "dbus-daemon did not come up");
-    await fn(address, dir);
-  } finally {
-    await daemon.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
