@@ -11,7 +11,6 @@ import {
   registerSecret,
   toolError,
   traceLine,
-  whileSignalled,
 } from "../src/process.ts";
 import { ToolError } from "../src/errors.ts";
 

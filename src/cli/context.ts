@@ -93,6 +93,8 @@ export class Context {
         storeFilesKey: name === "wsl" ? `vpnkit=${cfg.windows.vpnkit ? 1 : 0}` : undefined,
         // USB devices are the host's: listed through the host port (a driver on a remote too).
         hostUsb: async () => (await (await this.host()).usbDevices?.()) ?? [],
+        // The host session (display, sound) in machines: through the host port as well.
+        session: async () => await (await this.host()).session?.(),
         storeFiles: async () => {
           const { hostStoreFiles } = await import("../core/store_files.ts");
           // Windows keeps its CAs in the certificate store, read through the host port.

@@ -11,13 +11,9 @@ import { computePaths, journalFile } from "../config/paths.ts";
 import { containerName, machineNameProblem } from "../config/names.ts";
 import { readInputs, readMemo, sameInputs } from "../core/exec_memo.ts";
 import { detectBinary, inProject, machineExecArgv } from "../driver/lxd/argv.ts";
-import {
-  hostSessionDevices,
-  hostSessionFiles,
-  sessionFingerprints,
-  sessionRecordPath,
-} from "../driver/lxd/session.ts";
+import { sessionFingerprints, sessionRecordPath } from "../driver/lxd/session.ts";
 import { MACHINE_USER } from "../contract.ts";
+import { hostSessionDevices, hostSessionFiles } from "../host/linux/session_files.ts";
 import { forwardingSignals, ProcessRunner } from "../process.ts";
 import type { GlobalFlags } from "./argv.ts";
 

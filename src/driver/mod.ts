@@ -1,6 +1,6 @@
 /** The driver entry point: contract re-exports and `selectDriver()`. */
 import type { Paths } from "../config/paths.ts";
-import type { Driver, DriverDiagnosis, DriverName, StoreFile } from "./types.ts";
+import type { Driver, DriverDiagnosis, DriverName, SessionHooks, StoreFile } from "./types.ts";
 import type { ImageProvider } from "../release/images.ts";
 import type { HostUsbDevice } from "../usb/id.ts";
 import { chooseDriver } from "./select.ts";
@@ -32,6 +32,11 @@ export interface DriverDeps {
   storeFilesKey?: string;
   /** LXD: the host's USB devices (the host port's `usbDevices`); default: none. */
   hostUsb?: () => Promise<HostUsbDevice[]>;
+  /**
+   * LXD: the host session (display, sound, GPU) brought into machines, from the host port's
+   * `session()`; none: machines get no session devices or files.
+   */
+  session?: () => Promise<SessionHooks | undefined>;
 }
 
 /**
@@ -132,17 +137,17 @@ export async function createDriver(name: DriverName, deps: DriverDeps): Promise<
     });
   }
   const { LxdDriver } = await import("./lxd/mod.ts");
-  const { hostSessionDevices, hostSessionFiles } = await import("./lxd/session.ts");
   const ids = { uid: Deno.uid() ?? MACHINE_USER.uid, gid: Deno.gid() ?? MACHINE_USER.gid };
+  // A remote machine has no way to the local display or sound: no session devices or files.
+  const session = remote ? undefined : await deps.session?.();
   return new LxdDriver({
     paths: deps.paths,
     runner: deps.runner,
     env: deps.env,
     binary: name === "incus" ? "incus" : undefined,
     hostIds: ids,
-    // A remote machine has no way to the local display or sound: no session devices or files.
-    sessionDevices: remote ? undefined : hostSessionDevices(deps.env, ids),
-    sessionFiles: remote ? undefined : hostSessionFiles(deps.env),
+    sessionDevices: session?.devices,
+    sessionFiles: session?.files,
     storeFiles: deps.storeFiles,
     hostUsb: deps.hostUsb,
     project: lxdProject(deps),

@@ -6,6 +6,33 @@ import type { Reporter } from "../reporter.ts";
 /** Progress reports (src/reporter.ts), re-exported for the drivers. */
 export type { Reporter };
 
+/** A file a driver pushes into a machine before an exec (the host session's X cookie, sound). */
+export interface SessionFile {
+  path: string;
+  data: Uint8Array;
+  mode: number;
+  /** The machine user, so the user's programs can read it (mode 0600 where it is a secret). */
+  owner: { uid: number; gid: number };
+}
+
+/** Devices (name → options) and login variables for a machine's session (GUI, sound, GPU). */
+export interface SessionDevices {
+  devices: Record<string, Record<string, string>>;
+  env: Record<string, string>;
+}
+
+/** Computes a machine's session devices from the host session. */
+export type SessionDevicesHook = (machine: string) => SessionDevices;
+
+/** Computes the files a machine needs for an exec, fresh from the host session. */
+export type SessionFilesHook = (machine: string) => Promise<SessionFile[]>;
+
+/** The host session a driver brings into its machines (the host port's `session()`). */
+export interface SessionHooks {
+  devices: SessionDevicesHook;
+  files: SessionFilesHook;
+}
+
 /** Names of the host drivers. */
 export type DriverName = "lxd" | "incus" | "wsl";
 

@@ -64,6 +64,7 @@ export function createHost(deps: HostDeps): Host {
       (await import("./linux_tray.ts")).runLinuxHostTray(deps.env, runner, actions, run),
     diagnose: () => Promise.resolve(linuxSession(deps.env)),
     usbDevices: async () => (await import("./linux/usb_sysfs.ts")).listSysfsUsb(),
+    session: async () => (await import("./linux/session_files.ts")).hostSessionHooks(deps.env),
     uninstallFiles: async () => {
       const { planAutostart } = await import("./linux/autostart.ts");
       return [planAutostart(paths.autostartDir, false, "").path];

@@ -4,6 +4,7 @@
  * by the composition root (cli/context.ts), like the driver and the secret store.
  */
 import type { HostUsbDevice } from "../usb/id.ts";
+import type { SessionHooks } from "../driver/types.ts";
 
 /** Exports and removes a machine's app shortcuts and terminal entry on the host. */
 export interface HostApps {
@@ -108,4 +109,10 @@ export interface Host {
    * Absent where the driver lists them itself (WSL: usbipd-win).
    */
   usbDevices?(): Promise<HostUsbDevice[]>;
+  /**
+   * The host session a driver brings into machines (LXD: the display, sound and GPU devices and
+   * the per-exec files: X cookie, sound config and cookie); absent where the machines find the
+   * session themselves (WSL: WSLg, or VcXsrv through `guiEnv`).
+   */
+  session?(): Promise<SessionHooks>;
 }

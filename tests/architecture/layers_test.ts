@@ -65,6 +65,12 @@ export const RULES: Rule[] = [
     to: /^src\/driver\/lxd\//,
   },
   {
+    why: "the LXD driver gets the host's session and USB devices through the host port " +
+      "(Host.session, Host.usbDevices, handed in by cli/context.ts), so a remote gets them too",
+    from: /^src\/driver\/lxd\//,
+    to: /^src\/host\//,
+  },
+  {
     why: "the libraries (config, nix, release, secrets, usb) sit below drivers",
     from: /^src\/(config|nix|release|secrets|usb)\//,
     to: /^src\/driver\//,

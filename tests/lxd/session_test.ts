@@ -3,7 +3,7 @@
  * device added at start (abstract socket, display :0 inside).
  */
 import { equal, match, ok } from "node:assert/strict";
-import { hostSessionDevices } from "../../src/driver/lxd/session.ts";
+import { hostSessionDevices } from "../../src/host/linux/session_files.ts";
 import { cleanUp, freshHost, lxc, removeLeftovers, testbedReady } from "./helpers.ts";
 
 const hasXvfb = (() => {

@@ -1,59 +1,26 @@
 /**
- * The default session hooks: the host's display, sound and GPU devices (host/linux/devices) and
- * the per-exec files (X cookie, sound config and cookie; host/linux/mod.ts `sessionFiles`),
- * pushed into the machine in ONE spawn through stdin, and only when they changed.
+ * The host session in a machine: the files of the session hooks (X cookie, sound config and
+ * cookie; handed in by the host port, host/linux/session_files.ts) pushed in ONE spawn through
+ * stdin, and only when they or the devices changed (fingerprints, recorded per container).
  */
-import {
-  guiDevices,
-  hostExists,
-  hostGuiEnv,
-  MACHINE_SOCKET_DIR,
-} from "../../host/linux/devices.ts";
-import { type SessionFile, sessionFiles } from "../../host/linux/session_files.ts";
-import { MACHINE_USER } from "./argv.ts";
+import { HOST_DIR } from "../../contract.ts";
 import { concatBytes } from "../../bytes.ts";
-import type { HostIds } from "./mounts.ts";
+import type {
+  SessionDevices,
+  SessionDevicesHook,
+  SessionFile,
+  SessionFilesHook,
+} from "../types.ts";
 
-/** Devices (name → options) and login variables for a machine's session (GUI, sound, GPU). */
-export interface SessionDevices {
-  devices: Record<string, Record<string, string>>;
-  env: Record<string, string>;
-}
-
-/** Computes a machine's session devices (see src/host/linux/devices.ts `guiDevices`). */
-export type SessionDevicesHook = (machine: string) => SessionDevices;
-
-/** A hook computing a machine's GUI/sound/GPU devices from the host session in `env`. */
-export function hostSessionDevices(
-  env: Record<string, string | undefined>,
-  ids: HostIds,
-): SessionDevicesHook {
-  return () =>
-    guiDevices(hostGuiEnv(env, ids.uid, ids.gid), hostExists(), {
-      uid: MACHINE_USER.uid,
-      gid: MACHINE_USER.gid,
-    });
-}
-
-/** Computes the files a machine needs for an exec, fresh from the host session. */
-export type SessionFilesHook = (machine: string) => Promise<SessionFile[]>;
-
-/** A hook reading the per-exec files (X cookie, PulseAudio config and cookie) from `env`. */
-export function hostSessionFiles(env: Record<string, string | undefined>): SessionFilesHook {
-  return () =>
-    sessionFiles(env, Deno.hostname(), hostExists(), {
-      uid: MACHINE_USER.uid,
-      gid: MACHINE_USER.gid,
-    });
-}
+export type { SessionDevices, SessionDevicesHook, SessionFile, SessionFilesHook };
 
 /**
  * The script that writes the files from stdin, one after the other (`head -c` reads exactly the
  * given number of bytes), each through a temp file + rename, with its mode and owner. Runs as root.
  * Arguments: groups of `path length mode uid:gid`.
  */
-export const PUSH_SCRIPT = "set -e; umask 077; mkdir -p " + MACHINE_SOCKET_DIR + "; chmod 0755 " +
-  MACHINE_SOCKET_DIR + "; " +
+export const PUSH_SCRIPT = "set -e; umask 077; mkdir -p " + HOST_DIR + "; chmod 0755 " +
+  HOST_DIR + "; " +
   'while [ "$#" -ge 4 ]; do t="$1.codchi-new"; head -c "$2" > "$t"; chmod "$3" "$t"; ' +
   'chown "$4" "$t"; mv -f "$t" "$1"; shift 4; done';
 
@@ -140,7 +107,7 @@ export function socketDirArgv(bin: string, container: string): string[] {
     "--mode",
     "0644",
     "-",
-    `${container}${MACHINE_SOCKET_DIR}/.codchi`,
+    `${container}${HOST_DIR}/.codchi`,
   ];
 }
 

@@ -2,8 +2,15 @@
  * The per-exec files a machine needs (X cookie, sound config and cookie), read from the host
  * session. Kept apart from the desktop integration so `exec` loads only this.
  */
+import type {
+  SessionDevicesHook,
+  SessionFile,
+  SessionFilesHook,
+  SessionHooks,
+} from "../../driver/types.ts";
 import {
   DEFAULT_MACHINE_USER,
+  guiDevices,
   hostExists,
   hostGuiEnv,
   localDisplayNumber,
@@ -16,13 +23,33 @@ import {
 import { pulseClientConf, readHostPulseCookie } from "./pulse.ts";
 import { hostXauthorityPath, machineXauthority } from "./xauth.ts";
 
-/** A file the driver pushes into the machine before an exec (`Driver.pushFile` arguments). */
-export interface SessionFile {
-  path: string;
-  data: Uint8Array;
-  mode: number;
-  /** The machine user, so the user's programs can read it (mode 0600 where it is a secret). */
-  owner: MachineUser;
+export type { SessionFile };
+
+/**
+ * The host session's hooks for a driver (the Linux host port's `session()`): devices and files;
+ * `ids`: the host user's (default: this process's).
+ */
+export function hostSessionHooks(
+  env: Record<string, string | undefined>,
+  ids = {
+    uid: Deno.uid() ?? DEFAULT_MACHINE_USER.uid,
+    gid: Deno.gid() ?? DEFAULT_MACHINE_USER.gid,
+  },
+): SessionHooks {
+  return { devices: hostSessionDevices(env, ids), files: hostSessionFiles(env) };
+}
+
+/** A hook computing a machine's GUI/sound/GPU devices from the host session in `env`. */
+export function hostSessionDevices(
+  env: Record<string, string | undefined>,
+  ids: { uid: number; gid: number },
+): SessionDevicesHook {
+  return () => guiDevices(hostGuiEnv(env, ids.uid, ids.gid), hostExists(), DEFAULT_MACHINE_USER);
+}
+
+/** A hook reading the per-exec files (X cookie, PulseAudio config and cookie) from `env`. */
+export function hostSessionFiles(env: Record<string, string | undefined>): SessionFilesHook {
+  return () => sessionFiles(env, Deno.hostname(), hostExists(), DEFAULT_MACHINE_USER);
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   sessionPushCommand,
   socketDirArgv,
 } from "../../../src/driver/lxd/session.ts";
-import type { SessionFile } from "../../../src/host/linux/mod.ts";
+import type { SessionFile } from "../../../src/driver/types.ts";
 
 const owner = { uid: Deno.uid() ?? 0, gid: Deno.gid() ?? 0 };
 const file = (path: string, data: Uint8Array | string, mode = 0o600): SessionFile => ({
