@@ -14,6 +14,7 @@ import dbus from "dbus-next";
 import { makeHome, REPO, testbedEnv } from "../support/cli.ts";
 import { Background, freeDisplay, sineWav, startAuthXvfb } from "../real_desktop/helpers.ts";
 import { TestWatcher } from "../real_desktop/sni_watcher.ts";
+import { flatten, type Layout, withBus } from "../real_desktop/tray_bus.ts";
 import {
   ARTIFACTS,
   have,
@@ -110,21 +111,6 @@ async function startPulse(dir: string, name = "pulse-server") {
     PATH: Deno.env.get("PATH") ?? "",
   };
   return { native, cookie, server, clientEnv };
-}
-
-/** A minimal StatusNotifierWatcher recording registrations. */
-
-type Layout = [number, Record<string, { value: unknown }>, { value: Layout }[]];
-function flatten(l: Layout): { id: number; label: string; enabled: boolean }[] {
-  const [id, props, children] = l;
-  return [
-    {
-      id,
-      label: String(props.label?.value ?? ""),
-      enabled: props.enabled?.value !== false,
-    },
-    ...children.flatMap((c) => flatten(c.value)),
-  ];
 }
 
 /** Whether the container runs (one lxc call). */
@@ -411,74 +397,66 @@ Deno.test({
         },
       );
 
-      await t.step("the tray lists the machine and its Stop stops it", async () => {
-        const busDir = `${tmp}/bus`;
-        await Deno.mkdir(busDir);
-        const address = `unix:path=${busDir}/bus`;
-        const daemon = new Background([
-          "dbus-daemon",
-          "--session",
-          "--nofork",
-          "--nopidfile",
-          `--address=${address}`,
-        ]);
-        const accepts = () =>
-          Deno.connect({ transport: "unix", path: `${busDir}/bus` }).then((c) => {
-            c.close();
-            return true;
-          }, () => false);
-        ok(await waitFor(accepts, 10000), "dbus-daemon did not come up");
-        const bus = dbus.sessionBus({ busAddress: address });
-        const watcher = new TestWatcher();
-        let tray: Deno.ChildProcess | undefined;
-        try {
-          await bus.requestName("org.kde.StatusNotifierWatcher", dbus.NameFlag.DO_NOT_QUEUE);
-          bus.export("/StatusNotifierWatcher", watcher);
-          tray = new Deno.Command(self, {
-            args: ["tray"],
-            env: { ...home.env, DBUS_SESSION_BUS_ADDRESS: address },
-            clearEnv: true,
-            stdin: "null",
-            stdout: "null",
-            stderr: "piped",
-          }).spawn();
-          ok(
-            await waitFor(() => watcher.registered.includes("org.codchi.Tray"), 30000),
-            "the tray did not register",
-          );
-          const menuObj = await bus.getProxyObject("org.codchi.Tray", "/MenuBar");
-          const menu = menuObj.getInterface("com.canonical.dbusmenu");
-          const layout = async () =>
-            flatten(((await menu.GetLayout(0, -1, [])) as [number, Layout])[1]);
-          ok(
-            await waitFor(async () => (await layout()).some((i) => i.label === `${M} (running)`)),
-            (await layout()).map((i) => i.label).join(" | "),
-          );
-          const stop = (await layout()).find((i) => i.label === "Stop" && i.enabled)!;
-          ok(stop, "no enabled Stop item");
-          await menu.Event(stop.id, "clicked", new dbus.Variant("s", ""), 0);
-          ok(await waitFor(async () => !(await running()), 60000, 300), "the machine still runs");
-          ok(
-            await waitFor(
-              async () => (await layout()).some((i) => i.label.startsWith(`${M} (stopped`)),
-              15000,
-            ),
-            (await layout()).map((i) => i.label).join(" | "),
-          );
-          const quit = (await layout()).find((i) => i.label === "Quit")!;
-          await menu.Event(quit.id, "clicked", new dbus.Variant("s", ""), 0);
-          const st = await tray.output();
-          tray = undefined;
-          equal(st.code, 0, new TextDecoder().decode(st.stderr));
-        } finally {
-          try {
-            tray?.kill("SIGTERM");
-            await tray?.output();
-          } catch { /* gone */ }
-          bus.disconnect();
-          await daemon.stop();
-        }
-      });
+      await t.step(
+        "the tray lists the machine and its Stop stops it",
+        () =>
+          withBus(async (address) => {
+            const bus = dbus.sessionBus({ busAddress: address });
+            const watcher = new TestWatcher();
+            let tray: Deno.ChildProcess | undefined;
+            try {
+              await bus.requestName("org.kde.StatusNotifierWatcher", dbus.NameFlag.DO_NOT_QUEUE);
+              bus.export("/StatusNotifierWatcher", watcher);
+              tray = new Deno.Command(self, {
+                args: ["tray"],
+                env: { ...home.env, DBUS_SESSION_BUS_ADDRESS: address },
+                clearEnv: true,
+                stdin: "null",
+                stdout: "null",
+                stderr: "piped",
+              }).spawn();
+              ok(
+                await waitFor(() => watcher.registered.includes("org.codchi.Tray"), 30000),
+                "the tray did not register",
+              );
+              const menuObj = await bus.getProxyObject("org.codchi.Tray", "/MenuBar");
+              const menu = menuObj.getInterface("com.canonical.dbusmenu");
+              const layout = async () =>
+                flatten(((await menu.GetLayout(0, -1, [])) as [number, Layout])[1]);
+              ok(
+                await waitFor(async () =>
+                  (await layout()).some((i) => i.label === `${M} (running)`)
+                ),
+                (await layout()).map((i) => i.label).join(" | "),
+              );
+              const stop = (await layout()).find((i) => i.label === "Stop" && i.enabled)!;
+              ok(stop, "no enabled Stop item");
+              await menu.Event(stop.id, "clicked", new dbus.Variant("s", ""), 0);
+              ok(
+                await waitFor(async () => !(await running()), 60000, 300),
+                "the machine still runs",
+              );
+              ok(
+                await waitFor(
+                  async () => (await layout()).some((i) => i.label.startsWith(`${M} (stopped`)),
+                  15000,
+                ),
+                (await layout()).map((i) => i.label).join(" | "),
+              );
+              const quit = (await layout()).find((i) => i.label === "Quit")!;
+              await menu.Event(quit.id, "clicked", new dbus.Variant("s", ""), 0);
+              const st = await tray.output();
+              tray = undefined;
+              equal(st.code, 0, new TextDecoder().decode(st.stderr));
+            } finally {
+              try {
+                tray?.kill("SIGTERM");
+                await tray?.output();
+              } catch { /* gone */ }
+              bus.disconnect();
+            }
+          }),
+      );
 
       await t.step("a restart without the host's sound server still works", async () => {
         await pulse?.server.stop();
