@@ -10,22 +10,30 @@ import { ProcessRunner } from "../../src/process.ts";
 
 const reporter = { step() {}, progress() {}, debug() {}, warn() {} };
 
-Deno.test("host port: Linux lists the USB devices sysfs has; Windows lists none itself", async () => {
-  const env = { HOME: "/home/u" };
-  const linux = createHost({
+/** The Linux host for `env` (its paths from the same env). */
+const linuxHost = (env: Record<string, string>) =>
+  createHost({
     paths: computePaths("linux", env),
     env,
     reporter,
     runner: new ProcessRunner(false),
   });
-  assert.ok(linux.usbDevices, "the Linux host lists USB devices");
-  assert.deepEqual(await linux.usbDevices(), await listSysfsUsb());
-  const windows = createHost({
+
+/** A Windows host (paths only; nothing of it runs here). */
+const windowsHost = () =>
+  createHost({
     paths: computePaths("windows", { USERPROFILE: "C:\\Users\\u", LOCALAPPDATA: "C:\\x" }),
     env: {},
     reporter,
     runner: new ProcessRunner(false),
   });
+
+Deno.test("host port: Linux lists the USB devices sysfs has; Windows lists none itself", async () => {
+  const env = { HOME: "/home/u" };
+  const linux = linuxHost(env);
+  assert.ok(linux.usbDevices, "the Linux host lists USB devices");
+  assert.deepEqual(await linux.usbDevices(), await listSysfsUsb());
+  const windows = windowsHost();
   assert.equal(windows.usbDevices, undefined);
 });
 
@@ -39,12 +47,7 @@ Deno.test("host port: the Linux session's hooks read the env it was made with; W
     await Deno.writeFile(`${dir}/cookie`, new Uint8Array(256).fill(7));
     try {
       const env = { HOME: dir, PULSE_SERVER: `unix:${sock}`, PULSE_COOKIE: `${dir}/cookie` };
-      const linux = createHost({
-        paths: computePaths("linux", env),
-        env,
-        reporter,
-        runner: new ProcessRunner(false),
-      });
+      const linux = linuxHost(env);
       const hooks = await linux.session!();
       const devices = hooks.devices("m");
       const pulse = Object.values(devices.devices).find((d) => d.connect === `unix:${sock}`);
@@ -53,12 +56,7 @@ Deno.test("host port: the Linux session's hooks read the env it was made with; W
       const cookie = files.find((f) => f.data.length === 256);
       assert.ok(cookie && cookie.mode === 0o600, files.map((f) => f.path).join(", "));
       // Nothing of the session without one.
-      const bare = await createHost({
-        paths: computePaths("linux", { HOME: dir }),
-        env: { HOME: dir, XDG_RUNTIME_DIR: `${dir}/none` },
-        reporter,
-        runner: new ProcessRunner(false),
-      }).session!();
+      const bare = await linuxHost({ HOME: dir, XDG_RUNTIME_DIR: `${dir}/none` }).session!();
       // (a GPU device where the host has /dev/dri; no socket proxies)
       const proxies = Object.values(bare.devices("m").devices).filter((d) => d.type === "proxy");
       assert.deepEqual(proxies, []);
@@ -69,11 +67,6 @@ Deno.test("host port: the Linux session's hooks read the env it was made with; W
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-  const windows = createHost({
-    paths: computePaths("windows", { USERPROFILE: "C:\\Users\\u", LOCALAPPDATA: "C:\\x" }),
-    env: {},
-    reporter,
-    runner: new ProcessRunner(false),
-  });
+  const windows = windowsHost();
   assert.equal(windows.session, undefined);
 });
